@@ -1,0 +1,6 @@
+export * from './envelope/envelope';
+export * from './errors/rule-error';
+export * from './policy/policy';
+export * from './subject/subject.decider';
+export * from './subject/subject.events';
+export * from './subject/subject.state';

@@ -1,0 +1,100 @@
+import type { CollectedFrom, ErasureReason, FieldValues } from '../envelope/envelope';
+
+/**
+ * What the ledger records about one data subject. Every event keeps its personal values in
+ * `personal`, apart from the metadata in `data`: the trail shows `data`, and `personal` is what
+ * encryption at rest covers and erasure makes unreadable. The type strings are stored forever and
+ * written by hand here; renaming one is a migration, not a refactor.
+ */
+type Recorded<Type extends string, Data, Personal = Record<string, never>> = {
+  readonly type: Type;
+  readonly data: Data;
+  readonly personal: Personal;
+};
+
+/** The ledger linked an upstream ref to this subject (the first event with an unknown ref). */
+export type RefLinked = Recorded<'subject.ref-linked', { system: string }, { ref: string }>;
+export type DataCollectedEvent = Recorded<
+  'data.collected',
+  { purpose: string; lawfulBasis: string; collectedFrom: CollectedFrom; fields: string[] },
+  { values: FieldValues }
+>;
+/** The old value is superseded, never overwritten: it stays in the earlier event. */
+export type DataCorrectedEvent = Recorded<'data.corrected', { fields: string[] }, { values: FieldValues; reason?: string }>;
+export type DataUsedEvent = Recorded<
+  'data.used',
+  { purpose: string; lawfulBasis: string; fields: string[] },
+  { description?: string }
+>;
+export type DataDisclosedEvent = Recorded<
+  'data.disclosed',
+  { recipient: string; purpose: string; lawfulBasis: string; fields: string[] }
+>;
+export type ConsentGivenEvent = Recorded<
+  'consent.given',
+  { purpose: string; policyVersion: string; channel: string },
+  { evidence?: string }
+>;
+export type ConsentWithdrawnEvent = Recorded<'consent.withdrawn', { purpose: string; channel: string }>;
+/** objection: the person opposes processing on legitimate interest (Art. 21), with grounds. */
+export type ObjectionRaisedEvent = Recorded<'objection.raised', { objectionId: string; purposes: string[] }, { grounds: string }>;
+export type ObjectionResolvedEvent = Recorded<
+  'objection.resolved',
+  { objectionId: string; outcome: 'upheld' | 'rejected'; purposes: string[] },
+  { reason: string }
+>;
+/** restriction: data kept but not used (Art. 18). */
+export type RestrictionPlacedEvent = Recorded<'restriction.placed', Record<string, never>, { reason: string }>;
+export type RestrictionLiftedEvent = Recorded<'restriction.lifted', Record<string, never>, { reason: string }>;
+/** legal hold: another law or a public order requires storage; it blocks erasure. */
+export type LegalHoldPlacedEvent = Recorded<'legal-hold.placed', { holdId: string; until?: string }, { reason: string }>;
+export type LegalHoldLiftedEvent = Recorded<'legal-hold.lifted', { holdIds: string[] }, { reason: string }>;
+export type AccessRequestedEvent = Recorded<'access.requested', { requestId: string; channel?: string; dueAt: string }>;
+export type ErasureRequestedEvent = Recorded<
+  'erasure.requested',
+  { requestId: string; scope: 'all' | string[]; reason: ErasureReason; dueAt: string }
+>;
+/** The values are gone; what they were (categories, keys) stays as proof. */
+export type ErasureCompletedEvent = Recorded<
+  'erasure.completed',
+  { requestId: string; scope: 'all' | string[]; reason: ErasureReason; categories: string[]; fields: string[] }
+>;
+export type ErasureRefusedEvent = Recorded<
+  'erasure.refused',
+  { requestId: string; scope: 'all' | string[]; reason: ErasureReason; holdIds: string[] }
+>;
+export type ErasureAcknowledgedEvent = Recorded<'erasure.acknowledged', { system: string }>;
+
+export type SubjectEvent =
+  | RefLinked
+  | DataCollectedEvent
+  | DataCorrectedEvent
+  | DataUsedEvent
+  | DataDisclosedEvent
+  | ConsentGivenEvent
+  | ConsentWithdrawnEvent
+  | ObjectionRaisedEvent
+  | ObjectionResolvedEvent
+  | RestrictionPlacedEvent
+  | RestrictionLiftedEvent
+  | LegalHoldPlacedEvent
+  | LegalHoldLiftedEvent
+  | AccessRequestedEvent
+  | ErasureRequestedEvent
+  | ErasureCompletedEvent
+  | ErasureRefusedEvent
+  | ErasureAcknowledgedEvent;
+
+export type SubjectEventType = SubjectEvent['type'];
+
+/** Uses that reset the retention clock ("every real use resets the clock"). */
+export const REAL_USES: ReadonlySet<SubjectEventType> = new Set([
+  'data.collected',
+  'data.corrected',
+  'data.used',
+  'data.disclosed',
+]);
+
+export const assertNever = (value: never): never => {
+  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
+};

@@ -1,0 +1,104 @@
+import { categoryOf } from '../policy/policy';
+import { assertNever, type SubjectEvent } from './subject.events';
+
+export type ObjectionStatus = 'open' | 'upheld' | 'rejected';
+
+/**
+ * What the decider must know of a subject to judge the next envelope. It is not the read model
+ * (that lives in the projections) and holds no personal value: only ids, purposes and keys.
+ */
+export interface SubjectDecisionState {
+  readonly exists: boolean;
+  readonly erased: boolean;
+  readonly consents: Readonly<Record<string, { readonly given: boolean; readonly policyVersion: string }>>;
+  readonly objections: Readonly<Record<string, { readonly purposes: readonly string[]; readonly status: ObjectionStatus }>>;
+  readonly restricted: boolean;
+  readonly holds: Readonly<Record<string, true>>;
+  /** Field keys that currently hold a value. */
+  readonly fields: readonly string[];
+  /** Purposes data was collected for; an upheld objection or a withdrawal may end them. */
+  readonly collectedPurposes: readonly string[];
+  /** An erasure refused under a legal hold: it runs when the last hold is lifted. */
+  readonly pendingErasure?: { readonly requestId: string; readonly scope: 'all' | readonly string[]; readonly reason: string };
+}
+
+export const initialSubjectState: SubjectDecisionState = {
+  exists: false,
+  erased: false,
+  consents: {},
+  objections: {},
+  restricted: false,
+  holds: {},
+  fields: [],
+  collectedPurposes: [],
+};
+
+const withKeys = (keys: readonly string[], added: readonly string[]): string[] => [...new Set([...keys, ...added])];
+
+export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent): SubjectDecisionState {
+  const s = state.exists ? state : { ...state, exists: true };
+  switch (event.type) {
+    case 'subject.ref-linked':
+    case 'data.used':
+    case 'data.disclosed':
+    case 'access.requested':
+    case 'erasure.requested':
+    case 'erasure.acknowledged':
+      return s;
+    case 'data.collected':
+      return {
+        ...s,
+        fields: withKeys(s.fields, event.data.fields),
+        collectedPurposes: withKeys(s.collectedPurposes, [event.data.purpose]),
+      };
+    case 'data.corrected':
+      return { ...s, fields: withKeys(s.fields, event.data.fields) };
+    case 'consent.given':
+      return { ...s, consents: { ...s.consents, [event.data.purpose]: { given: true, policyVersion: event.data.policyVersion } } };
+    case 'consent.withdrawn': {
+      const previous = s.consents[event.data.purpose];
+      return {
+        ...s,
+        consents: { ...s.consents, [event.data.purpose]: { given: false, policyVersion: previous?.policyVersion ?? '' } },
+      };
+    }
+    case 'objection.raised':
+      return {
+        ...s,
+        objections: { ...s.objections, [event.data.objectionId]: { purposes: event.data.purposes, status: 'open' } },
+      };
+    case 'objection.resolved':
+      return {
+        ...s,
+        objections: {
+          ...s.objections,
+          [event.data.objectionId]: { purposes: event.data.purposes, status: event.data.outcome },
+        },
+      };
+    case 'restriction.placed':
+      return { ...s, restricted: true };
+    case 'restriction.lifted':
+      return { ...s, restricted: false };
+    case 'legal-hold.placed':
+      return { ...s, holds: { ...s.holds, [event.data.holdId]: true } };
+    case 'legal-hold.lifted': {
+      const holds = { ...s.holds };
+      for (const id of event.data.holdIds) delete holds[id];
+      return { ...s, holds };
+    }
+    case 'erasure.refused':
+      return { ...s, pendingErasure: { requestId: event.data.requestId, scope: event.data.scope, reason: event.data.reason } };
+    case 'erasure.completed': {
+      const erasedAll = event.data.scope === 'all';
+      const scope = new Set(event.data.categories);
+      return {
+        ...s,
+        erased: erasedAll,
+        fields: erasedAll ? [] : s.fields.filter((key) => !scope.has(categoryOf(key))),
+        pendingErasure: undefined,
+      };
+    }
+    default:
+      return assertNever(event);
+  }
+}
