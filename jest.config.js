@@ -4,12 +4,14 @@
  * HTTP). Each runs alone with `--selectProjects`. The global setup finds or starts the servers.
  */
 const ts = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
 };
 const moduleNameMapper = { '^#ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
 const common = { rootDir: __dirname, testEnvironment: 'node', transform: ts, moduleNameMapper };
 
 module.exports = {
+  transform: ts,
+  moduleNameMapper,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,

@@ -1,1 +1,5 @@
-export default async () => {};
+import { stopTestEmbeddedPostgres } from './postgres-servers';
+
+export default async function globalTeardown(): Promise<void> {
+  await stopTestEmbeddedPostgres();
+}

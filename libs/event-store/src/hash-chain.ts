@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { NewEvent, StoredEvent } from './event-store.port';
+
+/** JSON with object keys sorted at every depth: one text per value, whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * The link of the chain: sha256 over the previous hash and the canonical event, including its
+ * place (stream, revision) so an event cannot be moved, and its personal part as stored, so the
+ * chain still verifies once the keys that could read that part are destroyed.
+ */
+export function eventHash(streamId: string, revision: number, event: NewEvent, previousHash: string | null): string {
+  const body = canonicalJson({
+    streamId,
+    revision,
+    eventId: event.eventId,
+    type: event.type,
+    data: event.data,
+    personal: event.personal,
+    meta: event.meta,
+    recordedAt: event.recordedAt,
+  });
+  return createHash('sha256')
+    .update(previousHash ?? '')
+    .update('\n')
+    .update(body)
+    .digest('hex');
+}
+
+export interface BrokenLink {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly problem: 'hash-mismatch' | 'previous-hash-mismatch' | 'revision-gap';
+}
+
+/** The first broken link of one stream's chain, or null when it holds from revision 0. */
+export function verifyChain(events: readonly StoredEvent[]): BrokenLink | null {
+  let previous: StoredEvent | null = null;
+  for (const event of events) {
+    const expectedRevision = previous ? previous.revision + 1 : 0;
+    if (event.revision !== expectedRevision) return { streamId: event.streamId, revision: event.revision, problem: 'revision-gap' };
+    if (event.previousHash !== (previous?.hash ?? null)) {
+      return { streamId: event.streamId, revision: event.revision, problem: 'previous-hash-mismatch' };
+    }
+    if (eventHash(event.streamId, event.revision, event, event.previousHash) !== event.hash) {
+      return { streamId: event.streamId, revision: event.revision, problem: 'hash-mismatch' };
+    }
+    previous = event;
+  }
+  return null;
+}

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './event-store.port';
+export * from './hash-chain';
+export * from './postgres/postgres-event-store';

@@ -1,0 +1,279 @@
+import { Client } from 'pg';
+import { createPool, migrate, pgErrorOf, type Pool } from '#ledger/postgres';
+import { ConcurrencyError, StoreUnavailableError } from '../errors';
+import type {
+  AppendResult,
+  Checkpoint,
+  EventStore,
+  StoredEnvelope,
+  StoredEvent,
+  StreamAppend,
+} from '../event-store.port';
+import { eventHash } from '../hash-chain';
+import { EVENT_STORE_MIGRATIONS } from './postgres-event-store.migrations';
+
+const CHANNEL = 'ledger_events';
+
+interface EventRow {
+  position: string;
+  tx_id: string;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: Record<string, unknown>;
+  personal: Record<string, unknown> | null;
+  meta: StoredEvent['meta'];
+  recorded_at: Date;
+  hash: string;
+  previous_hash: string | null;
+}
+
+const COLUMNS = `position::text, tx_id::text, stream_id, revision, event_id, type, data, personal, meta,
+  recorded_at, hash, previous_hash`;
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  streamId: row.stream_id,
+  revision: row.revision,
+  eventId: row.event_id,
+  type: row.type,
+  data: row.data,
+  personal: row.personal,
+  meta: row.meta,
+  recordedAt: row.recorded_at.toISOString(),
+  checkpoint: `${row.tx_id}/${row.position}`,
+  hash: row.hash,
+  previousHash: row.previous_hash,
+});
+
+const parseCheckpoint = (checkpoint: Checkpoint | null): [bigint, bigint] => {
+  if (checkpoint === null) return [0n, 0n];
+  const [tx, position] = checkpoint.split('/');
+  return [BigInt(tx ?? '0'), BigInt(position ?? '0')];
+};
+
+/** Driver failures that mean "not reachable now", as opposed to a bad statement. */
+const isUnavailable = (error: unknown): boolean => {
+  const { code } = pgErrorOf(error);
+  if (code === undefined) {
+    // The driver's own connection failures carry no SQLSTATE, only a message.
+    return error instanceof Error && /connect|terminated|timeout|closed|ended/i.test(error.message);
+  }
+  return (
+    code.startsWith('08') ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT'
+  );
+};
+
+export interface PostgresEventStoreOptions {
+  /** A pool to share with the read models; the store makes its own from `url` when absent. */
+  readonly pool?: Pool;
+  readonly url: string;
+}
+
+/**
+ * The PostgreSQL event store: one table, one stream per subject, optimistic concurrency on the
+ * (stream, revision) key, and an append of many streams in one statement (one round trip).
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private readonly listeners = new Set<() => void>();
+  private notifier: Client | null = null;
+  private closed = false;
+
+  private constructor(options: PostgresEventStoreOptions) {
+    this.ownsPool = !options.pool;
+    this.pool = options.pool ?? createPool(options.url);
+  }
+
+  /** Connects, applies the schema migrations, and returns the store. */
+  static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(options);
+    await migrate(store.pool, 'event-store', EVENT_STORE_MIGRATIONS);
+    return store;
+  }
+
+  async append(appends: readonly StreamAppend[]): Promise<AppendResult> {
+    const rows: object[] = [];
+    const events: StoredEvent[] = [];
+    for (const append of appends) {
+      let previousHash = append.expected.hash;
+      let revision = append.expected.revision;
+      for (const event of append.events) {
+        revision += 1;
+        const hash = eventHash(append.streamId, revision, event, previousHash);
+        rows.push({
+          ord: rows.length,
+          first: revision === append.expected.revision + 1,
+          stream_id: append.streamId,
+          revision,
+          event_id: event.eventId,
+          type: event.type,
+          data: event.data,
+          personal: event.personal,
+          meta: event.meta,
+          recorded_at: event.recordedAt,
+          hash,
+          previous_hash: previousHash,
+        });
+        events.push({ ...event, streamId: append.streamId, revision, hash, previousHash, checkpoint: '' });
+        previousHash = hash;
+      }
+    }
+    if (rows.length === 0) return { checkpoint: '0/0', events: [] };
+
+    // One statement: a stale head (the previous event is not where the writer saw it) inserts
+    // nothing; a concurrent writer of the same revision or event id fails the unique keys.
+    const sql = `
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+          ord int, first boolean, stream_id text, revision int, event_id uuid, type text, data jsonb,
+          personal jsonb, meta jsonb, recorded_at timestamptz, hash text, previous_hash text)
+      ), stale AS (
+        SELECT i.stream_id FROM input i
+        WHERE i.first AND i.revision > 0 AND NOT EXISTS (
+          SELECT 1 FROM ledger_events e
+          WHERE e.stream_id = i.stream_id AND e.revision = i.revision - 1 AND e.hash = i.previous_hash)
+      ), inserted AS (
+        INSERT INTO ledger_events (stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash)
+        SELECT stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash
+        FROM input WHERE NOT EXISTS (SELECT 1 FROM stale) ORDER BY ord
+        RETURNING position
+      )
+      SELECT (SELECT array_agg(stream_id) FROM stale) AS stale,
+             (SELECT array_agg(position::text ORDER BY position) FROM inserted) AS positions,
+             pg_current_xact_id()::text AS tx,
+             pg_notify('${CHANNEL}', '')`;
+    let result;
+    try {
+      result = await this.pool.query<{ stale: string[] | null; positions: string[] | null; tx: string }>(sql, [
+        JSON.stringify(rows),
+      ]);
+    } catch (error) {
+      const { code, constraint } = pgErrorOf(error);
+      if (code === '23505' && constraint === 'ledger_events_stream_revision') {
+        throw new ConcurrencyError(appends.map((a) => a.streamId), 'a stream moved past its expected revision');
+      }
+      if (code === '23505' && constraint === 'ledger_events_event_id') {
+        throw new ConcurrencyError(appends.map((a) => a.streamId), 'an event id was recorded concurrently');
+      }
+      if (isUnavailable(error)) throw new StoreUnavailableError(error);
+      throw error;
+    }
+    const { stale, positions, tx } = result.rows[0]!;
+    if (stale && stale.length > 0) throw new ConcurrencyError(stale, 'a stream is not at its expected head');
+    const stored = events.map((event, i) => ({ ...event, checkpoint: `${tx}/${positions![i]}` }));
+    this.listeners.forEach((listener) => listener());
+    return { checkpoint: stored[stored.length - 1]!.checkpoint, events: stored };
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    return (await this.readStreams([streamId])).get(streamId) ?? [];
+  }
+
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    const streams = new Map<string, StoredEvent[]>();
+    if (streamIds.length === 0) return streams;
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ledger_events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, revision`,
+      [streamIds],
+    );
+    for (const row of rows) {
+      const events = streams.get(row.stream_id) ?? [];
+      events.push(toEvent(row));
+      streams.set(row.stream_id, events);
+    }
+    return streams;
+  }
+
+  async readFeed(after: Checkpoint | null, limit: number): Promise<StoredEvent[]> {
+    const [tx, position] = parseCheckpoint(after);
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ledger_events
+       WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+         AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY tx_id, position
+       LIMIT $3`,
+      [tx.toString(), position.toString(), limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  async findEnvelopes(envelopeIds: readonly string[]): Promise<StoredEnvelope[]> {
+    if (envelopeIds.length === 0) return [];
+    const { rows } = await this.query<{ event_id: string; envelope_hash: string; stream_id: string }>(
+      `SELECT event_id, meta->>'envelopeHash' AS envelope_hash, stream_id FROM ledger_events WHERE event_id = ANY($1::uuid[])`,
+      [envelopeIds],
+    );
+    return rows.map((r) => ({ envelopeId: r.event_id, envelopeHash: r.envelope_hash, streamId: r.stream_id }));
+  }
+
+  async listStreams(afterStreamId: string | null, limit: number): Promise<string[]> {
+    const { rows } = await this.query<{ stream_id: string }>(
+      `SELECT stream_id FROM ledger_events WHERE revision = 0 AND stream_id > $1 ORDER BY stream_id LIMIT $2`,
+      [afterStreamId ?? '', limit],
+    );
+    return rows.map((r) => r.stream_id);
+  }
+
+  compare(a: Checkpoint | null, b: Checkpoint | null): number {
+    const [ta, pa] = parseCheckpoint(a);
+    const [tb, pb] = parseCheckpoint(b);
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    return pa === pb ? 0 : pa < pb ? -1 : 1;
+  }
+
+  onAppended(listener: () => void): () => void {
+    this.listeners.add(listener);
+    void this.listen();
+    return () => this.listeners.delete(listener);
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.notifier?.end().catch(() => undefined);
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  /** Other instances' appends arrive by NOTIFY; a lost connection is re-opened with backoff. */
+  private async listen(delayMs = 500): Promise<void> {
+    if (this.notifier || this.closed) return;
+    const options = this.pool.options as { connectionString?: string };
+    const client = new Client({ connectionString: options.connectionString });
+    this.notifier = client;
+    const retry = () => {
+      if (this.notifier !== client) return;
+      this.notifier = null;
+      client.end().catch(() => undefined);
+      if (!this.closed) setTimeout(() => void this.listen(Math.min(delayMs * 2, 10_000)), delayMs).unref();
+    };
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', () => this.listeners.forEach((listener) => listener()));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch {
+      retry();
+    }
+  }
+
+  private async query<R extends object>(sql: string, params: unknown[] = []) {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (error) {
+      if (isUnavailable(error)) throw new StoreUnavailableError(error);
+      throw error;
+    }
+  }
+}

