@@ -6,9 +6,7 @@ import { MACHINE_POSTGRES_URL, reachable, startTestEmbeddedPostgres } from './po
  * - LEDGER_TEST_EMBEDDED_PG_URL: always an embedded one, so the store contract runs on both.
  * Under CI=true a server that cannot be had fails the run; it is never skipped.
  */
-export default async function globalSetup(config: { selectProjects?: string[] }): Promise<void> {
-  const projects = config.selectProjects ?? [];
-  if (projects.length > 0 && projects.every((p) => p === 'unit')) return;
+export default async function globalSetup(): Promise<void> {
   try {
     const embedded = await startTestEmbeddedPostgres();
     process.env.LEDGER_TEST_EMBEDDED_PG_URL = embedded.url;

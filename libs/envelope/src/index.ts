@@ -1,0 +1,3 @@
+export * from './data.dto';
+export * from './envelope.dto';
+export * from './validate-envelope';

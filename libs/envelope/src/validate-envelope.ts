@@ -1,0 +1,54 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { InboundEnvelope } from '#ledger/domain';
+import { DATA_DTO } from './data.dto';
+import { EnvelopeDto } from './envelope.dto';
+
+/** One problem with an input, by its path (`events[3].data.purpose`). Never quotes the value. */
+export interface ValidationDetail {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type EnvelopeCheck = { readonly envelope: InboundEnvelope } | { readonly details: readonly ValidationDetail[] };
+
+const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
+
+function flatten(errors: readonly ValidationError[], prefix: string, out: ValidationDetail[]): void {
+  for (const error of errors) {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    for (const message of Object.values(error.constraints ?? {})) {
+      // class-validator messages name the property and the rule, never the rejected value.
+      out.push({ path, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') });
+    }
+    if (error.children?.length) flatten(error.children, path, out);
+  }
+}
+
+/** A string PostgreSQL's jsonb cannot hold; refused at the edge rather than failing the batch later. */
+const hasNul = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? value.includes('\u0000')
+    : typeof value === 'object' && value !== null && Object.values(value).some(hasNul);
+
+/**
+ * Checks one raw envelope (a parsed JSON value from HTTP or Kafka: the same code for both) and
+ * returns it typed, or every problem with its path.
+ */
+export function validateEnvelope(raw: unknown, prefix = ''): EnvelopeCheck {
+  const at = (path: string) => (prefix ? `${prefix}.${path}` : path);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { details: [{ path: prefix || '(body)', message: 'an envelope must be a JSON object' }] };
+  }
+  if (hasNul(raw)) return { details: [{ path: prefix || '(body)', message: 'text must not contain NUL characters' }] };
+  const details: ValidationDetail[] = [];
+  const envelope = plainToInstance(EnvelopeDto, raw);
+  flatten(validateSync(envelope, OPTIONS), prefix, details);
+  const dataClass = DATA_DTO[(raw as { type?: string }).type as keyof typeof DATA_DTO];
+  const data = (raw as { data?: unknown }).data;
+  if (dataClass && typeof data === 'object' && data !== null && !Array.isArray(data)) {
+    flatten(validateSync(plainToInstance(dataClass, data), OPTIONS), at('data'), details);
+  }
+  if (details.length > 0) return { details };
+  return { envelope: raw as InboundEnvelope };
+}
