@@ -44,7 +44,7 @@ export function validateEnvelope(raw: unknown, prefix = ''): EnvelopeCheck {
   const details: ValidationDetail[] = [];
   const envelope = plainToInstance(EnvelopeDto, raw);
   flatten(validateSync(envelope, OPTIONS), prefix, details);
-  const dataClass = DATA_DTO[(raw as { type?: string }).type as keyof typeof DATA_DTO];
+  const dataClass: (new () => object) | undefined = DATA_DTO[(raw as { type?: string }).type as keyof typeof DATA_DTO];
   const data = (raw as { data?: unknown }).data;
   if (dataClass && typeof data === 'object' && data !== null && !Array.isArray(data)) {
     flatten(validateSync(plainToInstance(dataClass, data), OPTIONS), at('data'), details);

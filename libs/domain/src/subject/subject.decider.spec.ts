@@ -5,8 +5,8 @@ import { defaultPolicy, envelope } from '../testing/envelopes';
 
 const { given } = specification(subjectDecider(defaultPolicy()));
 const at = '2026-11-20T10:16:00.000Z';
-const cmd = (e: RecordEnvelope['envelope'], linkRef?: string): RecordEnvelope =>
-  linkRef === undefined ? { envelope: e, recordedAt: at } : { envelope: e, recordedAt: at, linkRef };
+const cmd = (e: RecordEnvelope['envelope'], ref?: string): RecordEnvelope =>
+  ref === undefined ? { envelope: e, recordedAt: at } : { envelope: e, recordedAt: at, ref };
 
 const linked: SubjectEvent = { type: 'subject.ref-linked', data: { system: 'webcruiter' }, personal: { ref: 'webcruiter:candidate:4711' } };
 const collected = (purpose: string, fields: Record<string, string>, lawfulBasis = 'legitimate-interest'): SubjectEvent => ({
@@ -33,6 +33,12 @@ describe('a new subject', () => {
       linked,
       { type: 'access.requested', data: { requestId: e.id, channel: 'email', dueAt: '2026-12-20T10:16:00.000Z' }, personal: {} },
     ]);
+  });
+
+  it('links a ref only once', () => {
+    given([linked])
+      .when(cmd(envelope('consent.withdrawn', { purpose: 'marketing', channel: 'email' }), 'webcruiter:candidate:4711'))
+      .then([{ type: 'consent.withdrawn', data: { purpose: 'marketing', channel: 'email' }, personal: {} }]);
   });
 
   it('cannot be addressed by an id the ledger never gave out', () => {

@@ -6,13 +6,13 @@ import { evolveSubject, type SubjectDecisionState } from './subject.state';
 
 /**
  * Record one inbound envelope for one subject. Time arrives here (`recordedAt`): the decider has
- * no clock. `linkRef` is set when the envelope named the subject by a ref the subject does not
- * carry yet, so the link is recorded as an event of its own.
+ * no clock. `ref` is the upstream ref the envelope named the subject by, if any: a ref the
+ * subject does not carry yet is linked by an event of its own.
  */
 export interface RecordEnvelope {
   readonly envelope: InboundEnvelope;
   readonly recordedAt: string;
-  readonly linkRef?: string;
+  readonly ref?: string;
 }
 
 export interface SubjectDecider {
@@ -226,13 +226,12 @@ export function subjectDecider(policy: Policy): SubjectDecider {
       if (state.erased && envelope.type !== 'erasure.acknowledged') {
         throw new RuleViolation('SUBJECT_ERASED', 'the subject has been erased');
       }
-      if (!state.exists && command.linkRef === undefined) {
-        throw new RuleViolation('UNKNOWN_SUBJECT', 'no subject with this id');
-      }
+      const { ref } = command;
+      if (!state.exists && ref === undefined) throw new RuleViolation('UNKNOWN_SUBJECT', 'no subject with this id');
       const events = decideEnvelope(command, state);
-      if (command.linkRef === undefined) return events;
-      const system = command.linkRef.slice(0, command.linkRef.indexOf(':'));
-      return [{ type: 'subject.ref-linked', data: { system }, personal: { ref: command.linkRef } }, ...events];
+      if (ref === undefined || state.refs.includes(ref)) return events;
+      const system = ref.slice(0, ref.indexOf(':'));
+      return [{ type: 'subject.ref-linked', data: { system }, personal: { ref } }, ...events];
     },
   };
 }

@@ -5,11 +5,13 @@ export type ObjectionStatus = 'open' | 'upheld' | 'rejected';
 
 /**
  * What the decider must know of a subject to judge the next envelope. It is not the read model
- * (that lives in the projections) and holds no personal value: only ids, purposes and keys.
+ * (that lives in the projections); apart from the refs, it holds ids, purposes and keys only.
  */
 export interface SubjectDecisionState {
   readonly exists: boolean;
   readonly erased: boolean;
+  /** The upstream refs linked to the subject. Held in memory only, to know when to link a new one. */
+  readonly refs: readonly string[];
   readonly consents: Readonly<Record<string, { readonly given: boolean; readonly policyVersion: string }>>;
   readonly objections: Readonly<Record<string, { readonly purposes: readonly string[]; readonly status: ObjectionStatus }>>;
   readonly restricted: boolean;
@@ -25,6 +27,7 @@ export interface SubjectDecisionState {
 export const initialSubjectState: SubjectDecisionState = {
   exists: false,
   erased: false,
+  refs: [],
   consents: {},
   objections: {},
   restricted: false,
@@ -39,6 +42,7 @@ export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent):
   const s = state.exists ? state : { ...state, exists: true };
   switch (event.type) {
     case 'subject.ref-linked':
+      return { ...s, refs: withKeys(s.refs, [event.personal.ref]) };
     case 'data.used':
     case 'data.disclosed':
     case 'access.requested':
@@ -94,6 +98,7 @@ export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent):
       return {
         ...s,
         erased: erasedAll,
+        refs: erasedAll ? [] : s.refs,
         fields: erasedAll ? [] : s.fields.filter((key) => !scope.has(categoryOf(key))),
         pendingErasure: undefined,
       };

@@ -1,0 +1,17 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '#ledger/event-store';
+import type { InboundEnvelope } from '#ledger/domain';
+
+/** Hash of the envelope's canonical JSON: tells a replay (same content) from a reused id. */
+export const envelopeHash = (envelope: InboundEnvelope): string => createHash('sha256').update(canonicalJson(envelope)).digest('hex');
+
+/**
+ * The id of the n-th extra event one envelope decides (an erasure's completion, a ref link): a
+ * UUID derived from the envelope id, so a redelivered envelope yields the same ids and the store's
+ * unique key refuses it a second time.
+ */
+export function derivedEventId(envelopeId: string, n: number): string {
+  const h = createHash('sha256').update(`${envelopeId}/${n}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

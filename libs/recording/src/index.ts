@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './event-ids';
+export * from './ledger-writer';
+export * from './subject-directory/subject-directory';

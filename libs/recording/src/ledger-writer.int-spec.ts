@@ -1,0 +1,105 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { InboundEnvelope } from '#ledger/domain';
+import { PostgresEventStore, verifyChain } from '#ledger/event-store';
+import { createPool, type Pool } from '#ledger/postgres';
+import { defaultPolicy } from '../../domain/src/testing/envelopes';
+import { createTestDatabase } from '../../../test/support/test-database';
+import { BatchRejected, IdReusedError } from './errors';
+import { LedgerWriter, streamIdOf } from './ledger-writer';
+import { PostgresSubjectDirectory, blindIndex } from './subject-directory/subject-directory';
+
+const policy = defaultPolicy();
+const key = randomBytes(32);
+
+const envelope = (type: string, data: object, subject: object = { ref: 'webcruiter:candidate:4711' }): InboundEnvelope =>
+  ({ id: randomUUID(), type, occurredAt: '2026-11-20T10:15:00Z', source: 'webcruiter', subject, data }) as InboundEnvelope;
+const used = (ref: string) => envelope('data.used', { purpose: 'security' }, { ref });
+
+describe('LedgerWriter on PostgreSQL', () => {
+  let drop: () => Promise<void>;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  const writer = async () =>
+    new LedgerWriter({ store, directory: await PostgresSubjectDirectory.open(pool, blindIndex(key)), policy });
+
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    pool = createPool(db.url, { max: 20 });
+    store = await PostgresEventStore.open({ url: db.url, pool });
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await drop();
+  });
+
+  it('records 50 concurrent writers on one subject exactly once each, with gapless revisions', async () => {
+    const ref = `webcruiter:candidate:${randomUUID()}`;
+    // Five instances (separate caches and locks) so that writers really race in the store.
+    const writers = await Promise.all(Array.from({ length: 5 }, writer));
+    const envelopes = Array.from({ length: 50 }, () => used(ref));
+    const results = await Promise.all(envelopes.map((e, i) => writers[i % 5]!.record([e], { atomic: true })));
+    const subjectIds = new Set(results.map((r) => (r.outcomes[0] as { subjectId: string }).subjectId));
+    expect(subjectIds.size).toBe(1);
+    const events = await store.readStream(streamIdOf([...subjectIds][0]!));
+    expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 51 }, (_, i) => i));
+    expect(events.filter((e) => e.type === 'subject.ref-linked')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'data.used').map((e) => e.eventId).sort()).toEqual(envelopes.map((e) => e.id).sort());
+    expect(verifyChain(events)).toBeNull();
+  });
+
+  it('records a replayed envelope once and refuses its id with other content', async () => {
+    const w = await writer();
+    const e = used(`webcruiter:candidate:${randomUUID()}`);
+    const first = await w.record([e], { atomic: true });
+    const again = await w.record([e, e], { atomic: true });
+    expect(first.outcomes[0]).toMatchObject({ status: 'recorded' });
+    expect(again.outcomes.map((o) => o.status)).toEqual(['duplicate', 'duplicate']);
+    expect(again.checkpoint).toBeNull();
+    const reused = { ...e, source: 'invenias' };
+    await expect(w.record([reused], { atomic: true })).rejects.toEqual(new BatchRejected(0, new IdReusedError(e.id)));
+  });
+
+  it('records nothing of an all-or-nothing batch with one rule broken', async () => {
+    const w = await writer();
+    const ref = `webcruiter:candidate:${randomUUID()}`;
+    const good = used(ref);
+    const bad = envelope('data.collected', { purpose: 'marketing', fields: { 'contact.email': 'x' }, collectedFrom: 'subject' }, { ref });
+    const error = await w.record([good, bad], { atomic: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatchRejected);
+    expect((error as BatchRejected).index).toBe(1);
+    expect((error as BatchRejected).error).toMatchObject({ code: 'CONSENT_REQUIRED' });
+    expect(await store.findEnvelopes([good.id])).toEqual([]);
+  });
+
+  it('records the good envelopes of a lenient batch and reports the rejected', async () => {
+    const w = await writer();
+    const ref = `webcruiter:candidate:${randomUUID()}`;
+    const bad = envelope('objection.resolved', { objectionId: randomUUID(), outcome: 'upheld', reason: 'r' }, { ref });
+    const result = await w.record([used(ref), bad, used(ref)], { atomic: false });
+    expect(result.outcomes.map((o) => o.status)).toEqual(['recorded', 'rejected', 'recorded']);
+    expect(result.outcomes[1]).toMatchObject({ error: { code: 'NO_SUCH_OBJECTION' } });
+  });
+
+  it('forgets an erased subject\'s refs: the same ref later starts a new subject', async () => {
+    const w = await writer();
+    const ref = `webcruiter:candidate:${randomUUID()}`;
+    const first = await w.record([used(ref), envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, { ref })], { atomic: true });
+    const erasedId = (first.outcomes[0] as { subjectId: string }).subjectId;
+    expect(first.erasedSubjectIds).toEqual([erasedId]);
+    const directory = await PostgresSubjectDirectory.open(pool, blindIndex(key));
+    expect(await directory.lookup(ref)).toBeNull();
+    const later = await w.record([used(ref)], { atomic: true });
+    expect((later.outcomes[0] as { subjectId: string }).subjectId).not.toBe(erasedId);
+    const byId = await w.record([envelope('data.used', { purpose: 'security' }, { id: erasedId })], { atomic: false });
+    expect(byId.outcomes[0]).toMatchObject({ status: 'rejected', error: { code: 'SUBJECT_ERASED' } });
+  });
+
+  it('never stores a ref in clear in the directory', async () => {
+    const ref = `webcruiter:candidate:${randomUUID()}`;
+    await (await writer()).record([used(ref)], { atomic: true });
+    const { rows } = await pool.query('SELECT ref_key FROM ledger_subject_refs');
+    expect(rows.some((r: { ref_key: string }) => r.ref_key.includes(ref.split(':')[2]!))).toBe(false);
+  });
+});

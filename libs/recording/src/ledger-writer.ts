@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import {
+  RuleViolation,
+  initialSubjectState,
+  type InboundEnvelope,
+  type Policy,
+  type SubjectDecider,
+  type SubjectDecisionState,
+  type SubjectEvent,
+  subjectDecider,
+} from '#ledger/domain';
+import {
+  ConcurrencyError,
+  NO_STREAM,
+  type Checkpoint,
+  type EventStore,
+  type NewEvent,
+  type StoredEvent,
+  type StreamAppend,
+  type StreamHead,
+} from '#ledger/event-store';
+import { BatchRejected, IdReusedError, type EnvelopeError } from './errors';
+import { derivedEventId, envelopeHash } from './event-ids';
+import { KeyedMutex } from './keyed-mutex';
+import type { SubjectDirectory } from './subject-directory/subject-directory';
+
+export const streamIdOf = (subjectId: string) => `subject-${subjectId}`;
+export const subjectIdOf = (streamId: string) => streamId.slice('subject-'.length);
+
+export type EnvelopeOutcome =
+  | { readonly index: number; readonly id: string; readonly status: 'recorded' | 'duplicate'; readonly subjectId: string }
+  | { readonly index: number; readonly id: string; readonly status: 'rejected'; readonly error: EnvelopeError };
+
+export interface RecordResult {
+  readonly outcomes: readonly EnvelopeOutcome[];
+  /** Where the append ended in the global feed; null when nothing new was written. */
+  readonly checkpoint: Checkpoint | null;
+  /** Subjects erased by this batch (their refs are already forgotten). */
+  readonly erasedSubjectIds: readonly string[];
+}
+
+export interface LedgerWriterOptions {
+  readonly store: EventStore;
+  readonly directory: SubjectDirectory;
+  readonly policy: Policy;
+  /** @defaultValue () => new Date() */
+  readonly clock?: () => Date;
+  /** Decision states kept in memory, most recently used first. @defaultValue 50_000 */
+  readonly cacheSize?: number;
+  /** Attempts when another writer moved a stream first. @defaultValue 50 */
+  readonly maxAttempts?: number;
+}
+
+interface Loaded {
+  state: SubjectDecisionState;
+  head: StreamHead;
+}
+
+/**
+ * Records envelopes: resolves subjects, loads their decision state, decides, and appends every
+ * subject's new events in one store round trip. The same code serves HTTP (all or nothing) and
+ * Kafka (each envelope on its own; the rejected go to the dead-letter topic).
+ */
+export class LedgerWriter {
+  private readonly decider: SubjectDecider;
+  private readonly clock: () => Date;
+  private readonly cache = new Map<string, Loaded>();
+  private readonly locks = new KeyedMutex();
+
+  constructor(private readonly options: LedgerWriterOptions) {
+    this.decider = subjectDecider(options.policy);
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /**
+   * @param atomic true: any rejected envelope rejects the batch (throws BatchRejected) and
+   *   nothing is recorded; false: the others are recorded and the rejected are reported.
+   */
+  async record(envelopes: readonly InboundEnvelope[], { atomic }: { atomic: boolean }): Promise<RecordResult> {
+    const maxAttempts = this.options.maxAttempts ?? 50;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.attempt(envelopes, atomic);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
+        error.streamIds.forEach((id) => this.cache.delete(subjectIdOf(id)));
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 50)));
+      }
+    }
+  }
+
+  private async attempt(envelopes: readonly InboundEnvelope[], atomic: boolean): Promise<RecordResult> {
+    const outcomes: EnvelopeOutcome[] = new Array(envelopes.length);
+    const reject = (index: number, error: EnvelopeError) => {
+      if (atomic) throw new BatchRejected(index, error);
+      outcomes[index] = { index, id: envelopes[index]!.id, status: 'rejected', error };
+    };
+
+    // 1. Idempotency: an id already recorded, or earlier in this batch, is a duplicate or a reuse.
+    const hashes = envelopes.map(envelopeHash);
+    const stored = new Map((await this.options.store.findEnvelopes(envelopes.map((e) => e.id))).map((s) => [s.envelopeId, s]));
+    const firstInBatch = new Map<string, number>();
+    const fresh: number[] = [];
+    envelopes.forEach((envelope, index) => {
+      const before = stored.get(envelope.id);
+      const earlier = firstInBatch.get(envelope.id);
+      if (before) {
+        if (before.envelopeHash !== hashes[index]) return reject(index, new IdReusedError(envelope.id));
+        outcomes[index] = { index, id: envelope.id, status: 'duplicate', subjectId: subjectIdOf(before.streamId) };
+      } else if (earlier !== undefined) {
+        if (hashes[earlier] !== hashes[index]) return reject(index, new IdReusedError(envelope.id));
+        outcomes[index] = { index, id: envelope.id, status: 'duplicate', subjectId: '' };
+      } else {
+        firstInBatch.set(envelope.id, index);
+        fresh.push(index);
+      }
+    });
+
+    // 2. Subjects: by id as given, by ref through the directory (claiming new refs).
+    const refs = fresh.map((i) => envelopes[i]!.subject.ref).filter((r): r is string => r !== undefined);
+    const byRef = refs.length > 0 ? await this.options.directory.resolve(refs, randomUUID) : new Map<string, string>();
+    const subjectOf = (i: number) => envelopes[i]!.subject.id ?? byRef.get(envelopes[i]!.subject.ref!)!;
+
+    const release = await this.locks.lockAll(fresh.map(subjectOf));
+    try {
+      const loaded = await this.load(new Set(fresh.map(subjectOf)));
+      // A ref still pointing at an erased subject (a forget cut short by a crash) starts anew.
+      for (const i of fresh) {
+        const ref = envelopes[i]!.subject.ref;
+        const subjectId = subjectOf(i);
+        if (ref !== undefined && loaded.get(subjectId)!.state.erased) {
+          const next = await this.options.directory.reassign(ref, subjectId, randomUUID());
+          byRef.set(ref, next);
+          if (!loaded.has(next)) loaded.set(next, (await this.load(new Set([next]))).get(next)!);
+        }
+      }
+
+      // 3. Decide, in batch order, each envelope against its subject's state so far.
+      const recordedAt = this.clock().toISOString();
+      const pending = new Map<string, { head: StreamHead; state: SubjectDecisionState; events: NewEvent[] }>();
+      for (const i of fresh) {
+        const envelope = envelopes[i]!;
+        const subjectId = subjectOf(i);
+        const current = pending.get(subjectId) ?? { ...loaded.get(subjectId)!, events: [] };
+        let decided: SubjectEvent[];
+        try {
+          const ref = envelope.subject.ref;
+          decided = this.decider.decide(ref === undefined ? { envelope, recordedAt } : { envelope, recordedAt, ref }, current.state);
+        } catch (error) {
+          if (!(error instanceof RuleViolation)) throw error;
+          reject(i, error);
+          continue;
+        }
+        pending.set(subjectId, {
+          head: current.head,
+          state: decided.reduce(this.decider.evolve, current.state),
+          events: [...current.events, ...this.toNewEvents(envelope, hashes[i]!, decided, recordedAt)],
+        });
+        outcomes[i] = { index: i, id: envelope.id, status: 'recorded', subjectId };
+      }
+
+      // 4. One append for every subject; the store refuses it if any stream moved meanwhile.
+      const appends: StreamAppend[] = [...pending].map(([subjectId, p]) => ({
+        streamId: streamIdOf(subjectId),
+        expected: p.head,
+        events: p.events,
+      }));
+      const result = appends.length > 0 ? await this.options.store.append(appends) : null;
+      const erasedSubjectIds: string[] = [];
+      if (result) {
+        const last = new Map<string, StoredEvent>();
+        for (const event of result.events) last.set(subjectIdOf(event.streamId), event);
+        for (const [subjectId, p] of pending) {
+          const head = last.get(subjectId)!;
+          this.remember(subjectId, { state: p.state, head: { revision: head.revision, hash: head.hash } });
+          if (p.state.erased && !loaded.get(subjectId)!.state.erased) erasedSubjectIds.push(subjectId);
+        }
+        for (const subjectId of erasedSubjectIds) await this.options.directory.forget(subjectId);
+      }
+      for (const outcome of outcomes) {
+        if (outcome.status === 'duplicate' && outcome.subjectId === '') {
+          const first = outcomes[firstInBatch.get(outcome.id)!]!;
+          outcomes[outcome.index] = first.status === 'rejected' ? { ...first, index: outcome.index } : { ...outcome, subjectId: first.subjectId };
+        }
+      }
+      return { outcomes, checkpoint: result?.checkpoint ?? null, erasedSubjectIds };
+    } finally {
+      release();
+    }
+  }
+
+  private toNewEvents(envelope: InboundEnvelope, hash: string, events: SubjectEvent[], recordedAt: string): NewEvent[] {
+    // The event of the envelope's own type carries the envelope's id (the idempotency key);
+    // the others get ids derived from it.
+    const primary = events.findIndex((e) => e.type === envelope.type);
+    const correlationId = envelope.correlationId ?? envelope.id;
+    return events.map((event, n) => {
+      const eventId = n === primary ? envelope.id : derivedEventId(envelope.id, n);
+      const meta = {
+        envelopeId: envelope.id,
+        envelopeHash: hash,
+        occurredAt: envelope.occurredAt,
+        source: envelope.source,
+        correlationId,
+        causationId: n === primary ? (envelope.causationId ?? envelope.id) : envelope.id,
+        ...(envelope.actor === undefined ? {} : { actor: envelope.actor }),
+      };
+      const personal = Object.keys(event.personal).length > 0 ? event.personal : null;
+      return { eventId, type: event.type, data: event.data, personal, meta, recordedAt };
+    });
+  }
+
+  private async load(subjectIds: Set<string>): Promise<Map<string, Loaded>> {
+    const loaded = new Map<string, Loaded>();
+    const missing: string[] = [];
+    for (const id of subjectIds) {
+      const cached = this.cache.get(id);
+      if (cached) loaded.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return loaded;
+    const streams = await this.options.store.readStreams(missing.map(streamIdOf));
+    for (const id of missing) {
+      const events = streams.get(streamIdOf(id)) ?? [];
+      const state = events.reduce((s, e) => this.decider.evolve(s, e as unknown as SubjectEvent), initialSubjectState);
+      const last = events[events.length - 1];
+      loaded.set(id, { state, head: last ? { revision: last.revision, hash: last.hash } : NO_STREAM });
+    }
+    return loaded;
+  }
+
+  private remember(subjectId: string, entry: Loaded): void {
+    this.cache.delete(subjectId);
+    this.cache.set(subjectId, entry);
+    if (this.cache.size > (this.options.cacheSize ?? 50_000)) this.cache.delete(this.cache.keys().next().value!);
+  }
+}
