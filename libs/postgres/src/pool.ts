@@ -39,3 +39,13 @@ export async function inTransaction<T>(pool: Pool, work: (client: import('pg').P
 /** The SQLSTATE and constraint of a driver error, if it is one. */
 export const pgErrorOf = (error: unknown): { code?: string; constraint?: string } =>
   typeof error === 'object' && error !== null ? (error as { code?: string; constraint?: string }) : {};
+
+/**
+ * What may be logged of an error: its class and SQLSTATE, never its message or detail, which for
+ * driver errors can quote the rejected row (a personal value).
+ */
+export const safeErrorSummary = (error: unknown): string => {
+  if (!(error instanceof Error)) return 'unknown error';
+  const { code, constraint } = pgErrorOf(error);
+  return [error.name, code, constraint].filter(Boolean).join(' ');
+};

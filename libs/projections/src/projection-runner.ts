@@ -1,0 +1,204 @@
+import type { Checkpoint, EventStore } from '#ledger/event-store';
+import { migrate, safeErrorSummary, type Pool } from '#ledger/postgres';
+import type { Projection } from './projection';
+
+export const PROJECTION_MIGRATIONS = [
+  {
+    version: 1,
+    description: 'one checkpoint per projection',
+    sql: `CREATE TABLE ledger_projections (
+            name text PRIMARY KEY, checkpoint text, updated_at timestamptz NOT NULL DEFAULT now())`,
+  },
+];
+
+export interface ProjectionRunnerOptions {
+  /** Events per transaction while catching up. @defaultValue 2000 */
+  readonly batchSize?: number;
+  /** Longest sleep between polls when no append was signalled. @defaultValue 1000 */
+  readonly idleMs?: number;
+  readonly onError?: (projection: string, error: unknown) => void;
+}
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly checkpoint: Checkpoint | null;
+  readonly running: boolean;
+  readonly lastError: string | null;
+  readonly lastBatchAt: string | null;
+}
+
+/**
+ * Drives one projection from the store's durable feed. Several instances may run it: an advisory
+ * lock lets one apply at a time, and each reads the checkpoint inside its transaction.
+ */
+export class ProjectionRunner {
+  private checkpoint: Checkpoint | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private signalled = false;
+  private waiters: Array<{ checkpoint: Checkpoint; resolve: (reached: boolean) => void }> = [];
+  private lastError: string | null = null;
+  private lastBatchAt: string | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly pool: Pool,
+    readonly projection: Projection,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {}
+
+  /** Creates the checkpoint table and the read model's tables. */
+  async prepare(): Promise<void> {
+    await migrate(this.pool, 'projections', PROJECTION_MIGRATIONS);
+    await migrate(this.pool, `projection:${this.projection.name}`, this.projection.migrations);
+    await this.pool.query('INSERT INTO ledger_projections (name) VALUES ($1) ON CONFLICT DO NOTHING', [this.projection.name]);
+    const { rows } = await this.pool.query<{ checkpoint: string | null }>('SELECT checkpoint FROM ledger_projections WHERE name = $1', [
+      this.projection.name,
+    ]);
+    this.checkpoint = rows[0]?.checkpoint ?? null;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.store.onAppended(() => this.wake());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake();
+    await this.loop;
+    this.waiters.forEach((w) => w.resolve(false));
+    this.waiters = [];
+  }
+
+  /** Resolves true once the projection has applied everything up to `checkpoint`, false on timeout. */
+  waitFor(checkpoint: Checkpoint, timeoutMs: number): Promise<boolean> {
+    if (this.store.compare(checkpoint, this.checkpoint) <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = { checkpoint, resolve };
+      this.waiters.push(waiter);
+      this.wake();
+      setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs).unref();
+    });
+  }
+
+  status(): ProjectionStatus {
+    return {
+      name: this.projection.name,
+      checkpoint: this.checkpoint,
+      running: this.running,
+      lastError: this.lastError,
+      lastBatchAt: this.lastBatchAt,
+    };
+  }
+
+  /** Empties the read model and its checkpoint in one transaction; the loop refills it from 0. */
+  async rebuild(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ledger-projection:${this.projection.name}`]);
+      await this.projection.reset(client);
+      await client.query('UPDATE ledger_projections SET checkpoint = NULL, updated_at = now() WHERE name = $1', [this.projection.name]);
+      await client.query('COMMIT');
+      this.checkpoint = null;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    this.wake();
+  }
+
+  /** Applies one batch if there is one; returns how many events it applied. */
+  async step(): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
+        `ledger-projection:${this.projection.name}`,
+      ]);
+      if (!lock.rows[0]!.locked) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      const { rows } = await client.query<{ checkpoint: string | null }>('SELECT checkpoint FROM ledger_projections WHERE name = $1', [
+        this.projection.name,
+      ]);
+      const from = rows[0]?.checkpoint ?? null;
+      const events = await this.store.readFeed(from, this.options.batchSize ?? 2000);
+      if (events.length === 0) {
+        await client.query('COMMIT');
+        this.advance(from);
+        return 0;
+      }
+      await this.projection.apply(events, client);
+      const to = events[events.length - 1]!.checkpoint;
+      await client.query('UPDATE ledger_projections SET checkpoint = $2, updated_at = now() WHERE name = $1', [this.projection.name, to]);
+      await client.query('COMMIT');
+      this.advance(to);
+      this.lastBatchAt = new Date().toISOString();
+      return events.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private advance(checkpoint: Checkpoint | null): void {
+    if (this.store.compare(checkpoint, this.checkpoint) > 0 || checkpoint === null) this.checkpoint = checkpoint;
+    const reached = this.waiters.filter((w) => this.store.compare(w.checkpoint, this.checkpoint) <= 0);
+    this.waiters = this.waiters.filter((w) => !reached.includes(w));
+    reached.forEach((w) => w.resolve(true));
+  }
+
+  private wake(): void {
+    this.signalled = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      this.signalled = false;
+      try {
+        const applied = await this.step();
+        this.lastError = null;
+        backoff = 100;
+        if (applied > 0) continue;
+      } catch (error) {
+        this.lastError = safeErrorSummary(error);
+        this.options.onError?.(this.projection.name, error);
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+        continue;
+      }
+      if (!this.signalled) await this.sleep(this.waiters.length > 0 ? 20 : (this.options.idleMs ?? 1000));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+}

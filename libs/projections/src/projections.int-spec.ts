@@ -1,0 +1,113 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { InboundEnvelope } from '#ledger/domain';
+import { PostgresEventStore } from '#ledger/event-store';
+import { createPool, type Pool } from '#ledger/postgres';
+import { LedgerWriter, PostgresSubjectDirectory, blindIndex } from '#ledger/recording';
+import { defaultPolicy } from '../../domain/src/testing/envelopes';
+import { createTestDatabase } from '../../../test/support/test-database';
+import { ProjectionRunner } from './projection-runner';
+import { SubjectStateProjection, SubjectStateReader } from './subject-state/subject-state.projection';
+import { SubjectTrailProjection, SubjectTrailReader } from './subject-trail/subject-trail.projection';
+
+const policy = defaultPolicy();
+const envelope = (type: string, data: object, ref: string, occurredAt = '2026-11-20T10:15:00Z'): InboundEnvelope =>
+  ({ id: randomUUID(), type, occurredAt, source: 'webcruiter', actor: 'recruiter:kari', subject: { ref }, data }) as InboundEnvelope;
+
+describe('projections fed by the global feed', () => {
+  let drop: () => Promise<void>;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  let writer: LedgerWriter;
+  const runners: ProjectionRunner[] = [];
+  const startRunners = async () => {
+    const made = [new SubjectStateProjection(policy.retention.inactivityMonths), new SubjectTrailProjection()].map(
+      (p) => new ProjectionRunner(store, pool, p, { batchSize: 7 }),
+    );
+    for (const r of made) {
+      await r.prepare();
+      r.start();
+    }
+    runners.push(...made);
+    return made;
+  };
+
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    pool = createPool(db.url);
+    store = await PostgresEventStore.open({ url: db.url, pool });
+    writer = new LedgerWriter({ store, directory: await PostgresSubjectDirectory.open(pool, blindIndex(randomBytes(32))), policy });
+  });
+  afterAll(async () => {
+    for (const r of runners) await r.stop();
+    await store.close();
+    await pool.end();
+    await drop();
+  });
+
+  it('shows a person\'s state and trail, survives a restart, and rebuilds to the same result from 0', async () => {
+    const [state, trail] = await startRunners();
+    const ref = `webcruiter:candidate:${randomUUID()}`;
+    const { outcomes, checkpoint } = await writer.record(
+      [
+        envelope('consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' }, ref, '2026-01-01T00:00:00Z'),
+        envelope('data.collected', { purpose: 'marketing', fields: { 'contact.email': 'ola@example.no' }, collectedFrom: 'subject' }, ref, '2026-02-01T00:00:00+01:00'),
+        envelope('data.corrected', { fields: { 'contact.email': 'ola.n@example.no' } }, ref, '2026-03-01T00:00:00Z'),
+        envelope('objection.raised', { purposes: ['client-assignments'], grounds: 'new job' }, ref, '2026-04-01T00:00:00Z'),
+      ],
+      { atomic: true },
+    );
+    const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
+    expect(await state!.waitFor(checkpoint!, 5000)).toBe(true);
+    expect(await trail!.waitFor(checkpoint!, 5000)).toBe(true);
+
+    const view = await new SubjectStateReader(pool).get(subjectId);
+    expect(view).toMatchObject({
+      subjectId,
+      status: 'active',
+      refs: [ref],
+      data: { 'contact.email': { value: 'ola.n@example.no', purpose: 'marketing', lawfulBasis: 'consent', source: 'webcruiter' } },
+      consents: { marketing: { status: 'given', policyVersion: '2018-05' } },
+      objections: [{ purposes: ['client-assignments'], status: 'open' }],
+      lastActivityAt: '2026-03-01T00:00:00Z',
+      retentionDueAt: '2031-03-01T00:00:00.000Z',
+      version: 5,
+    });
+    const entries = await new SubjectTrailReader(pool).get(subjectId);
+    expect(entries.map((e) => e.type)).toEqual(['subject.ref-linked', 'consent.given', 'data.collected', 'data.corrected', 'objection.raised']);
+    expect(entries[2]).toMatchObject({ purpose: 'marketing', lawfulBasis: 'consent', fields: ['contact.email'], actor: 'recruiter:kari' });
+    expect(JSON.stringify(entries)).not.toMatch(/ola|new job|candidate/);
+
+    // A restart resumes from the checkpoint; a rebuild from 0 gives the same read models.
+    for (const r of runners.splice(0)) await r.stop();
+    const [state2, trail2] = await startRunners();
+    const more = await writer.record([envelope('data.used', { purpose: 'security' }, ref, '2026-05-01T00:00:00Z')], { atomic: true });
+    expect(await state2!.waitFor(more.checkpoint!, 5000)).toBe(true);
+    const before = await new SubjectStateReader(pool).get(subjectId);
+    expect(before!.version).toBe(6);
+    await state2!.rebuild();
+    await trail2!.rebuild();
+    expect(await state2!.waitFor(more.checkpoint!, 5000)).toBe(true);
+    expect(await trail2!.waitFor(more.checkpoint!, 5000)).toBe(true);
+    expect(await new SubjectStateReader(pool).get(subjectId)).toEqual(before);
+    expect(await new SubjectTrailReader(pool).get(subjectId)).toHaveLength(6);
+  });
+
+  it('shows an erased person with no values and keeps the trail', async () => {
+    const [state] = runners.length ? runners : await startRunners();
+    const ref = `webcruiter:candidate:${randomUUID()}`;
+    const { outcomes, checkpoint } = await writer.record(
+      [
+        envelope('data.collected', { purpose: 'client-assignments', fields: { 'contact.name': 'Ola', 'work.position': 'CFO' }, collectedFrom: 'processor' }, ref),
+        envelope('erasure.requested', { scope: ['work'], reason: 'purpose-ended' }, ref),
+        envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, ref),
+      ],
+      { atomic: true },
+    );
+    const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
+    expect(await state!.waitFor(checkpoint!, 5000)).toBe(true);
+    const view = await new SubjectStateReader(pool).get(subjectId);
+    expect(view).toMatchObject({ status: 'erased', data: {}, refs: [], retentionDueAt: null });
+    expect(view!.erasedAt).toEqual(expect.any(String));
+  });
+});

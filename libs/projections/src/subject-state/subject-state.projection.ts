@@ -1,0 +1,77 @@
+import type { StoredEvent } from '#ledger/event-store';
+import type { Pool, PoolClient } from '#ledger/postgres';
+import type { Projection } from '../projection';
+import { emptyStateView, evolveStateView, type SubjectStateView } from './subject-state.view';
+
+const subjectIdOf = (streamId: string) => streamId.slice('subject-'.length);
+
+/** Each person's current state, one row per subject, written once per batch. */
+export class SubjectStateProjection implements Projection {
+  readonly name = 'subject-state';
+  readonly migrations = [
+    {
+      version: 1,
+      description: 'subject state: one row per subject',
+      sql: `
+        CREATE TABLE ledger_subject_state (
+          subject_id       uuid PRIMARY KEY,
+          status           text NOT NULL,
+          version          integer NOT NULL,
+          last_activity_at timestamptz,
+          retention_due_at timestamptz,
+          view             jsonb NOT NULL
+        );
+        CREATE INDEX ledger_subject_state_retention ON ledger_subject_state (retention_due_at) WHERE status <> 'erased';`,
+    },
+  ];
+
+  constructor(private readonly retentionMonths: number) {}
+
+  async apply(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
+    const subjects = [...new Set(events.filter((e) => e.streamId.startsWith('subject-')).map((e) => subjectIdOf(e.streamId)))];
+    if (subjects.length === 0) return;
+    const { rows } = await client.query<{ view: SubjectStateView }>('SELECT view FROM ledger_subject_state WHERE subject_id = ANY($1::uuid[])', [
+      subjects,
+    ]);
+    const views = new Map(rows.map((r) => [r.view.subjectId, r.view]));
+    for (const event of events) {
+      if (!event.streamId.startsWith('subject-')) continue;
+      const subjectId = subjectIdOf(event.streamId);
+      const view = views.get(subjectId) ?? emptyStateView(subjectId);
+      // Already folded (a replay of a batch that was committed): skip, never apply twice.
+      if (event.revision < view.version) continue;
+      views.set(subjectId, evolveStateView(view, event, this.retentionMonths));
+    }
+    const records = [...views.values()].map((view) => ({
+      subject_id: view.subjectId,
+      status: view.status,
+      version: view.version,
+      last_activity_at: view.lastActivityAt,
+      retention_due_at: view.retentionDueAt,
+      view,
+    }));
+    await client.query(
+      `INSERT INTO ledger_subject_state (subject_id, status, version, last_activity_at, retention_due_at, view)
+       SELECT subject_id, status, version, last_activity_at, retention_due_at, view
+       FROM jsonb_to_recordset($1::jsonb) AS r(subject_id uuid, status text, version int, last_activity_at timestamptz,
+                                              retention_due_at timestamptz, view jsonb)
+       ON CONFLICT (subject_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
+         last_activity_at = EXCLUDED.last_activity_at, retention_due_at = EXCLUDED.retention_due_at, view = EXCLUDED.view`,
+      [JSON.stringify(records)],
+    );
+  }
+
+  async reset(client: PoolClient): Promise<void> {
+    await client.query('TRUNCATE ledger_subject_state');
+  }
+}
+
+/** Reads of the subject-state read model. */
+export class SubjectStateReader {
+  constructor(private readonly pool: Pool) {}
+
+  async get(subjectId: string): Promise<SubjectStateView | null> {
+    const { rows } = await this.pool.query<{ view: SubjectStateView }>('SELECT view FROM ledger_subject_state WHERE subject_id = $1', [subjectId]);
+    return rows[0]?.view ?? null;
+  }
+}
