@@ -1,0 +1,33 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import type { InboundEnvelope } from '#ledger/domain';
+import { validateEnvelope, type ValidationDetail } from '#ledger/envelope';
+import { InputValidationError } from '../http/errors';
+
+export const MAX_BATCH = 1000;
+
+/** The body of POST /v1/events: one envelope, or `{ "events": [ … ] }` of 1 to 1,000, all valid. */
+@Injectable()
+export class EnvelopeBatchPipe implements PipeTransform<unknown, InboundEnvelope[]> {
+  transform(body: unknown): InboundEnvelope[] {
+    const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
+    if (!isBatch) {
+      const check = validateEnvelope(body);
+      if ('details' in check) throw new InputValidationError(check.details);
+      return [check.envelope];
+    }
+    const events = (body as { events: unknown }).events;
+    if (!Array.isArray(events) || events.length === 0 || events.length > MAX_BATCH) {
+      throw new InputValidationError([{ path: 'events', message: `events must be an array of 1 to ${MAX_BATCH} envelopes` }]);
+    }
+    const extra = Object.keys(body as object).filter((k) => k !== 'events');
+    const details: ValidationDetail[] = extra.map((k) => ({ path: k, message: `unknown field ${k}` }));
+    const envelopes: InboundEnvelope[] = [];
+    events.forEach((raw, i) => {
+      const check = validateEnvelope(raw, `events[${i}]`);
+      if ('details' in check) details.push(...check.details);
+      else envelopes.push(check.envelope);
+    });
+    if (details.length > 0) throw new InputValidationError(details);
+    return envelopes;
+  }
+}

@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import { loadConfig } from './config/ledger-config';
+import { loadPolicy } from './config/policy-file';
+import { loadOrGenerateMasterKey, loadOrGenerateTokens } from './config/secrets';
+import { LedgerMetrics } from './metrics/ledger-metrics';
+import { setupOpenApi } from './openapi';
+import { LedgerRuntime } from './runtime/ledger-runtime';
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('ledger');
+  const config = loadConfig();
+  const { policy, file: policyFile } = loadPolicy(config.LEDGER_POLICY);
+  logger.log(`policy ${policy.version} of ${policy.controller.name} from ${policyFile}`);
+  const { tokens, file: tokenFile } = loadOrGenerateTokens(config.LEDGER_TOKENS, config.LEDGER_DATA_DIR);
+  if (tokenFile) logger.warn(`LEDGER_TOKENS is not set: bearer tokens for each role are in ${tokenFile} (mode 0600)`);
+  const { key, generatedFile } = loadOrGenerateMasterKey(config.LEDGER_MASTER_KEY, config.LEDGER_DATA_DIR);
+  if (generatedFile) logger.warn(`LEDGER_MASTER_KEY is not set: using the generated master key in ${generatedFile}; back it up, and set LEDGER_MASTER_KEY in production`);
+
+  const runtime = await LedgerRuntime.open(config, policy, key, logger);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, tokens), { bodyParser: false });
+  app.useBodyParser('json', { limit: '10mb' });
+  const metrics = app.get(LedgerMetrics);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  setupOpenApi(app);
+  app.enableShutdownHooks();
+  await app.listen(config.PORT);
+  logger.log(`listening on port ${config.PORT}: API /v1, OpenAPI /docs, health /health, metrics /metrics`);
+}
+
+bootstrap().catch((error: unknown) => {
+  // Configuration and start-up errors are ours and hold no personal data; print them whole.
+  new Logger('ledger').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

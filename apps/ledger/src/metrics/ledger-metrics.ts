@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics. Labels hold only fixed vocabularies (event types, rule codes,
+ * route templates, projection names): never an id, a ref or a value.
+ */
+@Injectable()
+export class LedgerMetrics {
+  readonly registry = new Registry();
+  readonly envelopes = new Counter({
+    name: 'ledger_envelopes_total',
+    help: 'Envelopes handled, by type and outcome (recorded, duplicate, rejected)',
+    labelNames: ['type', 'status', 'channel'] as const,
+    registers: [this.registry],
+  });
+  readonly rejections = new Counter({
+    name: 'ledger_rejections_total',
+    help: 'Envelopes refused, by stable code',
+    labelNames: ['code', 'channel'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'ledger_http_request_duration_seconds',
+    help: 'HTTP request duration by route template',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly projectionLagEvents = new Gauge({
+    name: 'ledger_projection_last_batch_age_seconds',
+    help: 'Seconds since each projection last applied a batch',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'ledger_' });
+  }
+}

@@ -1,0 +1,95 @@
+import { createHmac } from 'node:crypto';
+import type { Policy } from '#ledger/domain';
+import { PostgresEventStore, type EventStore } from '#ledger/event-store';
+import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
+import {
+  ProjectionRunner,
+  SubjectStateProjection,
+  SubjectStateReader,
+  SubjectTrailProjection,
+  SubjectTrailReader,
+} from '#ledger/projections';
+import { LedgerWriter, PostgresSubjectDirectory, blindIndex, type SubjectDirectory } from '#ledger/recording';
+import { AccessLog } from '../access-log/access-log';
+import type { LedgerConfig } from '../config/ledger-config';
+
+export interface RuntimeLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * Everything the service runs on, built from the configuration without Nest: the database, the
+ * event store, the writer, the projections and their readers. Nest providers hand these out.
+ */
+export class LedgerRuntime {
+  private constructor(
+    readonly config: LedgerConfig,
+    readonly policy: Policy,
+    readonly pool: Pool,
+    readonly store: EventStore,
+    readonly directory: SubjectDirectory,
+    readonly writer: LedgerWriter,
+    readonly runners: readonly ProjectionRunner[],
+    readonly stateReader: SubjectStateReader,
+    readonly trailReader: SubjectTrailReader,
+    readonly accessLog: AccessLog,
+    private readonly embedded: EmbeddedPostgres | null,
+  ) {}
+
+  static async open(config: LedgerConfig, policy: Policy, masterKey: Buffer, logger: RuntimeLogger): Promise<LedgerRuntime> {
+    let embedded: EmbeddedPostgres | null = null;
+    let url = config.DATABASE_URL;
+    if (config.LEDGER_STORE === 'embedded') {
+      embedded = await startEmbeddedPostgres({ dataDir: config.LEDGER_DATA_DIR });
+      url = embedded.url;
+      logger.log(`embedded PostgreSQL running on 127.0.0.1:${embedded.port} (data in ${config.LEDGER_DATA_DIR}/postgres)`);
+    }
+    if (config.LEDGER_STORE === 'kurrentdb') throw new Error('configuration: LEDGER_STORE=kurrentdb is not available in this build');
+    try {
+      const pool = createPool(url!, { max: config.LEDGER_PG_POOL_SIZE }, (error) => logger.warn(`idle database connection lost: ${safeErrorSummary(error)}`));
+      const store = await PostgresEventStore.open({ url: url!, pool });
+      const indexKey = createHmac('sha256', masterKey).update('ledger/ref-blind-index/v1').digest();
+      const directory = await PostgresSubjectDirectory.open(pool, blindIndex(indexKey));
+      const writer = new LedgerWriter({ store, directory, policy });
+      const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
+      const runners = [new SubjectStateProjection(policy.retention.inactivityMonths), new SubjectTrailProjection()].map(
+        (projection) => new ProjectionRunner(store, pool, projection, { onError }),
+      );
+      for (const runner of runners) await runner.prepare();
+      const accessLog = await AccessLog.open(pool);
+      const runtime = new LedgerRuntime(
+        config,
+        policy,
+        pool,
+        store,
+        directory,
+        writer,
+        runners,
+        new SubjectStateReader(pool),
+        new SubjectTrailReader(pool),
+        accessLog,
+        embedded,
+      );
+      runners.forEach((r) => r.start());
+      return runtime;
+    } catch (error) {
+      await embedded?.stop();
+      throw error;
+    }
+  }
+
+  /** Read-your-writes: waits (bounded) until every projection shows the write at `checkpoint`. */
+  async waitForProjections(checkpoint: string, timeoutMs: number): Promise<boolean> {
+    const reached = await Promise.all(this.runners.map((r) => r.waitFor(checkpoint, timeoutMs)));
+    return reached.every(Boolean);
+  }
+
+  async close(): Promise<void> {
+    for (const runner of this.runners) await runner.stop();
+    await this.store.close();
+    await this.pool.end();
+    await this.embedded?.stop();
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { FindSubjectByRefQuery, GetSubjectAccessesQuery, GetSubjectStateQuery, GetSubjectTrailQuery } from './subject.queries';
+
+@QueryHandler(GetSubjectStateQuery)
+export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuery> {
+  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+
+  async execute({ subjectId, context }: GetSubjectStateQuery) {
+    const view = await this.runtime.stateReader.get(subjectId);
+    if (view) await this.runtime.accessLog.record(context.principal, subjectId, 'state', context.reason);
+    return view;
+  }
+}
+
+@QueryHandler(GetSubjectTrailQuery)
+export class GetSubjectTrailHandler implements IQueryHandler<GetSubjectTrailQuery> {
+  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+
+  async execute({ subjectId, context }: GetSubjectTrailQuery) {
+    const entries = await this.runtime.trailReader.get(subjectId);
+    if (entries.length === 0) return null;
+    await this.runtime.accessLog.record(context.principal, subjectId, 'trail', context.reason);
+    return { subjectId, entries };
+  }
+}
+
+@QueryHandler(FindSubjectByRefQuery)
+export class FindSubjectByRefHandler implements IQueryHandler<FindSubjectByRefQuery> {
+  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+
+  async execute({ ref, context }: FindSubjectByRefQuery) {
+    const subjectId = await this.runtime.directory.lookup(ref);
+    // That the ledger knows a person is itself personal data: the lookup is logged too.
+    if (subjectId) await this.runtime.accessLog.record(context.principal, subjectId, 'ref-lookup', context.reason);
+    return subjectId;
+  }
+}
+
+@QueryHandler(GetSubjectAccessesQuery)
+export class GetSubjectAccessesHandler implements IQueryHandler<GetSubjectAccessesQuery> {
+  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+
+  execute({ subjectId }: GetSubjectAccessesQuery) {
+    return this.runtime.accessLog.forSubject(subjectId);
+  }
+}
+
+export const SUBJECT_QUERY_HANDLERS = [GetSubjectStateHandler, GetSubjectTrailHandler, FindSubjectByRefHandler, GetSubjectAccessesHandler];

@@ -1,0 +1,86 @@
+import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SUBJECT_REF } from '#ledger/envelope';
+import { Roles } from '../auth/bearer-auth.guard';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import type { Principal } from '../config/secrets';
+import { InputValidationError } from '../http/errors';
+import {
+  FindSubjectByRefQuery,
+  GetSubjectAccessesQuery,
+  GetSubjectStateQuery,
+  GetSubjectTrailQuery,
+  type ReadContext,
+} from './subject.queries';
+
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => new InputValidationError([{ path: 'subjectId', message: 'subjectId must be a UUID' }]),
+});
+
+const readContext = (principal: Principal, reason: string | undefined): ReadContext => ({
+  principal,
+  reason: reason ? reason.slice(0, 500) : null,
+});
+
+@ApiTags('subjects')
+@ApiBearerAuth()
+@ApiHeader({ name: 'X-Access-Reason', required: false, description: 'Why the data is read; kept in the access log' })
+@Controller('v1/subjects')
+export class SubjectsController {
+  constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('auditor', 'dpo')
+  @ApiOperation({ summary: 'Find a subject by an upstream ref' })
+  @ApiQuery({ name: 'ref', example: 'webcruiter:candidate:4711' })
+  @ApiResponse({ status: 200, description: '{ subjectId }' })
+  @ApiResponse({ status: 404, description: 'no subject has this ref (never had, or was erased)' })
+  async findByRef(
+    @Query('ref') ref: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-access-reason') reason?: string,
+  ) {
+    if (!ref || !SUBJECT_REF.test(ref)) {
+      throw new InputValidationError([{ path: 'ref', message: 'ref must look like <system>:<kind>:<local id>' }]);
+    }
+    const subjectId = await this.queries.execute(new FindSubjectByRefQuery(ref, readContext(principal, reason)));
+    if (!subjectId) throw new NotFoundException('no subject with this ref');
+    return { subjectId };
+  }
+
+  @Get(':subjectId')
+  @Roles('auditor', 'dpo')
+  @ApiOperation({ summary: "A person's current data state (CONTRACT §2); the read is logged" })
+  @ApiResponse({ status: 404, description: 'unknown subject' })
+  async state(
+    @Param('subjectId', uuid) subjectId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-access-reason') reason?: string,
+  ) {
+    const view = await this.queries.execute(new GetSubjectStateQuery(subjectId, readContext(principal, reason)));
+    if (!view) throw new NotFoundException('unknown subject');
+    return view;
+  }
+
+  @Get(':subjectId/trail')
+  @Roles('auditor', 'dpo')
+  @ApiOperation({ summary: "A person's audit trail: every event in order, hashes, no personal values" })
+  @ApiResponse({ status: 404, description: 'unknown subject' })
+  async trail(
+    @Param('subjectId', uuid) subjectId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-access-reason') reason?: string,
+  ) {
+    const trail = await this.queries.execute(new GetSubjectTrailQuery(subjectId, readContext(principal, reason)));
+    if (!trail) throw new NotFoundException('unknown subject');
+    return trail;
+  }
+
+  @Get(':subjectId/accesses')
+  @Roles('dpo')
+  @ApiOperation({ summary: "Who read this person's data, when and why (the access log)" })
+  async accesses(@Param('subjectId', uuid) subjectId: string) {
+    return { subjectId, accesses: await this.queries.execute(new GetSubjectAccessesQuery(subjectId)) };
+  }
+}
