@@ -55,6 +55,17 @@ describe.each<[string, ServerKind]>([
     }
   });
 
+  it('feeds positions in numeric order across digit boundaries (1…9, 10…)', async () => {
+    const db = await createTestDatabase(kind);
+    drops.push(db.drop);
+    const store = await PostgresEventStore.open({ url: db.url });
+    const events = Array.from({ length: 25 }, () => newEvent());
+    await store.append([{ streamId: 'subject-digits', expected: NO_STREAM, events }]);
+    const fed = await store.readFeed(null, 100);
+    expect(fed.map((e) => e.revision)).toEqual(events.map((_, i) => i));
+    await store.close();
+  });
+
   it('refuses to change or delete a recorded event', async () => {
     const db = await createTestDatabase(kind);
     drops.push(db.drop);

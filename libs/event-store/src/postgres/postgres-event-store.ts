@@ -15,8 +15,8 @@ import { EVENT_STORE_MIGRATIONS } from './postgres-event-store.migrations';
 const CHANNEL = 'ledger_events';
 
 interface EventRow {
-  position: string;
-  tx_id: string;
+  pos: string;
+  tx: string;
   stream_id: string;
   revision: number;
   event_id: string;
@@ -29,7 +29,8 @@ interface EventRow {
   previous_hash: string | null;
 }
 
-const COLUMNS = `position::text, tx_id::text, stream_id, revision, event_id, type, data, personal, meta,
+// Aliased: an output column named like a table column would win in ORDER BY, sorting as text.
+const COLUMNS = `position::text AS pos, tx_id::text AS tx, stream_id, revision, event_id, type, data, personal, meta,
   recorded_at, hash, previous_hash`;
 
 const toEvent = (row: EventRow): StoredEvent => ({
@@ -41,7 +42,7 @@ const toEvent = (row: EventRow): StoredEvent => ({
   personal: row.personal,
   meta: row.meta,
   recordedAt: row.recorded_at.toISOString(),
-  checkpoint: `${row.tx_id}/${row.position}`,
+  checkpoint: `${row.tx}/${row.pos}`,
   hash: row.hash,
   previousHash: row.previous_hash,
 });
@@ -141,9 +142,11 @@ export class PostgresEventStore implements EventStore {
           SELECT 1 FROM ledger_events e
           WHERE e.stream_id = i.stream_id AND e.revision = i.revision - 1 AND e.hash = i.previous_hash)
       ), inserted AS (
+        -- Positions must follow the input order (a stream's revisions in order on the feed): the
+        -- rows are sorted in a fenced subquery (OFFSET 0), so the identity is drawn after the sort.
         INSERT INTO ledger_events (stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash)
         SELECT stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash
-        FROM input WHERE NOT EXISTS (SELECT 1 FROM stale) ORDER BY ord
+        FROM (SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM stale) ORDER BY ord OFFSET 0) AS ordered
         RETURNING position
       )
       SELECT (SELECT array_agg(stream_id) FROM stale) AS stale,

@@ -137,6 +137,19 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     expect(seen).toEqual(written.map((e) => e.eventId));
   });
 
+  it('puts a large append on the feed in append order, each stream by revision', async () => {
+    const start = await lastCheckpoint(store);
+    const [a, b] = [stream(), stream()];
+    const events = Array.from({ length: 60 }, () => newEvent());
+    await store.append([
+      { streamId: a, expected: NO_STREAM, events: events.slice(0, 30) },
+      { streamId: b, expected: NO_STREAM, events: events.slice(30) },
+    ]);
+    const fed = await store.readFeed(start, 1000);
+    expect(fed.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+    expect(fed.filter((e) => e.streamId === a).map((e) => e.revision)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
   it('lists its streams', async () => {
     const id = stream();
     await store.append([{ streamId: id, expected: NO_STREAM, events: [newEvent(), newEvent()] }]);

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const MAIN = resolve(__dirname, '../../../dist/apps/ledger/src/main.js');
+
+export const TOKENS = { ingest: 'ingest-token-e2e', auditor: 'auditor-token-e2e', dpo: 'dpo-token-e2e', ops: 'ops-token-e2e' };
+export const LEDGER_TOKENS = Object.entries(TOKENS).map(([role, token]) => `${role}:${token}`).join(',');
+
+export const freePort = (): Promise<number> =>
+  new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+
+/** The built service (`npm run build` output) as a child process, as `npm start` runs it. */
+export class LedgerProcess {
+  readonly output: string[] = [];
+  private child: ChildProcess | null = null;
+
+  private constructor(
+    readonly port: number,
+    readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  static async start(env: NodeJS.ProcessEnv): Promise<LedgerProcess> {
+    const port = await freePort();
+    const ledger = new LedgerProcess(port, {
+      LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-e2e-')),
+      LEDGER_TOKENS,
+      ...env,
+      PORT: String(port),
+    });
+    await ledger.boot();
+    return ledger;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (or starts again, after a kill) and waits until /health answers 200. */
+  async boot(): Promise<void> {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (b: Buffer) => this.output.push(b.toString()));
+    child.stderr!.on('data', (b: Buffer) => this.output.push(b.toString()));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`ledger exited with ${child.exitCode}:\n${this.output.join('')}`);
+      try {
+        if ((await fetch(`${this.url}/health`)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`ledger did not become healthy:\n${this.output.join('')}`);
+  }
+
+  /** SIGKILL: no shutdown hook runs, as in a crash. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+  }
+
+  async request(method: string, path: string, role: keyof typeof TOKENS | null, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: {
+        ...(role ? { authorization: `Bearer ${TOKENS[role]}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: response.status, body: json };
+  }
+
+  post = (body: unknown, role: keyof typeof TOKENS | null = 'ingest') => this.request('POST', '/v1/events', role, body);
+  get = (path: string, role: keyof typeof TOKENS | null = 'auditor', headers: Record<string, string> = {}) => this.request('GET', path, role, undefined, headers);
+}
