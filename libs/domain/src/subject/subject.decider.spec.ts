@@ -8,7 +8,11 @@ const at = '2026-11-20T10:16:00.000Z';
 const cmd = (e: RecordEnvelope['envelope'], ref?: string): RecordEnvelope =>
   ref === undefined ? { envelope: e, recordedAt: at } : { envelope: e, recordedAt: at, ref };
 
-const linked: SubjectEvent = { type: 'subject.ref-linked', data: { system: 'webcruiter' }, personal: { ref: 'webcruiter:candidate:4711' } };
+const linked: SubjectEvent = {
+  type: 'access.requested',
+  data: { requestId: 'r0', dueAt: '2026-12-20T10:16:00.000Z', linkedRefSystem: 'webcruiter' },
+  personal: { linkedRef: 'webcruiter:candidate:4711' },
+};
 const collected = (purpose: string, fields: Record<string, string>, lawfulBasis = 'legitimate-interest'): SubjectEvent => ({
   type: 'data.collected',
   data: { purpose, lawfulBasis, collectedFrom: 'processor', fields: Object.keys(fields) },
@@ -27,11 +31,14 @@ const objection = (objectionId: string, purposes: string[]): SubjectEvent => ({
 const hold = (holdId: string): SubjectEvent => ({ type: 'legal-hold.placed', data: { holdId }, personal: { reason: 'bokføringsloven § 13' } });
 
 describe('a new subject', () => {
-  it('records the ref link before the first event', () => {
+  it('links the ref on its first event', () => {
     const e = envelope('access.requested', { channel: 'email' });
     given([]).when(cmd(e, 'webcruiter:candidate:4711')).then([
-      linked,
-      { type: 'access.requested', data: { requestId: e.id, channel: 'email', dueAt: '2026-12-20T10:16:00.000Z' }, personal: {} },
+      {
+        type: 'access.requested',
+        data: { requestId: e.id, channel: 'email', dueAt: '2026-12-20T10:16:00.000Z', linkedRefSystem: 'webcruiter' },
+        personal: { linkedRef: 'webcruiter:candidate:4711' },
+      },
     ]);
   });
 

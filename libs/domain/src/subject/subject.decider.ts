@@ -230,8 +230,10 @@ export function subjectDecider(policy: Policy): SubjectDecider {
       if (!state.exists && ref === undefined) throw new RuleViolation('UNKNOWN_SUBJECT', 'no subject with this id');
       const events = decideEnvelope(command, state);
       if (ref === undefined || state.refs.includes(ref)) return events;
-      const system = ref.slice(0, ref.indexOf(':'));
-      return [{ type: 'subject.ref-linked', data: { system }, personal: { ref } }, ...events];
+      const [first, ...rest] = events as [SubjectEvent, ...SubjectEvent[]];
+      const linkedRefSystem = ref.slice(0, ref.indexOf(':'));
+      const linking = { ...first, data: { ...first.data, linkedRefSystem }, personal: { ...first.personal, linkedRef: ref } };
+      return [linking as SubjectEvent, ...rest];
     },
   };
 }

@@ -6,14 +6,21 @@ import type { CollectedFrom, ErasureReason, FieldValues } from '../envelope/enve
  * encryption at rest covers and erasure makes unreadable. The type strings are stored forever and
  * written by hand here; renaming one is a migration, not a refactor.
  */
-type Recorded<Type extends string, Data, Personal = Record<string, never>> = {
+type Recorded<Type extends string, Data, Personal = Record<never, never>> = {
   readonly type: Type;
-  readonly data: Data;
-  readonly personal: Personal;
+  readonly data: Data & RefLink['data'];
+  readonly personal: Personal & RefLink['personal'];
 };
 
-/** The ledger linked an upstream ref to this subject (the first event with an unknown ref). */
-export type RefLinked = Recorded<'subject.ref-linked', { system: string }, { ref: string }>;
+/**
+ * The first event that names a subject by a ref it does not carry yet links that ref: the ref
+ * (personal) and its system (metadata) ride on that event rather than on one of their own, which
+ * would double the events of every new person.
+ */
+export interface RefLink {
+  readonly data: { readonly linkedRefSystem?: string };
+  readonly personal: { readonly linkedRef?: string };
+}
 export type DataCollectedEvent = Recorded<
   'data.collected',
   { purpose: string; lawfulBasis: string; collectedFrom: CollectedFrom; fields: string[] },
@@ -44,8 +51,8 @@ export type ObjectionResolvedEvent = Recorded<
   { reason: string }
 >;
 /** restriction: data kept but not used (Art. 18). */
-export type RestrictionPlacedEvent = Recorded<'restriction.placed', Record<string, never>, { reason: string }>;
-export type RestrictionLiftedEvent = Recorded<'restriction.lifted', Record<string, never>, { reason: string }>;
+export type RestrictionPlacedEvent = Recorded<'restriction.placed', Record<never, never>, { reason: string }>;
+export type RestrictionLiftedEvent = Recorded<'restriction.lifted', Record<never, never>, { reason: string }>;
 /** legal hold: another law or a public order requires storage; it blocks erasure. */
 export type LegalHoldPlacedEvent = Recorded<'legal-hold.placed', { holdId: string; until?: string }, { reason: string }>;
 export type LegalHoldLiftedEvent = Recorded<'legal-hold.lifted', { holdIds: string[] }, { reason: string }>;
@@ -66,7 +73,6 @@ export type ErasureRefusedEvent = Recorded<
 export type ErasureAcknowledgedEvent = Recorded<'erasure.acknowledged', { system: string }>;
 
 export type SubjectEvent =
-  | RefLinked
   | DataCollectedEvent
   | DataCorrectedEvent
   | DataUsedEvent

@@ -39,10 +39,9 @@ export const initialSubjectState: SubjectDecisionState = {
 const withKeys = (keys: readonly string[], added: readonly string[]): string[] => [...new Set([...keys, ...added])];
 
 export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent): SubjectDecisionState {
-  const s = state.exists ? state : { ...state, exists: true };
+  const linked = event.personal?.linkedRef;
+  const s = linked ? { ...state, exists: true, refs: withKeys(state.refs, [linked]) } : state.exists ? state : { ...state, exists: true };
   switch (event.type) {
-    case 'subject.ref-linked':
-      return { ...s, refs: withKeys(s.refs, [event.personal.ref]) };
     case 'data.used':
     case 'data.disclosed':
     case 'access.requested':

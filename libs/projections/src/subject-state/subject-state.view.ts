@@ -58,16 +58,16 @@ export function evolveStateView(view: SubjectStateView, stored: StoredEvent, ret
   const at = stored.meta.occurredAt;
   const isUse = REAL_USES.has(event.type);
   const lastActivityAt = isUse || view.lastActivityAt === null ? later(view.lastActivityAt, at) : view.lastActivityAt;
+  const linked = event.personal?.linkedRef;
   const v: SubjectStateView = {
     ...view,
+    refs: linked ? [...view.refs, linked] : view.refs,
     version: stored.revision + 1,
     lastActivityAt,
     retentionDueAt: view.erasedAt ? null : addMonths(lastActivityAt, retentionMonths),
   };
   const source = stored.meta.source;
   switch (event.type) {
-    case 'subject.ref-linked':
-      return { ...v, refs: [...v.refs, event.personal.ref] };
     case 'data.collected': {
       const data = { ...v.data };
       for (const key of event.data.fields) {

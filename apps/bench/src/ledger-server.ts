@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const BENCH_TOKENS = { ingest: 'bench-ingest-token', auditor: 'bench-auditor-token', ops: 'bench-ops-token' };
+
+const freePort = (): Promise<number> =>
+  new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+
+/** The built service, started as `npm start` runs it, on the benchmark's database. */
+export class LedgerServer {
+  private constructor(
+    readonly url: string,
+    private readonly child: ChildProcess,
+  ) {}
+
+  static async start(env: NodeJS.ProcessEnv): Promise<LedgerServer> {
+    const port = await freePort();
+    const main = resolve(__dirname, '../../ledger/src/main.js');
+    const child = spawn(process.execPath, [main], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LEDGER_TOKENS: Object.entries(BENCH_TOKENS).map(([r, t]) => `${r}:${t}`).join(','),
+        NO_COLOR: '1',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const server = new LedgerServer(`http://127.0.0.1:${port}`, child);
+    for (let i = 0; i < 300; i += 1) {
+      if (child.exitCode !== null) throw new Error(`ledger exited with ${child.exitCode}`);
+      if (await fetch(`${server.url}/health`).then((r) => r.ok, () => false)) return server;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('ledger did not become healthy');
+  }
+
+  /** Peak resident memory of the service process so far (VmHWM), in MB. */
+  rssPeakMb(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
