@@ -35,6 +35,8 @@ export class LedgerServer {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    // A benchmark that dies (a closed pipe, Ctrl-C) must not leave its server running.
+    process.once('exit', () => child.kill('SIGKILL'));
     const server = new LedgerServer(`http://127.0.0.1:${port}`, child);
     for (let i = 0; i < 300; i += 1) {
       if (child.exitCode !== null) throw new Error(`ledger exited with ${child.exitCode}`);

@@ -9,11 +9,20 @@ export interface AccessRecord {
   readonly reason: string | null;
 }
 
+interface Pending {
+  readonly row: [string, string, string, string, string | null];
+  readonly done: (error?: unknown) => void;
+}
+
 /**
  * Who looked at whose data, when and why. Written before the data is returned: a read whose log
- * entry cannot be written is not served.
+ * entry cannot be written is not served. Concurrent reads share one INSERT (group commit), so the
+ * log costs a read a fraction of a statement instead of a commit of its own.
  */
 export class AccessLog {
+  private queue: Pending[] = [];
+  private flushing = false;
+
   private constructor(private readonly pool: Pool) {}
 
   static async open(pool: Pool): Promise<AccessLog> {
@@ -36,14 +45,32 @@ export class AccessLog {
     return new AccessLog(pool);
   }
 
-  async record(principal: Principal, subjectId: string, resource: string, reason: string | null): Promise<void> {
-    await this.pool.query('INSERT INTO ledger_access_log (principal, role, subject_id, resource, reason) VALUES ($1, $2, $3, $4, $5)', [
-      principal.name,
-      principal.role,
-      subjectId,
-      resource,
-      reason,
-    ]);
+  record(principal: Principal, subjectId: string, resource: string, reason: string | null): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row: [principal.name, principal.role, subjectId, resource, reason], done: (e) => (e ? reject(e) : resolve()) });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Writes everything queued in one statement; entries queued meanwhile go in the next. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 1000);
+      const column = (i: number) => batch.map((p) => p.row[i]);
+      try {
+        await this.pool.query({
+          name: 'ledger-access-log-insert',
+          text: `INSERT INTO ledger_access_log (principal, role, subject_id, resource, reason)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[])`,
+          values: [column(0), column(1), column(2), column(3), column(4)],
+        });
+        batch.forEach((p) => p.done());
+      } catch (error) {
+        batch.forEach((p) => p.done(error));
+      }
+    }
+    this.flushing = false;
   }
 
   async forSubject(subjectId: string): Promise<AccessRecord[]> {

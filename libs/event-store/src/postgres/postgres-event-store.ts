@@ -133,7 +133,7 @@ export class PostgresEventStore implements EventStore {
     // nothing; a concurrent writer of the same revision or event id fails the unique keys.
     const sql = `
       WITH input AS (
-        SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+        SELECT * FROM json_to_recordset($1::json) AS r(
           ord int, first boolean, stream_id text, revision int, event_id uuid, type text, data jsonb,
           personal jsonb, meta jsonb, recorded_at timestamptz, hash text, previous_hash text)
       ), stale AS (

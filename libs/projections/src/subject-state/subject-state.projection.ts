@@ -53,7 +53,7 @@ export class SubjectStateProjection implements Projection {
     await client.query(
       `INSERT INTO ledger_subject_state (subject_id, status, version, last_activity_at, retention_due_at, view)
        SELECT subject_id, status, version, last_activity_at, retention_due_at, view
-       FROM jsonb_to_recordset($1::jsonb) AS r(subject_id uuid, status text, version int, last_activity_at timestamptz,
+       FROM json_to_recordset($1::json) AS r(subject_id uuid, status text, version int, last_activity_at timestamptz,
                                               retention_due_at timestamptz, view jsonb)
        ON CONFLICT (subject_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
          last_activity_at = EXCLUDED.last_activity_at, retention_due_at = EXCLUDED.retention_due_at, view = EXCLUDED.view`,
@@ -71,7 +71,11 @@ export class SubjectStateReader {
   constructor(private readonly pool: Pool) {}
 
   async get(subjectId: string): Promise<SubjectStateView | null> {
-    const { rows } = await this.pool.query<{ view: SubjectStateView }>('SELECT view FROM ledger_subject_state WHERE subject_id = $1', [subjectId]);
+    const { rows } = await this.pool.query<{ view: SubjectStateView }>({
+      name: 'ledger-subject-state-get',
+      text: 'SELECT view FROM ledger_subject_state WHERE subject_id = $1',
+      values: [subjectId],
+    });
     return rows[0]?.view ?? null;
   }
 }

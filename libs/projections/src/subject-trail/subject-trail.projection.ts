@@ -27,7 +27,7 @@ export class SubjectTrailProjection implements Projection {
     if (rows.length === 0) return;
     await client.query(
       `INSERT INTO ledger_subject_trail (subject_id, revision, entry)
-       SELECT subject_id, revision, entry FROM jsonb_to_recordset($1::jsonb) AS r(subject_id uuid, revision int, entry jsonb)
+       SELECT subject_id, revision, entry FROM json_to_recordset($1::json) AS r(subject_id uuid, revision int, entry jsonb)
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(rows)],
     );
