@@ -62,8 +62,10 @@ fetch_jars() {
   [[ "$want" == "$have" ]] && return 0
   log "fetching Kafka jars from Maven Central into $LIB"
   rm -rf "$LIB"
+  # Maven's output goes to a file: on success it is noise (colour codes even with -q).
   mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$LIB"
+    -DincludeScope=runtime -DoutputDirectory="$LIB" >"$LOGS/mvn.log" 2>&1 ||
+    { cat "$LOGS/mvn.log" >&2; return 1; }
   echo "$want" >"$LIB/.pom.sha256"
 }
 
@@ -81,10 +83,9 @@ write_config() {
   } >"$CONFIG"
 }
 
-java_run() {
-  java -cp "$LIB/*" -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
-    -Dkafka.logs.dir="$LOGS" "$@"
-}
+# Classpath and logging shared by the broker and StorageTool.
+JAVA_BASE=(-cp "$LIB/*" -Dlog4j2.configurationFile="$HERE/log4j2.properties" -Dkafka.logs.dir="$LOGS")
+java_run() { java "${JAVA_BASE[@]}" "$@"; }
 
 format_once() {
   [[ -f "$DATA/meta.properties" ]] && return 0
@@ -105,8 +106,17 @@ wait_ready() {
   return 1
 }
 
+# Parallel test runners may call start/stop at the same moment; serialise them
+# so only one broker is launched and storage is formatted once.
+take_lock() {
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.lock"
+  flock 9
+}
+
 cmd_start() {
   local pid
+  take_lock
   if pid="$(our_pid)"; then
     # Running or still booting: wait rather than launching a second one.
     if wait_ready "$pid"; then
@@ -122,6 +132,7 @@ cmd_start() {
     echo "already running: a Kafka broker not started from $STATE answers on 127.0.0.1:$PORT"
     return 0
   fi
+  local p
   for p in "$PORT" "$CPORT"; do
     if port_taken "$p"; then
       log "port $p is in use by something that is not Kafka; set KAFKA_PORT / KAFKA_CONTROLLER_PORT"
@@ -134,13 +145,17 @@ cmd_start() {
   write_config
   format_once
 
+  # Remember where this start's log output begins, to show only that on failure.
+  local from=1
+  [[ -f "$LOGS/server.log" ]] && from=$(($(wc -l <"$LOGS/server.log") + 1))
+
   # setsid + nohup: the broker must outlive the shell (and the test runner's
-  # process group) that started it; stop uses the pid file instead.
+  # process group) that started it; stop uses the pid file instead. 9>&- so the
+  # broker does not hold the start/stop lock for its whole life.
+  # 512 MB heap is plenty for test traffic and leaves room on a 2-core CI box.
   nohup setsid java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-    -Djava.awt.headless=true \
-    -cp "$LIB/*" -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
-    -Dkafka.logs.dir="$LOGS" \
-    kafka.Kafka "$CONFIG" >"$LOGS/stdout.log" 2>&1 </dev/null &
+    -Djava.awt.headless=true "${JAVA_BASE[@]}" \
+    kafka.Kafka "$CONFIG" >"$LOGS/stdout.log" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$PIDFILE"
 
@@ -148,15 +163,28 @@ cmd_start() {
     echo "started (pid $pid, 127.0.0.1:$PORT, in ${SECONDS}s)"
     return 0
   fi
-  log "broker did not come up within ${START_TIMEOUT}s; last log lines:"
-  tail -n 40 "$LOGS/server.log" "$LOGS/stdout.log" >&2 2>/dev/null || true
-  kill -9 "$pid" 2>/dev/null || true
+  if alive "$pid"; then
+    log "broker did not answer within ${START_TIMEOUT}s; killing it"
+    kill -9 "$pid" 2>/dev/null || true
+  else
+    log "broker exited during startup"
+  fi
+  # The cause is usually an ERROR line followed by a long stack trace, so show
+  # the errors first and then the tail.
+  {
+    echo "---- errors ($LOGS/server.log) ----"
+    tail -n "+$from" "$LOGS/server.log" 2>/dev/null | grep -E '^\[.*\] (ERROR|FATAL)' | tail -n 10
+    echo "---- last lines ----"
+    tail -n "+$from" "$LOGS/server.log" 2>/dev/null | tail -n 25
+    cat "$LOGS/stdout.log" 2>/dev/null
+  } >&2 || true
   rm -f "$PIDFILE"
   return 1
 }
 
 cmd_stop() {
   local pid
+  take_lock
   if ! pid="$(our_pid)"; then
     rm -f "$PIDFILE"
     echo "stopped"

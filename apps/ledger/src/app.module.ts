@@ -3,12 +3,15 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { BearerAuthGuard, TOKENS } from './auth/bearer-auth.guard';
 import type { Principal } from './config/secrets';
+import { ErasuresController } from './erasure/erasures.controller';
 import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
 import { EventsController } from './ingest/events.controller';
 import { RecordEnvelopesHandler } from './ingest/record-envelopes.handler';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { DailyRetentionSweep, RetentionController } from './retention/retention.controller';
+import { SweepRetentionHandler } from './retention/sweep-retention.handler';
 import { LedgerRuntime } from './runtime/ledger-runtime';
 import { SUBJECT_QUERY_HANDLERS } from './subjects/subject-query.handlers';
 import { SubjectsController } from './subjects/subjects.controller';
@@ -27,13 +30,15 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [EventsController, SubjectsController, HealthController, MetricsController],
+      controllers: [EventsController, SubjectsController, ErasuresController, RetentionController, HealthController, MetricsController],
       providers: [
         { provide: LedgerRuntime, useValue: runtime },
         { provide: TOKENS, useValue: tokens },
         { provide: RuntimeCloser, useFactory: () => new RuntimeCloser(runtime) },
         LedgerMetrics,
         RecordEnvelopesHandler,
+        SweepRetentionHandler,
+        DailyRetentionSweep,
         ...SUBJECT_QUERY_HANDLERS,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: LedgerErrorFilter },

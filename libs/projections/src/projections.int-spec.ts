@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { InboundEnvelope } from '#ledger/domain';
 import { PostgresEventStore } from '#ledger/event-store';
 import { createPool, type Pool } from '#ledger/postgres';
-import { LedgerWriter, PostgresSubjectDirectory, blindIndex } from '#ledger/recording';
+import { Keyring, openDeep } from '#ledger/crypto';
+import { LedgerWriter, PostgresSubjectDirectory } from '#ledger/recording';
 import { defaultPolicy } from '../../domain/src/testing/envelopes';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { ProjectionRunner } from './projection-runner';
@@ -18,6 +19,7 @@ describe('projections fed by the global feed', () => {
   let pool: Pool;
   let store: PostgresEventStore;
   let writer: LedgerWriter;
+  let keyring: Keyring;
   const runners: ProjectionRunner[] = [];
   const startRunners = async () => {
     const made = [new SubjectStateProjection(policy.retention.inactivityMonths), new SubjectTrailProjection()].map(
@@ -36,7 +38,8 @@ describe('projections fed by the global feed', () => {
     drop = db.drop;
     pool = createPool(db.url);
     store = await PostgresEventStore.open({ url: db.url, pool });
-    writer = new LedgerWriter({ store, directory: await PostgresSubjectDirectory.open(pool, blindIndex(randomBytes(32))), policy });
+    keyring = await Keyring.open(pool, randomBytes(32));
+    writer = new LedgerWriter({ store, directory: await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref)), keyring, policy });
   });
   afterAll(async () => {
     for (const r of runners) await r.stop();
@@ -61,7 +64,11 @@ describe('projections fed by the global feed', () => {
     expect(await state!.waitFor(checkpoint!, 5000)).toBe(true);
     expect(await trail!.waitFor(checkpoint!, 5000)).toBe(true);
 
-    const view = await new SubjectStateReader(pool).get(subjectId);
+    const sealed = await new SubjectStateReader(pool).get(subjectId);
+    // The read model keeps values sealed; an authorised read opens them with the subject's keys.
+    expect(sealed!.data['contact.email']!.value).toMatch(/^enc:v1:/);
+    expect(sealed!.refs[0]).toMatch(/^enc:v1:/);
+    const view = openDeep(subjectId, sealed, await keyring.readableKeys(subjectId));
     expect(view).toMatchObject({
       subjectId,
       status: 'active',
@@ -107,7 +114,11 @@ describe('projections fed by the global feed', () => {
     );
     const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
     expect(await state!.waitFor(checkpoint!, 5000)).toBe(true);
-    const view = await new SubjectStateReader(pool).get(subjectId);
+    const sealed = await new SubjectStateReader(pool).get(subjectId);
+    // The read model keeps values sealed; an authorised read opens them with the subject's keys.
+    expect(sealed!.data['contact.email']!.value).toMatch(/^enc:v1:/);
+    expect(sealed!.refs[0]).toMatch(/^enc:v1:/);
+    const view = openDeep(subjectId, sealed, await keyring.readableKeys(subjectId));
     expect(view).toMatchObject({ status: 'erased', data: {}, refs: [], retentionDueAt: null });
     expect(view!.erasedAt).toEqual(expect.any(String));
   });

@@ -1,9 +1,4 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '#ledger/event-store';
-import type { InboundEnvelope } from '#ledger/domain';
-
-/** Hash of the envelope's canonical JSON: tells a replay (same content) from a reused id. */
-export const envelopeHash = (envelope: InboundEnvelope): string => createHash('sha256').update(canonicalJson(envelope)).digest('hex');
 
 /**
  * The id of the n-th extra event one envelope decides (an erasure's completion, a ref link): a

@@ -6,7 +6,8 @@ import { defaultPolicy } from '../../domain/src/testing/envelopes';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { BatchRejected, IdReusedError } from './errors';
 import { LedgerWriter, streamIdOf } from './ledger-writer';
-import { PostgresSubjectDirectory, blindIndex } from './subject-directory/subject-directory';
+import { PostgresSubjectDirectory } from './subject-directory/subject-directory';
+import { Keyring } from '#ledger/crypto';
 
 const policy = defaultPolicy();
 const key = randomBytes(32);
@@ -19,14 +20,16 @@ describe('LedgerWriter on PostgreSQL', () => {
   let drop: () => Promise<void>;
   let pool: Pool;
   let store: PostgresEventStore;
-  const writer = async () =>
-    new LedgerWriter({ store, directory: await PostgresSubjectDirectory.open(pool, blindIndex(key)), policy });
+  let keyring: Keyring;
+  const directory = () => PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
+  const writer = async () => new LedgerWriter({ store, directory: await directory(), keyring, policy });
 
   beforeAll(async () => {
     const db = await createTestDatabase();
     drop = db.drop;
     pool = createPool(db.url, { max: 20 });
     store = await PostgresEventStore.open({ url: db.url, pool });
+    keyring = await Keyring.open(pool, key);
   });
   afterAll(async () => {
     await store.close();
@@ -88,8 +91,7 @@ describe('LedgerWriter on PostgreSQL', () => {
     const first = await w.record([used(ref), envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, { ref })], { atomic: true });
     const erasedId = (first.outcomes[0] as { subjectId: string }).subjectId;
     expect(first.erasedSubjectIds).toEqual([erasedId]);
-    const directory = await PostgresSubjectDirectory.open(pool, blindIndex(key));
-    expect(await directory.lookup(ref)).toBeNull();
+    expect(await (await directory()).lookup(ref)).toBeNull();
     const later = await w.record([used(ref)], { atomic: true });
     expect((later.outcomes[0] as { subjectId: string }).subjectId).not.toBe(erasedId);
     const byId = await w.record([envelope('data.used', { purpose: 'security' }, { id: erasedId })], { atomic: false });

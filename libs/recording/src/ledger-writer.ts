@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { openValue, toSubjectKeys, type Keyring } from '#ledger/crypto';
 import {
   RuleViolation,
   initialSubjectState,
@@ -12,6 +13,7 @@ import {
 import {
   ConcurrencyError,
   NO_STREAM,
+  canonicalJson,
   type Checkpoint,
   type EventStore,
   type NewEvent,
@@ -20,8 +22,9 @@ import {
   type StreamHead,
 } from '#ledger/event-store';
 import { BatchRejected, IdReusedError, type EnvelopeError } from './errors';
-import { derivedEventId, envelopeHash } from './event-ids';
+import { derivedEventId } from './event-ids';
 import { KeyedMutex } from './keyed-mutex';
+import { sealSubjectEvents, type NewKey } from './subject-sealer';
 import type { SubjectDirectory } from './subject-directory/subject-directory';
 
 export const streamIdOf = (subjectId: string) => `subject-${subjectId}`;
@@ -35,13 +38,14 @@ export interface RecordResult {
   readonly outcomes: readonly EnvelopeOutcome[];
   /** Where the append ended in the global feed; null when nothing new was written. */
   readonly checkpoint: Checkpoint | null;
-  /** Subjects erased by this batch (their refs are already forgotten). */
+  /** Subjects erased by this batch (their refs are forgotten, their keys destroyed). */
   readonly erasedSubjectIds: readonly string[];
 }
 
 export interface LedgerWriterOptions {
   readonly store: EventStore;
   readonly directory: SubjectDirectory;
+  readonly keyring: Keyring;
   readonly policy: Policy;
   /** @defaultValue () => new Date() */
   readonly clock?: () => Date;
@@ -97,7 +101,9 @@ export class LedgerWriter {
     };
 
     // 1. Idempotency: an id already recorded, or earlier in this batch, is a duplicate or a reuse.
-    const hashes = envelopes.map(envelopeHash);
+    // A keyed fingerprint: a plain hash of an envelope would let anyone holding the id test guesses
+    // of its personal values against the stored fingerprint.
+    const hashes = envelopes.map((e) => this.options.keyring.mac('envelope', canonicalJson(e)));
     const stored = new Map((await this.options.store.findEnvelopes(envelopes.map((e) => e.id))).map((s) => [s.envelopeId, s]));
     const firstInBatch = new Map<string, number>();
     const fresh: number[] = [];
@@ -137,11 +143,11 @@ export class LedgerWriter {
 
       // 3. Decide, in batch order, each envelope against its subject's state so far.
       const recordedAt = this.clock().toISOString();
-      const pending = new Map<string, { head: StreamHead; state: SubjectDecisionState; events: NewEvent[] }>();
+      const pending = new Map<string, { state: SubjectDecisionState; decided: Array<{ index: number; events: SubjectEvent[] }> }>();
       for (const i of fresh) {
         const envelope = envelopes[i]!;
         const subjectId = subjectOf(i);
-        const current = pending.get(subjectId) ?? { ...loaded.get(subjectId)!, events: [] };
+        const current = pending.get(subjectId) ?? { state: loaded.get(subjectId)!.state, decided: [] };
         let decided: SubjectEvent[];
         try {
           const ref = envelope.subject.ref;
@@ -151,30 +157,46 @@ export class LedgerWriter {
           reject(i, error);
           continue;
         }
-        pending.set(subjectId, {
-          head: current.head,
-          state: decided.reduce(this.decider.evolve, current.state),
-          events: [...current.events, ...this.toNewEvents(envelope, hashes[i]!, decided, recordedAt)],
-        });
+        pending.set(subjectId, { state: decided.reduce(this.decider.evolve, current.state), decided: [...current.decided, { index: i, events: decided }] });
         outcomes[i] = { index: i, id: envelope.id, status: 'recorded', subjectId };
       }
 
-      // 4. One append for every subject; the store refuses it if any stream moved meanwhile.
-      const appends: StreamAppend[] = [...pending].map(([subjectId, p]) => ({
-        streamId: streamIdOf(subjectId),
-        expected: p.head,
-        events: p.events,
-      }));
+      // 4. Seal every personal value with the subject's data keys, before it reaches the store.
+      const live = await this.options.keyring.liveKeys(pending.keys());
+      const newKeys: NewKey[] = [];
+      const destroy: string[] = [];
+      const appends: StreamAppend[] = [];
+      const finalStates = new Map<string, SubjectDecisionState>();
+      for (const [subjectId, p] of pending) {
+        const before = loaded.get(subjectId)!;
+        const all = p.decided.flatMap((d) => d.events);
+        const sealed = sealSubjectEvents(subjectId, all, live.get(subjectId) ?? [], new Set(before.state.retiredKeyIds), (s, c) =>
+          this.options.keyring.newKey(s, c),
+        );
+        newKeys.push(...sealed.newKeys);
+        destroy.push(...sealed.destroy);
+        finalStates.set(subjectId, sealed.plain.reduce(this.decider.evolve, before.state));
+        let n = 0;
+        const events = p.decided.flatMap(({ index, events: decided }) =>
+          this.toNewEvents(envelopes[index]!, hashes[index]!, sealed.sealed.slice(n, (n += decided.length)), recordedAt),
+        );
+        appends.push({ streamId: streamIdOf(subjectId), expected: before.head, events });
+      }
+      await this.options.keyring.persist(newKeys);
+
+      // 5. One append for every subject; the store refuses it if any stream moved meanwhile.
       const result = appends.length > 0 ? await this.options.store.append(appends) : null;
       const erasedSubjectIds: string[] = [];
       if (result) {
         const last = new Map<string, StoredEvent>();
         for (const event of result.events) last.set(subjectIdOf(event.streamId), event);
-        for (const [subjectId, p] of pending) {
+        for (const [subjectId, state] of finalStates) {
           const head = last.get(subjectId)!;
-          this.remember(subjectId, { state: p.state, head: { revision: head.revision, hash: head.hash } });
-          if (p.state.erased && !loaded.get(subjectId)!.state.erased) erasedSubjectIds.push(subjectId);
+          this.remember(subjectId, { state, head: { revision: head.revision, hash: head.hash } });
+          if (state.erased && !loaded.get(subjectId)!.state.erased) erasedSubjectIds.push(subjectId);
         }
+        // Durable now: shred. (The erasure projection repeats this from the feed after a crash.)
+        await this.options.keyring.destroyKeys(destroy);
         for (const subjectId of erasedSubjectIds) await this.options.directory.forget(subjectId);
       }
       for (const outcome of outcomes) {
@@ -220,9 +242,17 @@ export class LedgerWriter {
     }
     if (missing.length === 0) return loaded;
     const streams = await this.options.store.readStreams(missing.map(streamIdOf));
+    // The decision state needs the refs in clear (to know when a ref is new): open just those.
+    const linking = missing.filter((id) => streams.get(streamIdOf(id))?.some((e) => e.personal?.linkedRef));
+    const keys = linking.length > 0 ? await this.options.keyring.liveKeys(linking) : new Map();
     for (const id of missing) {
       const events = streams.get(streamIdOf(id)) ?? [];
-      const state = events.reduce((s, e) => this.decider.evolve(s, e as unknown as SubjectEvent), initialSubjectState);
+      const subjectKeys = toSubjectKeys(keys.get(id) ?? []);
+      const state = events.reduce((s, e) => {
+        const sealedRef = e.personal?.linkedRef as string | undefined;
+        const event = (sealedRef ? { ...e, personal: { linkedRef: openValue(id, sealedRef, subjectKeys) ?? undefined } } : e) as unknown as SubjectEvent;
+        return this.decider.evolve(s, event);
+      }, initialSubjectState);
       const last = events[events.length - 1];
       loaded.set(id, { state, head: last ? { revision: last.revision, hash: last.hash } : NO_STREAM });
     }

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { Policy } from '#ledger/domain';
 import { PostgresEventStore, type EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
@@ -9,7 +8,9 @@ import {
   SubjectTrailProjection,
   SubjectTrailReader,
 } from '#ledger/projections';
-import { LedgerWriter, PostgresSubjectDirectory, blindIndex, type SubjectDirectory } from '#ledger/recording';
+import { Keyring } from '#ledger/crypto';
+import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
+import { ErasureProjection } from '#ledger/erasure';
 import { AccessLog } from '../access-log/access-log';
 import type { LedgerConfig } from '../config/ledger-config';
 
@@ -30,6 +31,7 @@ export class LedgerRuntime {
     readonly pool: Pool,
     readonly store: EventStore,
     readonly directory: SubjectDirectory,
+    readonly keyring: Keyring,
     readonly writer: LedgerWriter,
     readonly runners: readonly ProjectionRunner[],
     readonly stateReader: SubjectStateReader,
@@ -50,11 +52,13 @@ export class LedgerRuntime {
     try {
       const pool = createPool(url!, { max: config.LEDGER_PG_POOL_SIZE }, (error) => logger.warn(`idle database connection lost: ${safeErrorSummary(error)}`));
       const store = await PostgresEventStore.open({ url: url!, pool });
-      const indexKey = createHmac('sha256', masterKey).update('ledger/ref-blind-index/v1').digest();
-      const directory = await PostgresSubjectDirectory.open(pool, blindIndex(indexKey));
-      const writer = new LedgerWriter({ store, directory, policy });
+      const keyring = await Keyring.open(pool, masterKey);
+      const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
+      const writer = new LedgerWriter({ store, directory, keyring, policy });
       const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
-      const runners = [new SubjectStateProjection(policy.retention.inactivityMonths), new SubjectTrailProjection()].map(
+      const shredder = { destroyKeys: (ids: readonly string[]) => keyring.destroyKeys(ids), forget: (id: string) => directory.forget(id) };
+      const projections = [new SubjectStateProjection(policy.retention.inactivityMonths), new SubjectTrailProjection(), new ErasureProjection(shredder)];
+      const runners = projections.map(
         (projection) => new ProjectionRunner(store, pool, projection, { onError }),
       );
       for (const runner of runners) await runner.prepare();
@@ -65,6 +69,7 @@ export class LedgerRuntime {
         pool,
         store,
         directory,
+        keyring,
         writer,
         runners,
         new SubjectStateReader(pool),

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { openDeep } from '#ledger/crypto';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
 import { FindSubjectByRefQuery, GetSubjectAccessesQuery, GetSubjectStateQuery, GetSubjectTrailQuery } from './subject.queries';
 
@@ -9,8 +10,10 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
 
   async execute({ subjectId, context }: GetSubjectStateQuery) {
     const view = await this.runtime.stateReader.get(subjectId);
-    if (view) await this.runtime.accessLog.record(context.principal, subjectId, 'state', context.reason);
-    return view;
+    if (!view) return null;
+    await this.runtime.accessLog.record(context.principal, subjectId, 'state', context.reason);
+    // The read model holds sealed values; they are opened only here, for this logged read.
+    return openDeep(subjectId, view, await this.runtime.keyring.readableKeys(subjectId));
   }
 }
 

@@ -61,10 +61,13 @@ export type ErasureRequestedEvent = Recorded<
   'erasure.requested',
   { requestId: string; scope: 'all' | string[]; reason: ErasureReason; dueAt: string }
 >;
-/** The values are gone; what they were (categories, keys) stays as proof. */
+/**
+ * The values are gone; what they were (categories, field keys) stays as proof. `keyIds` names the
+ * data keys destroyed with them; the writer fills it in, since only it knows the keys.
+ */
 export type ErasureCompletedEvent = Recorded<
   'erasure.completed',
-  { requestId: string; scope: 'all' | string[]; reason: ErasureReason; categories: string[]; fields: string[] }
+  { requestId: string; scope: 'all' | string[]; reason: ErasureReason; categories: string[]; fields: string[]; keyIds?: string[] }
 >;
 export type ErasureRefusedEvent = Recorded<
   'erasure.refused',

@@ -20,6 +20,8 @@ export interface SubjectDecisionState {
   readonly fields: readonly string[];
   /** Purposes data was collected for; an upheld objection or a withdrawal may end them. */
   readonly collectedPurposes: readonly string[];
+  /** Data keys an erasure retired: never to seal with again, even before they are destroyed. */
+  readonly retiredKeyIds: readonly string[];
   /** An erasure refused under a legal hold: it runs when the last hold is lifted. */
   readonly pendingErasure?: { readonly requestId: string; readonly scope: 'all' | readonly string[]; readonly reason: string };
 }
@@ -34,6 +36,7 @@ export const initialSubjectState: SubjectDecisionState = {
   holds: {},
   fields: [],
   collectedPurposes: [],
+  retiredKeyIds: [],
 };
 
 const withKeys = (keys: readonly string[], added: readonly string[]): string[] => [...new Set([...keys, ...added])];
@@ -99,6 +102,7 @@ export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent):
         erased: erasedAll,
         refs: erasedAll ? [] : s.refs,
         fields: erasedAll ? [] : s.fields.filter((key) => !scope.has(categoryOf(key))),
+        retiredKeyIds: withKeys(s.retiredKeyIds, event.data.keyIds ?? []),
         pendingErasure: undefined,
       };
     }

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { migrate, type Migration, type Pool } from '#ledger/postgres';
 
 /**
@@ -15,12 +14,6 @@ export interface SubjectDirectory {
   reassign(ref: string, erasedSubjectId: string, newSubjectId: string): Promise<string>;
   forget(subjectId: string): Promise<void>;
 }
-
-/** The keyed blind index of a ref. The key comes from the master key; see the key store. */
-export const blindIndex =
-  (key: Buffer) =>
-  (ref: string): string =>
-    createHmac('sha256', key).update(ref).digest('base64url');
 
 export const SUBJECT_DIRECTORY_MIGRATIONS: readonly Migration[] = [
   {

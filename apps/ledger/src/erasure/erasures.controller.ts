@@ -1,0 +1,31 @@
+import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { certificateOf } from '#ledger/erasure';
+import { Roles } from '../auth/bearer-auth.guard';
+import { InputValidationError } from '../http/errors';
+import { LedgerRuntime } from '../runtime/ledger-runtime';
+
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => new InputValidationError([{ path: 'subjectId', message: 'subjectId must be a UUID' }]),
+});
+
+@ApiTags('erasure')
+@ApiBearerAuth()
+@Controller('v1/erasures')
+export class ErasuresController {
+  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+
+  /** Holds no personal value, so it is not an access to the person's data and is not logged as one. */
+  @Get(':subjectId')
+  @Roles('auditor', 'dpo')
+  @ApiOperation({
+    summary: 'The erasure certificate: what was erased, when, why, which keys were destroyed, who must be told and who confirmed',
+  })
+  @ApiResponse({ status: 404, description: 'unknown subject' })
+  async certificate(@Param('subjectId', uuid) subjectId: string) {
+    const trail = await this.runtime.trailReader.get(subjectId);
+    if (trail.length === 0) throw new NotFoundException('unknown subject');
+    const certificate = certificateOf(subjectId, trail);
+    return { ...certificate, keysDestroyed: await this.runtime.keyring.destroyedKeys(subjectId) };
+  }
+}

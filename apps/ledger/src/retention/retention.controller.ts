@@ -1,0 +1,67 @@
+import { Body, Controller, HttpCode, Inject, Injectable, Logger, Post, type OnApplicationBootstrap, type OnApplicationShutdown, type PipeTransform } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { IsISO8601, IsOptional, validateSync } from 'class-validator';
+import { safeErrorSummary } from '#ledger/postgres';
+import { Roles } from '../auth/bearer-auth.guard';
+import { InputValidationError } from '../http/errors';
+import { SweepRetentionCommand } from './sweep-retention.command';
+
+export class SweepRequestDto {
+  /** The moment to judge retention at. @defaultValue now */
+  @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+}
+
+@Injectable()
+class SweepRequestPipe implements PipeTransform<unknown, SweepRequestDto> {
+  transform(body: unknown): SweepRequestDto {
+    const dto = plainToInstance(SweepRequestDto, body ?? {});
+    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length > 0) {
+      throw new InputValidationError(errors.map((e) => ({ path: e.property, message: Object.values(e.constraints ?? {}).join(', ') })));
+    }
+    return dto;
+  }
+}
+
+@ApiTags('erasure')
+@ApiBearerAuth()
+@Controller('v1/retention')
+export class RetentionController {
+  constructor(@Inject(CommandBus) private readonly commands: CommandBus) {}
+
+  @Post('sweep')
+  @HttpCode(200)
+  @Roles('ops')
+  @ApiOperation({ summary: 'Erase everyone past the retention date with no legal hold; also runs daily by itself' })
+  @ApiBody({ schema: { type: 'object', properties: { asOf: { type: 'string', format: 'date-time' } } } })
+  async sweep(@Body(SweepRequestPipe) body: SweepRequestDto) {
+    const asOf = new Date(body.asOf ?? Date.now()).toISOString();
+    const { erased, refused } = await this.commands.execute(new SweepRetentionCommand(asOf));
+    return { asOf, erased, refused };
+  }
+}
+
+/** Runs the sweep once a day (the first an hour after start), as the policy promises. */
+@Injectable()
+export class DailyRetentionSweep implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('retention');
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(@Inject(CommandBus) private readonly commands: CommandBus) {}
+
+  onApplicationBootstrap(): void {
+    const run = () => {
+      this.commands.execute(new SweepRetentionCommand(new Date().toISOString())).catch((error: unknown) => {
+        this.logger.error(`daily retention sweep failed: ${safeErrorSummary(error)}`);
+      });
+      this.timer = setTimeout(run, 24 * 3600_000).unref();
+    };
+    this.timer = setTimeout(run, 3600_000).unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,48 @@
+import { Inject, Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { InboundEnvelope } from '#ledger/domain';
+import { derivedEventId } from '#ledger/recording';
+import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { SweepRetentionCommand, type SweepResult } from './sweep-retention.command';
+
+const PAGE = 500;
+
+@CommandHandler(SweepRetentionCommand)
+export class SweepRetentionHandler implements ICommandHandler<SweepRetentionCommand, SweepResult> {
+  private readonly logger = new Logger('retention');
+
+  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+
+  async execute({ asOf }: SweepRetentionCommand): Promise<SweepResult> {
+    const erased: string[] = [];
+    const refused: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const due = await this.runtime.stateReader.dueForRetention(asOf, after, PAGE);
+      if (due.length === 0) break;
+      after = due[due.length - 1]!.subjectId;
+      // One request per subject and retention date: a second sweep of the same date (a held
+      // subject, say) is a duplicate, not a new refusal in the trail every day.
+      const envelopes = due.map(
+        ({ subjectId, retentionDueAt }): InboundEnvelope => ({
+          id: derivedEventId(`retention/${subjectId}/${retentionDueAt}`, 0),
+          type: 'erasure.requested',
+          occurredAt: asOf,
+          source: 'ledger',
+          actor: 'ledger:retention-sweep',
+          subject: { id: subjectId },
+          data: { scope: 'all', reason: 'retention-expired' },
+        }),
+      );
+      const result = await this.runtime.writer.record(envelopes, { atomic: false });
+      const erasedNow = new Set(result.erasedSubjectIds);
+      for (const outcome of result.outcomes) {
+        if (outcome.status === 'rejected') continue;
+        (erasedNow.has(outcome.subjectId) ? erased : refused).push(outcome.subjectId);
+      }
+      if (result.checkpoint) await this.runtime.waitForProjections(result.checkpoint, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
+    }
+    this.logger.log(`retention sweep as of ${asOf}: ${erased.length} erased, ${refused.length} refused under legal hold`);
+    return { asOf, erased, refused };
+  }
+}

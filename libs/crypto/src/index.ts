@@ -1,0 +1,3 @@
+export * from './aes-gcm';
+export * from './keyring';
+export * from './personal-cipher';

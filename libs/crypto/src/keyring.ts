@@ -1,0 +1,229 @@
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { migrate, type Pool } from '#ledger/postgres';
+import { open, seal } from './aes-gcm';
+import type { DataKey, SubjectKeys } from './personal-cipher';
+
+/** The ledger's own keys (blind index, envelope fingerprints) live under this nil subject. */
+const LEDGER_SUBJECT = '00000000-0000-0000-0000-000000000000';
+const INDEX_CATEGORY = '$index';
+
+export interface DestroyedKey {
+  readonly keyId: string;
+  readonly category: string;
+  readonly createdAt: string;
+  readonly destroyedAt: string;
+}
+
+/** A live data key of one subject. */
+export interface LiveKey extends DataKey {
+  readonly keyId: string;
+  readonly category: string;
+}
+
+/** The keys to seal with (newest live key per category) and to open with (every live key). */
+export function toSubjectKeys(keys: readonly LiveKey[]): SubjectKeys {
+  const active = new Map<string, DataKey>();
+  const byKid = new Map<string, Buffer>();
+  for (const k of keys) {
+    active.set(k.category, k);
+    byKid.set(k.kid, k.key);
+  }
+  return { active, byKid };
+}
+
+interface KeyRow {
+  subject_id: string;
+  category: string;
+  key_id: string;
+  wrapped: Buffer | null;
+  kek_id: string;
+}
+
+/** A master key's public fingerprint: which master key wrapped a data key, without revealing it. */
+export const kekIdOf = (masterKey: Buffer) => createHash('sha256').update(masterKey).digest('hex').slice(0, 16);
+const kidOf = (keyId: string) => keyId.replace(/-/g, '').slice(0, 12);
+const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
+  row.category === INDEX_CATEGORY ? `${row.subject_id}/${row.category}` : `${row.subject_id}/${row.category}/${row.key_id}`;
+
+export const KEYRING_MIGRATIONS = [
+  {
+    version: 1,
+    description: 'data keys per subject and category, wrapped by the master key',
+    sql: `
+      CREATE TABLE ledger_data_keys (
+        key_id       uuid PRIMARY KEY,
+        subject_id   uuid NOT NULL,
+        category     text NOT NULL,
+        wrapped      bytea,          -- NULL once destroyed: crypto-shredding
+        kek_id       text NOT NULL,  -- fingerprint of the master key that wrapped it
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        destroyed_at timestamptz,
+        CHECK ((wrapped IS NULL) = (destroyed_at IS NOT NULL))
+      );
+      CREATE INDEX ledger_data_keys_subject ON ledger_data_keys (subject_id);
+      CREATE UNIQUE INDEX ledger_data_keys_index_key ON ledger_data_keys (category) WHERE category = '$index' AND destroyed_at IS NULL;`,
+  },
+];
+
+/**
+ * Data keys (AES-256-GCM), one per person and category, each wrapped by the master key and kept
+ * in PostgreSQL. Erasure destroys keys (the wrapped bytes are deleted; the row stays as proof), so
+ * every copy of the values they sealed, in the event store, the read models or a backup, becomes
+ * unreadable at once.
+ */
+export class Keyring {
+  private readonly cache = new Map<string, { keys: LiveKey[]; at: number }>();
+  private readonly kekId: string;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly masterKey: Buffer,
+    /** The ledger's index key: blind indexes of refs, fingerprints of envelopes. Survives re-wraps. */
+    readonly indexKey: Buffer,
+    private readonly cacheTtlMs: number,
+  ) {
+    this.kekId = kekIdOf(masterKey);
+  }
+
+  static async open(pool: Pool, masterKey: Buffer, options: { cacheTtlMs?: number } = {}): Promise<Keyring> {
+    if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
+    await migrate(pool, 'keyring', KEYRING_MIGRATIONS);
+    const kekId = kekIdOf(masterKey);
+    const candidate = randomBytes(32);
+    await pool.query(
+      `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [randomUUID(), LEDGER_SUBJECT, INDEX_CATEGORY, seal(masterKey, candidate, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`), kekId],
+    );
+    const { rows } = await pool.query<KeyRow>(
+      'SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category = $2 AND destroyed_at IS NULL',
+      [LEDGER_SUBJECT, INDEX_CATEGORY],
+    );
+    const row = rows[0]!;
+    if (row.kek_id !== kekId) {
+      throw new Error(`the master key does not match the key store (wrapped under ${row.kek_id}, given ${kekId}); re-wrap first`);
+    }
+    const indexKey = open(masterKey, row.wrapped!, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`);
+    return new Keyring(pool, masterKey, indexKey, options.cacheTtlMs ?? 60_000);
+  }
+
+  /** A keyed hash (HMAC-SHA256) under the index key, for blind indexes and fingerprints. */
+  mac(purpose: string, text: string): string {
+    return createHmac('sha256', this.indexKey).update(purpose).update('\0').update(text).digest('base64url');
+  }
+
+  /** Every live key of these subjects (cached for a short while). */
+  async liveKeys(subjectIds: Iterable<string>): Promise<Map<string, LiveKey[]>> {
+    const result = new Map<string, LiveKey[]>();
+    const load: string[] = [];
+    for (const subjectId of new Set(subjectIds)) {
+      const cached = this.cache.get(subjectId);
+      if (cached && Date.now() - cached.at <= this.cacheTtlMs) result.set(subjectId, cached.keys);
+      else load.push(subjectId);
+    }
+    if (load.length === 0) return result;
+    const { rows } = await this.pool.query<KeyRow & { created_at: Date }>(
+      `SELECT subject_id, category, key_id, wrapped, kek_id, created_at FROM ledger_data_keys
+       WHERE subject_id = ANY($1::uuid[]) AND destroyed_at IS NULL ORDER BY created_at, key_id`,
+      [load],
+    );
+    for (const subjectId of load) result.set(subjectId, []);
+    for (const row of rows) {
+      const key = open(this.masterKey, row.wrapped!, aadOf(row));
+      result.get(row.subject_id)!.push({ keyId: row.key_id, kid: kidOf(row.key_id), category: row.category, key });
+    }
+    for (const subjectId of load) this.remember(subjectId, result.get(subjectId)!);
+    return result;
+  }
+
+  /** A subject's keys for an authorised read: every live key by kid. */
+  async readableKeys(subjectId: string): Promise<SubjectKeys> {
+    return toSubjectKeys((await this.liveKeys([subjectId])).get(subjectId) ?? []);
+  }
+
+  /** A fresh data key, not yet stored: `persist` stores a batch of them in one statement. */
+  newKey(subjectId: string, category: string): LiveKey & { subjectId: string } {
+    const keyId = randomUUID();
+    return { subjectId, keyId, kid: kidOf(keyId), category, key: randomBytes(32) };
+  }
+
+  async persist(keys: ReadonlyArray<LiveKey & { subjectId: string }>): Promise<void> {
+    if (keys.length === 0) return;
+    const wrapped = keys.map((k) => seal(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
+    await this.pool.query(
+      `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id)
+       SELECT * , $5 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[])`,
+      [keys.map((k) => k.keyId), keys.map((k) => k.subjectId), keys.map((k) => k.category), wrapped, this.kekId],
+    );
+    for (const subjectId of new Set(keys.map((k) => k.subjectId))) this.cache.delete(subjectId);
+  }
+
+  /** Destroys these keys: the wrapped bytes go, the row stays as proof. Idempotent. */
+  async destroyKeys(keyIds: readonly string[]): Promise<void> {
+    if (keyIds.length === 0) return;
+    const { rows } = await this.pool.query<{ subject_id: string }>(
+      `UPDATE ledger_data_keys SET wrapped = NULL, destroyed_at = now()
+       WHERE key_id = ANY($1::uuid[]) AND destroyed_at IS NULL RETURNING subject_id`,
+      [keyIds],
+    );
+    for (const row of rows) this.cache.delete(row.subject_id);
+  }
+
+  async destroyedKeys(subjectId: string): Promise<DestroyedKey[]> {
+    const { rows } = await this.pool.query<{ key_id: string; category: string; created_at: Date; destroyed_at: Date }>(
+      `SELECT key_id, category, created_at, destroyed_at FROM ledger_data_keys
+       WHERE subject_id = $1 AND destroyed_at IS NOT NULL ORDER BY destroyed_at, category`,
+      [subjectId],
+    );
+    return rows.map((r) => ({ keyId: r.key_id, category: r.category, createdAt: r.created_at.toISOString(), destroyedAt: r.destroyed_at.toISOString() }));
+  }
+
+  /** Forgets cached keys (another instance may have destroyed them). */
+  evict(subjectId: string): void {
+    this.cache.delete(subjectId);
+  }
+
+  private remember(subjectId: string, keys: LiveKey[]): void {
+    this.cache.delete(subjectId);
+    this.cache.set(subjectId, { keys, at: Date.now() });
+    if (this.cache.size > 100_000) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  /**
+   * Re-wraps every live key under a new master key, in batches, each batch one transaction;
+   * resumable (rows already under the new key are skipped). Returns how many keys it re-wrapped.
+   */
+  static async rewrap(pool: Pool, oldMaster: Buffer, newMaster: Buffer, onProgress?: (done: number) => void): Promise<number> {
+    const oldKek = kekIdOf(oldMaster);
+    const newKek = kekIdOf(newMaster);
+    let done = 0;
+    for (;;) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<KeyRow>(
+          `SELECT * FROM ledger_data_keys WHERE kek_id = $1 AND destroyed_at IS NULL LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+          [oldKek],
+        );
+        if (rows.length === 0) {
+          await client.query('COMMIT');
+          return done;
+        }
+        const rewrapped = rows.map((r) => seal(newMaster, open(oldMaster, r.wrapped!, aadOf(r)), aadOf(r)));
+        await client.query(
+          `UPDATE ledger_data_keys k SET wrapped = t.w, kek_id = $3
+           FROM unnest($1::uuid[], $2::bytea[]) AS t(id, w) WHERE k.key_id = t.id`,
+          [rows.map((r) => r.key_id), rewrapped, newKek],
+        );
+        await client.query('COMMIT');
+        done += rows.length;
+        onProgress?.(done);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+}

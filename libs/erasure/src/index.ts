@@ -1,0 +1,2 @@
+export * from './erasure-certificate';
+export * from './erasure.projection';
