@@ -114,11 +114,7 @@ describe('projections fed by the global feed', () => {
     );
     const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
     expect(await state!.waitFor(checkpoint!, 5000)).toBe(true);
-    const sealed = await new SubjectStateReader(pool).get(subjectId);
-    // The read model keeps values sealed; an authorised read opens them with the subject's keys.
-    expect(sealed!.data['contact.email']!.value).toMatch(/^enc:v1:/);
-    expect(sealed!.refs[0]).toMatch(/^enc:v1:/);
-    const view = openDeep(subjectId, sealed, await keyring.readableKeys(subjectId));
+    const view = await new SubjectStateReader(pool).get(subjectId);
     expect(view).toMatchObject({ status: 'erased', data: {}, refs: [], retentionDueAt: null });
     expect(view!.erasedAt).toEqual(expect.any(String));
   });
