@@ -26,6 +26,7 @@ log() { echo "kafka.sh: $*" >&2; }
 # A bare TCP connect is not enough: the broker binds its port before it can
 # serve requests. Send a real ApiVersions v0 request (api key 18, correlation
 # id 1, null client id) and expect a reply carrying that correlation id.
+# shellcheck disable=SC2016 # $1 is expanded by the inner bash on purpose
 kafka_answers() {
   local reply
   reply="$(timeout 3 bash -c '
@@ -35,6 +36,7 @@ kafka_answers() {
   [[ "$reply" == ????????00000001 ]]
 }
 
+# shellcheck disable=SC2016
 port_taken() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null; }
 
 # kill -0 also succeeds on a zombie, which is what a crashed broker is until

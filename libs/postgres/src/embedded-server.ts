@@ -10,6 +10,12 @@ export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
   /** The database the ledger uses inside the cluster. @defaultValue `ledger` */
   readonly database?: string;
+  /**
+   * Connect to a server already running in `dataDir` instead of stopping it (an ops command
+   * beside the running service). The service itself leaves this off: a server it finds running
+   * is an orphan of a crash, and it starts afresh. @defaultValue false
+   */
+  readonly reuseRunning?: boolean;
   /** Server log lines; the server's own chatter is dropped when absent. */
   readonly onLog?: (line: string) => void;
 }
@@ -57,11 +63,16 @@ const freePort = (): Promise<number> =>
  * A server left running by a process that died (kill -9 leaves the postmaster orphaned, holding
  * the data directory): ask it for a fast shutdown, which is crash-safe, and wait for it to go.
  */
-async function stopStaleServer(clusterDir: string): Promise<void> {
+async function runningServerPid(clusterDir: string): Promise<number | null> {
   const pidFile = join(clusterDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
+  if (!existsSync(pidFile)) return null;
   const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+}
+
+async function stopStaleServer(clusterDir: string): Promise<void> {
+  const pid = await runningServerPid(clusterDir);
+  if (pid === null) return;
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) await sleep(100);
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -90,6 +101,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // the data directory to reach its cluster; the credentials file stays 0600.
   if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
   const credentials = await loadCredentials(dataDir);
+  if (options.reuseRunning && (await runningServerPid(clusterDir)) !== null) {
+    return {
+      url: `postgres://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${credentials.port}/${database}`,
+      port: credentials.port,
+      stop: async () => {},
+    };
+  }
   await stopStaleServer(clusterDir);
   if (!(await portIsFree(credentials.port))) credentials.port = await freePort();
 

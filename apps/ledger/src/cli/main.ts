@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { safeErrorSummary } from '#ledger/postgres';
+import { openCliContext, type CliContext } from './cli-context';
+import { rewrapKeys } from './keys.command';
+import { Reporter } from './reporter';
+
+type Command = (context: CliContext, report: Reporter, args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { usage: string; run: Command }> = {
+  'keys rewrap': { usage: 'keys rewrap            re-wrap every data key under LEDGER_NEW_MASTER_KEY', run: rewrapKeys },
+};
+
+/** Exit codes: 0 done, 1 failed, 2 bad usage, 3 found a problem (e.g. a broken chain). */
+async function main(argv: string[]): Promise<number> {
+  const report = new Reporter();
+  const name = Object.keys(COMMANDS).find((c) => argv.slice(0, c.split(' ').length).join(' ') === c);
+  if (!name) {
+    report.line(`usage: npm run ledger -- <command>\n\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}`);
+    return argv.length === 0 || argv[0] === 'help' ? 0 : 2;
+  }
+  const context = await openCliContext();
+  try {
+    return await COMMANDS[name]!.run(context, report, argv.slice(name.split(' ').length));
+  } finally {
+    report.done();
+    await context.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error && !('code' in error) ? error.message : safeErrorSummary(error)}\n`);
+    process.exit(1);
+  },
+);

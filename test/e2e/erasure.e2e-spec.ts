@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { PostgresEventStore, verifyChain } from '#ledger/event-store';
+import { dumpDatabase } from '../support/dump-database';
+import { createTestDatabase } from '../support/test-database';
+import { envelope } from './support/envelopes';
+import { LedgerProcess } from './support/ledger-process';
+
+const PERSONAL = {
+  'contact.email': 'kari.nordmann.e2e@example.no',
+  'contact.phone': '+47 912 34 567',
+  'education.degree': 'Siviløkonom NHH 2009',
+  'work.position': 'Finansdirektør Fjordkraft',
+  'preferences.roles': 'Styreverv i energisektoren',
+  'assessment.result': 'OPQ32 profil: høy struktur',
+  'documents.cv': 'CV-tekst med ekstraordinær hemmelighet',
+};
+const EVIDENCE = 'Signert samtykkeskjema nr. 55123 fra Kari';
+const GROUNDS = 'Jeg ønsker ikke å bli kontaktet av hodejegere mer';
+
+/**
+ * Erasure that keeps the proof, on the built service: nothing personal in a dump of the database
+ * before or after erasure, the trail and its hashes unchanged, the chain intact; partial erasure;
+ * legal holds; the certificate; the retention sweep.
+ */
+describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
+  let ledger: LedgerProcess;
+  let db: { url: string; drop(): Promise<void> };
+  const ref = `webcruiter:candidate:kari-${randomUUID().slice(0, 8)}`;
+  const subjectOf = async (r: string) => (await ledger.get(`/v1/subjects?ref=${encodeURIComponent(r)}`)).body.subjectId as string;
+  const secrets = [...Object.values(PERSONAL), EVIDENCE, GROUNDS, ref];
+  const expectNoSecrets = (text: string) => {
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ledger = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: db.url });
+  });
+  afterAll(async () => {
+    await ledger?.stop();
+    await db?.drop();
+  });
+
+  it('keeps no personal value in clear in the database, before erasure or after, and the trail intact', async () => {
+    const events = [
+      envelope('consent.given', ref, { purpose: 'candidate-relationship', policyVersion: '2018-05', channel: 'web-form', evidence: EVIDENCE }),
+      envelope('data.collected', ref, { purpose: 'candidate-relationship', fields: PERSONAL, collectedFrom: 'processor' }),
+      envelope('data.disclosed', ref, { recipient: 'Assessio', purpose: 'candidate-relationship', fields: ['contact.email', 'assessment.result'] }),
+      envelope('objection.raised', ref, { purposes: ['client-assignments'], grounds: GROUNDS }),
+    ];
+    expect((await ledger.post({ events })).status).toBe(201);
+    const subjectId = await subjectOf(ref);
+    const state = (await ledger.get(`/v1/subjects/${subjectId}`)).body;
+    expect(state.data['documents.cv'].value).toBe(PERSONAL['documents.cv']);
+    expect(state.refs).toEqual([ref]);
+
+    const before = await dumpDatabase(db.url);
+    // The dump holds the events (sealed), or it would prove nothing.
+    expect(before.text).toMatch(/enc:v1:/);
+    expectNoSecrets(before.text);
+    const trailBefore = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
+
+    expect((await ledger.post(envelope('erasure.requested', subjectId, { scope: 'all', reason: 'subject-request' }))).status).toBe(201);
+    const after = await dumpDatabase(db.url);
+    expectNoSecrets(after.text);
+    console.log(`dump searched with ${after.how}: ${after.text.length} characters`);
+
+    const trailAfter = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
+    expect(trailAfter.slice(0, trailBefore.length)).toEqual(trailBefore);
+    expect(trailAfter.map((e: { type: string }) => e.type).slice(-2)).toEqual(['erasure.requested', 'erasure.completed']);
+    const store = await PostgresEventStore.open({ url: db.url });
+    const stream = await store.readStream(`subject-${subjectId}`);
+    await store.close();
+    expect(stream.map((e) => e.hash)).toEqual(trailAfter.map((e: { hash: string }) => e.hash));
+    expect(verifyChain(stream)).toBeNull();
+    // The sealed values are still in the store, and nobody can open them any more.
+    expect(JSON.stringify(stream[1]!.personal)).toMatch(/enc:v1:/);
+
+    const certificate = (await ledger.get(`/v1/erasures/${subjectId}`)).body;
+    expect(certificate).toMatchObject({
+      subjectId,
+      status: 'erased',
+      erasures: [{ reason: 'subject-request', scope: 'all', outcome: 'completed', fields: Object.keys(PERSONAL) }],
+      notify: expect.arrayContaining([
+        { system: 'webcruiter', as: ['source'], acknowledgedAt: null },
+        { system: 'Assessio', as: ['recipient'], acknowledgedAt: null },
+      ]),
+    });
+    expect(certificate.keysDestroyed.map((k: { category: string }) => k.category).sort()).toEqual(
+      ['assessment', 'contact', 'documents', 'education', 'preferences', 'subject', 'work'],
+    );
+    expect(certificate.erasures[0].keyIds.sort()).toEqual(certificate.keysDestroyed.map((k: { keyId: string }) => k.keyId).sort());
+    expect(certificate.projectionsPurged.length).toBeGreaterThan(0);
+    expectNoSecrets(JSON.stringify(certificate));
+
+    expect((await ledger.post(envelope('erasure.acknowledged', subjectId, { system: 'Assessio' }, undefined, { source: 'assessio' }))).status).toBe(201);
+    const acknowledged = (await ledger.get(`/v1/erasures/${subjectId}`)).body;
+    expect(acknowledged.notify.find((n: { system: string }) => n.system === 'Assessio').acknowledgedAt).toEqual(expect.any(String));
+  });
+
+  it('erases one category and leaves the others readable', async () => {
+    const other = `invenias:contact:${randomUUID().slice(0, 8)}`;
+    await ledger.post({
+      events: [
+        envelope('data.collected', other, { purpose: 'client-assignments', fields: { 'contact.email': 'x@example.no', 'work.position': 'CTO' }, collectedFrom: 'subject' }),
+        envelope('erasure.requested', other, { scope: ['work'], reason: 'purpose-ended' }),
+      ],
+    });
+    const subjectId = await subjectOf(other);
+    const state = (await ledger.get(`/v1/subjects/${subjectId}`)).body;
+    expect(state.status).toBe('active');
+    expect(Object.keys(state.data)).toEqual(['contact.email']);
+    expect(state.data['contact.email'].value).toBe('x@example.no');
+    // New work data after the partial erasure gets a key of its own, readable.
+    await ledger.post(envelope('data.collected', other, { purpose: 'client-assignments', fields: { 'work.position': 'CEO' }, collectedFrom: 'subject' }));
+    expect((await ledger.get(`/v1/subjects/${subjectId}`)).body.data['work.position'].value).toBe('CEO');
+    const certificate = (await ledger.get(`/v1/erasures/${subjectId}`)).body;
+    expect(certificate.status).toBe('partially-erased');
+    expect(certificate.keysDestroyed.map((k: { category: string }) => k.category)).toEqual(['work']);
+  });
+
+  it('refuses erasure under a legal hold and records why; lifting the hold lets the due erasure run', async () => {
+    const held = `visma:applicant:${randomUUID().slice(0, 8)}`;
+    const hold = envelope('legal-hold.placed', held, { reason: 'Bokføringsloven § 13', until: '2031-01-01T00:00:00Z' });
+    await ledger.post({ events: [envelope('data.collected', held, { purpose: 'credit-check-invoicing', fields: { 'contact.name': 'Held Person' }, collectedFrom: 'subject' }), hold] });
+    const subjectId = await subjectOf(held);
+    await ledger.post(envelope('erasure.requested', held, { scope: 'all', reason: 'subject-request' }));
+    let trail = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
+    expect(trail.at(-1)).toMatchObject({ type: 'erasure.refused', details: { holdIds: [hold.id] } });
+    expect((await ledger.get(`/v1/erasures/${subjectId}`)).body).toMatchObject({ status: 'refused', erasures: [{ outcome: 'refused', refusedUnderHolds: [hold.id] }] });
+    expect((await ledger.get(`/v1/subjects/${subjectId}`)).body.data['contact.name'].value).toBe('Held Person');
+
+    await ledger.post(envelope('legal-hold.lifted', held, { reason: 'period over', holdId: hold.id }));
+    trail = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
+    expect(trail.at(-1)).toMatchObject({ type: 'erasure.completed', details: { reason: 'subject-request' } });
+    expect((await ledger.get(`/v1/subjects/${subjectId}`)).body).toMatchObject({ status: 'erased', data: {} });
+  });
+
+  it('sweeps retention: six years ahead, the idle are erased and the held are not', async () => {
+    const idle = `webcruiter:candidate:idle-${randomUUID().slice(0, 8)}`;
+    const keptByLaw = `webcruiter:candidate:held-${randomUUID().slice(0, 8)}`;
+    await ledger.post({
+      events: [
+        envelope('data.collected', idle, { purpose: 'client-assignments', fields: { 'contact.email': 'idle@example.no' }, collectedFrom: 'subject' }),
+        envelope('data.collected', keptByLaw, { purpose: 'client-assignments', fields: { 'contact.email': 'held@example.no' }, collectedFrom: 'subject' }),
+        envelope('legal-hold.placed', keptByLaw, { reason: 'court order 22-123456' }),
+      ],
+    });
+    const [idleId, heldId] = [await subjectOf(idle), await subjectOf(keptByLaw)];
+    const state = (await ledger.get(`/v1/subjects/${idleId}`)).body;
+    expect(state.retentionDueAt).toBe('2031-11-20T10:15:00.000Z');
+
+    expect((await ledger.request('POST', '/v1/retention/sweep', 'ingest', {})).status).toBe(403);
+    expect((await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: 'soon' })).status).toBe(400);
+    const notYet = await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: '2030-01-01T00:00:00Z' });
+    expect(notYet.body.erased).not.toContain(idleId);
+
+    const sweep = await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: '2032-11-25T00:00:00Z' });
+    expect(sweep.status).toBe(200);
+    expect(sweep.body.erased).toContain(idleId);
+    expect(sweep.body.refused).toContain(heldId);
+    expect(sweep.body.erased).not.toContain(heldId);
+    expect((await ledger.get(`/v1/subjects/${idleId}`)).body.status).toBe('erased');
+    expect((await ledger.get(`/v1/subjects/${heldId}`)).body.status).toBe('active');
+    expect((await ledger.get(`/v1/erasures/${idleId}`)).body.erasures[0]).toMatchObject({ reason: 'retention-expired', outcome: 'completed' });
+
+    // A second sweep of the same date records no second refusal.
+    const trailLength = (await ledger.get(`/v1/subjects/${heldId}/trail`)).body.entries.length;
+    await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: '2032-11-25T00:00:00Z' });
+    expect((await ledger.get(`/v1/subjects/${heldId}/trail`)).body.entries).toHaveLength(trailLength);
+  });
+});
