@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { migrate, type Pool } from '#ledger/postgres';
-import { open, seal } from './aes-gcm';
+import { open, randomBytesPooled, seal } from './aes-gcm';
 import type { DataKey, SubjectKeys } from './personal-cipher';
 
 /** The ledger's own keys (blind index, envelope fingerprints) live under this nil subject. */
@@ -144,7 +144,7 @@ export class Keyring {
   /** A fresh data key, not yet stored: `persist` stores a batch of them in one statement. */
   newKey(subjectId: string, category: string): LiveKey & { subjectId: string } {
     const keyId = randomUUID();
-    return { subjectId, keyId, kid: kidOf(keyId), category, key: randomBytes(32) };
+    return { subjectId, keyId, kid: kidOf(keyId), category, key: randomBytesPooled(32) };
   }
 
   async persist(keys: ReadonlyArray<LiveKey & { subjectId: string }>): Promise<void> {

@@ -2,6 +2,7 @@ import type { Policy } from '#ledger/domain';
 import { PostgresEventStore, type EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
 import {
+  CompositeProjection,
   ProjectionRunner,
   SubjectStateProjection,
   SubjectStateReader,
@@ -57,7 +58,11 @@ export class LedgerRuntime {
       const writer = new LedgerWriter({ store, directory, keyring, policy });
       const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
       const shredder = { destroyKeys: (ids: readonly string[]) => keyring.destroyKeys(ids), forget: (id: string) => directory.forget(id) };
-      const projections = [new SubjectStateProjection(policy.retention.inactivityMonths), new SubjectTrailProjection(), new ErasureProjection(shredder)];
+      const state = new CompositeProjection('subject-state', [
+        new SubjectStateProjection(policy.retention.inactivityMonths),
+        new ErasureProjection(shredder),
+      ]);
+      const projections = [state, new SubjectTrailProjection()];
       const runners = projections.map(
         (projection) => new ProjectionRunner(store, pool, projection, { onError }),
       );
