@@ -1,12 +1,24 @@
+import { TEST_KAFKA_BROKERS, ensureKafkaBroker } from './kafka-broker';
 import { MACHINE_POSTGRES_URL, reachable, startTestEmbeddedPostgres } from './postgres-servers';
 
 /**
  * Finds the real servers the integration and end-to-end suites need, once per run:
  * - LEDGER_TEST_PG_URL: the machine's PostgreSQL when reachable, else an embedded one;
- * - LEDGER_TEST_EMBEDDED_PG_URL: always an embedded one, so the store contract runs on both.
- * Under CI=true a server that cannot be had fails the run; it is never skipped.
+ * - LEDGER_TEST_EMBEDDED_PG_URL: always an embedded one, so the store contract runs on both;
+ * - LEDGER_TEST_KAFKA_BROKERS: the broker of deploy/kafka, started here when not running.
+ * A server that cannot be had fails the run, in CI and everywhere else; nothing is skipped.
+ * `LEDGER_TEST_SERVERS=none` (set by `npm run test:unit`) starts nothing: unit tests need no I/O.
  */
 export default async function globalSetup(): Promise<void> {
+  if (process.env.LEDGER_TEST_SERVERS === 'none') return;
+  try {
+    const startedKafka = ensureKafkaBroker();
+    process.env.LEDGER_TEST_KAFKA_BROKERS = TEST_KAFKA_BROKERS;
+    process.env.LEDGER_TEST_KAFKA_STARTED = startedKafka ? '1' : '';
+    console.log(`\n[test setup] Kafka: ${startedKafka ? 'started' : 'already running'} at ${TEST_KAFKA_BROKERS}`);
+  } catch (error) {
+    throw new Error(`[test setup] ${error instanceof Error ? error.message : String(error)}`);
+  }
   try {
     const embedded = await startTestEmbeddedPostgres();
     process.env.LEDGER_TEST_EMBEDDED_PG_URL = embedded.url;

@@ -8,6 +8,7 @@ import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
 import { EventsController } from './ingest/events.controller';
 import { RecordEnvelopesHandler } from './ingest/record-envelopes.handler';
+import { KafkaIngestionService } from './kafka/kafka-ingestion.service';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { DailyRetentionSweep, RetentionController } from './retention/retention.controller';
@@ -39,6 +40,7 @@ export class AppModule {
         RecordEnvelopesHandler,
         SweepRetentionHandler,
         DailyRetentionSweep,
+        KafkaIngestionService,
         ...SUBJECT_QUERY_HANDLERS,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: LedgerErrorFilter },

@@ -17,6 +17,9 @@ export function createPool(connectionString: string, options: PoolConfig = {}, o
     ...options,
   });
   pool.on('error', (error) => onIdleError?.(error));
+  // A checked-out client whose connection drops between two queries emits 'error' with nobody
+  // listening, which would kill the process; the next query on it fails and says so instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,8 @@ const MAIN = resolve(__dirname, '../../../dist/apps/ledger/src/main.js');
 
 export const TOKENS = { ingest: 'ingest-token-e2e', auditor: 'auditor-token-e2e', dpo: 'dpo-token-e2e', ops: 'ops-token-e2e' };
 export const LEDGER_TOKENS = Object.entries(TOKENS).map(([role, token]) => `${role}:${token}`).join(',');
+/** One master key for every instance of a test run, as instances of one deployment share theirs. */
+const MASTER_KEY = randomBytes(32).toString('base64');
 
 export const freePort = (): Promise<number> =>
   new Promise((done, fail) => {
@@ -34,11 +37,17 @@ export class LedgerProcess {
     const ledger = new LedgerProcess(port, {
       LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-e2e-')),
       LEDGER_TOKENS,
+      LEDGER_MASTER_KEY: MASTER_KEY,
       ...env,
       PORT: String(port),
     });
     await ledger.boot();
     return ledger;
+  }
+
+  /** How the last run ended: an exit code, or the signal that ended it. */
+  get ended(): { code: number | null; signal: NodeJS.Signals | null } {
+    return { code: this.child?.exitCode ?? null, signal: this.child?.signalCode ?? null };
   }
 
   get url(): string {

@@ -12,7 +12,17 @@ interface Reply {
 export class HealthController {
   constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
 
-  /** Liveness and readiness: 200 when the store answers and every projection runs; else 503. */
+  /**
+   * Liveness only: the process answers. A store outage must not get the pod restarted (it would
+   * not help, and the consumer is already waiting it out), so liveness does not look at the store.
+   */
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: 200 when the store answers, every projection runs and Kafka (if set) consumes; else 503. */
   @Get()
   @ApiOperation({ summary: 'Liveness and readiness of the store, Kafka and the projections' })
   async health(@Res({ passthrough: true }) reply: Reply) {
@@ -24,13 +34,17 @@ export class HealthController {
     } catch (error) {
       store = { ok: false, error: safeErrorSummary(error) };
     }
-    const projections = this.runtime.runners.map((r) => r.status());
-    const ok = store.ok && projections.every((p) => p.running && p.lastError === null);
+    const kafka = this.runtime.kafka;
+    const projections = [...this.runtime.runners, ...(kafka ? [kafka.publication] : [])].map((r) => r.status());
+    const retrying = kafka?.ingestor?.isRetrying ?? false;
+    const ok = store.ok && !retrying && projections.every((p) => p.running && p.lastError === null) && (!kafka || kafka.consuming);
     reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ok ? 'ok' : 'degraded',
       store: { kind: this.runtime.config.LEDGER_STORE, ...store },
-      kafka: { configured: Boolean(this.runtime.config.KAFKA_BROKERS) },
+      kafka: kafka
+        ? { configured: true, consuming: kafka.consuming, retrying, topic: this.runtime.config.KAFKA_TOPIC }
+        : { configured: false },
       projections,
       policyVersion: this.runtime.policy.version,
     };

@@ -14,10 +14,11 @@ export class RecordEnvelopesHandler implements ICommandHandler<RecordEnvelopesCo
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
   ) {}
 
-  async execute({ envelopes, channel }: RecordEnvelopesCommand): Promise<RecordResult> {
+  async execute(command: RecordEnvelopesCommand): Promise<RecordResult> {
+    const { envelopes, channel, atomic } = command;
     let result: RecordResult;
     try {
-      result = await this.runtime.writer.record(envelopes, { atomic: true });
+      result = await this.runtime.writer.record(envelopes, { atomic });
     } catch (error) {
       if (error instanceof BatchRejected) {
         this.metrics.rejections.inc({ code: error.error.code, channel });
@@ -27,8 +28,9 @@ export class RecordEnvelopesHandler implements ICommandHandler<RecordEnvelopesCo
     }
     for (const outcome of result.outcomes) {
       this.metrics.envelopes.inc({ type: envelopes[outcome.index]!.type, status: outcome.status, channel });
+      if (outcome.status === 'rejected') this.metrics.rejections.inc({ code: outcome.error.code, channel });
     }
-    if (result.checkpoint !== null) {
+    if (atomic && result.checkpoint !== null) {
       const shown = await this.runtime.waitForProjections(result.checkpoint, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
       if (!shown) this.logger.warn('read models did not show a write within LEDGER_READ_YOUR_WRITES_MS; it is recorded and will show');
     }

@@ -34,6 +34,30 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly kafkaRecords = new Counter({
+    name: 'ledger_kafka_records_total',
+    help: 'Kafka messages handled, by outcome (recorded, duplicate, dead-lettered)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly kafkaDeadLetters = new Counter({
+    name: 'ledger_kafka_dead_letters_total',
+    help: 'Kafka messages sent to the dead-letter topic, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly kafkaRetries = new Counter({
+    name: 'ledger_kafka_retries_total',
+    help: 'Kafka batches retried, by reason (store-unavailable, error)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly kafkaLag = new Gauge({
+    name: 'ledger_kafka_consumer_lag',
+    help: 'Messages in the inbound topic not yet committed by the consumer group',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ledger_' });
   }

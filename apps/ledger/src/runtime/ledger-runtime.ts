@@ -11,9 +11,19 @@ import {
 } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
 import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
+import { hostname } from 'node:os';
 import { ErasureProjection } from '#ledger/erasure';
+import { KafkajsPublisher, KafkajsSource, LedgerPublicationProjection, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
 import type { LedgerConfig } from '../config/ledger-config';
+
+/** Kafka, when KAFKA_BROKERS is set: the inbound source and the publication to downstream systems. */
+export interface KafkaRuntime {
+  readonly source: KafkajsSource;
+  readonly publication: ProjectionRunner;
+  ingestor: KafkaIngestor | null;
+  consuming: boolean;
+}
 
 export interface RuntimeLogger {
   log(message: string): void;
@@ -38,6 +48,7 @@ export class LedgerRuntime {
     readonly stateReader: SubjectStateReader,
     readonly trailReader: SubjectTrailReader,
     readonly accessLog: AccessLog,
+    readonly kafka: KafkaRuntime | null,
     private readonly embedded: EmbeddedPostgres | null,
   ) {}
 
@@ -68,6 +79,19 @@ export class LedgerRuntime {
       );
       for (const runner of runners) await runner.prepare();
       const accessLog = await AccessLog.open(pool);
+      let kafka: KafkaRuntime | null = null;
+      if (config.KAFKA_BROKERS) {
+        const brokers = config.KAFKA_BROKERS.split(',').map((b) => b.trim());
+        const instanceId = process.env.LEDGER_INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
+        const log = (line: string) => logger.warn(line);
+        const source = new KafkajsSource({ brokers, topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, instanceId, log });
+        const publisher = new KafkajsPublisher(brokers, `processing-ledger-publisher-${instanceId}`, log);
+        const publication = new ProjectionRunner(store, pool, new LedgerPublicationProjection(publisher, config.KAFKA_LEDGER_TOPIC), {
+          onError,
+        });
+        await publication.prepare();
+        kafka = { source, publication, ingestor: null, consuming: false };
+      }
       const runtime = new LedgerRuntime(
         config,
         policy,
@@ -80,9 +104,11 @@ export class LedgerRuntime {
         new SubjectStateReader(pool),
         new SubjectTrailReader(pool),
         accessLog,
+        kafka,
         embedded,
       );
       runners.forEach((r) => r.start());
+      kafka?.publication.start();
       return runtime;
     } catch (error) {
       await embedded?.stop();
@@ -96,7 +122,24 @@ export class LedgerRuntime {
     return reached.every(Boolean);
   }
 
+  /** Starts consuming the inbound topic; the batch handler is the ingestor's. */
+  async startKafka(ingestor: KafkaIngestor, onCrash: (error: unknown) => void): Promise<void> {
+    if (!this.kafka) return;
+    this.kafka.ingestor = ingestor;
+    await this.kafka.source.start(ingestor.handle).catch((error: unknown) => {
+      onCrash(error);
+      throw error;
+    });
+    this.kafka.consuming = true;
+  }
+
+  /** Kafka first (the batch in flight finishes and commits), then the feed readers, then the store. */
   async close(): Promise<void> {
+    if (this.kafka) {
+      this.kafka.consuming = false;
+      await this.kafka.source.stop();
+      await this.kafka.publication.stop();
+    }
     for (const runner of this.runners) await runner.stop();
     await this.store.close();
     await this.pool.end();

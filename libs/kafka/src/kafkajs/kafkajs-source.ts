@@ -1,0 +1,139 @@
+import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { DEAD_LETTER_SUFFIX, type BatchHandler, type InboundMessage, type InboundSource } from '../kafka.port';
+
+export interface KafkajsSourceOptions {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  /** Unique per instance: fences a zombie of this instance's transactional producer. */
+  readonly instanceId: string;
+  /** Partitions handled at once by this instance. @defaultValue 2 */
+  readonly concurrency?: number;
+  readonly log?: (line: string) => void;
+}
+
+const headersOf = (headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) =>
+  Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : (v ?? ''))]));
+
+/**
+ * The inbound topic through kafkajs: a consumer group reading `eachBatch`, offsets never
+ * auto-committed; each batch's offsets and dead letters committed in one transaction of a
+ * transactional producer, so that offsets move only after the store has committed, and a dead
+ * letter is published exactly when its offset is.
+ */
+export class KafkajsSource implements InboundSource {
+  private readonly kafka: Kafka;
+  private consumer: Consumer | null = null;
+  private producer: Producer | null = null;
+  private admin: Admin | null = null;
+  private transactions: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: KafkajsSourceOptions) {
+    this.kafka = new Kafka({
+      clientId: `processing-ledger-${options.instanceId}`,
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ level, log }) => options.log?.(`kafka ${level}: ${log.message}`),
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+  }
+
+  async start(handler: BatchHandler): Promise<void> {
+    const { topic, groupId } = this.options;
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    const existing = await this.admin.listTopics();
+    const wanted = [topic, `${topic}${DEAD_LETTER_SUFFIX}`].filter((t) => !existing.includes(t));
+    if (wanted.length > 0) await this.admin.createTopics({ topics: wanted.map((t) => ({ topic: t })), waitForLeaders: true });
+
+    this.producer = this.kafka.producer({
+      transactionalId: `processing-ledger-${groupId}-${this.options.instanceId}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await this.producer.connect();
+    // A short session: after a crash, the group gives the dead member's partitions away in seconds.
+    this.consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 2_000,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxWaitTimeInMs: 200,
+      readUncommitted: false,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 2,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+        if (batch.messages.length === 0 || isStale()) return;
+        const messages: InboundMessage[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key,
+          value: m.value,
+          headers: headersOf(m.headers as Record<string, Buffer | string | undefined>),
+        }));
+        const deadLetters = await handler(messages, { heartbeat, isRunning: () => isRunning() && !isStale() });
+        const next = (BigInt(batch.lastOffset()) + 1n).toString();
+        await this.commit(batch.topic, batch.partition, next, deadLetters);
+        // Committed in the transaction; now move the consumer's own position past the batch.
+        resolveOffset(batch.lastOffset());
+      },
+    });
+  }
+
+  /** One transaction at a time on the producer: partitions handled concurrently take turns here. */
+  private commit(topic: string, partition: number, offset: string, deadLetters: Awaited<ReturnType<BatchHandler>>): Promise<void> {
+    const run = async () => {
+      const transaction = await this.producer!.transaction();
+      try {
+        if (deadLetters.length > 0) {
+          await transaction.send({
+            topic: `${topic}${DEAD_LETTER_SUFFIX}`,
+            compression: CompressionTypes.None,
+            messages: deadLetters.map(({ message, code, reason }) => ({
+              key: message.key,
+              value: message.value,
+              headers: {
+                ...message.headers,
+                'error-code': code,
+                'error-message': reason,
+                'origin-topic': message.topic,
+                'origin-partition': String(message.partition),
+                'origin-offset': message.offset,
+              },
+            })),
+          });
+        }
+        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset }] }] });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    };
+    const turn = this.transactions.then(run, run);
+    this.transactions = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.transactions;
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+    this.consumer = this.producer = this.admin = null;
+  }
+
+  async lag(): Promise<number> {
+    if (!this.admin) return 0;
+    const { topic, groupId } = this.options;
+    const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]) ?? []);
+    return ends.reduce((sum, p) => sum + Number(BigInt(p.high) - (done.get(p.partition) ?? BigInt(p.low))), 0);
+  }
+}
