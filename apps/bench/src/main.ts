@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { getLatencies, ingestHttp } from './http-bench';
+import { bareConsumerEps, ensureBroker, fillTopic, ledgerKafkaEps } from './kafka-bench';
 import { LedgerServer } from './ledger-server';
+import { round } from './stats';
 
 /**
  * `npm run bench`: measures the ledger on this machine and prints its figures, the last line one
@@ -19,6 +21,16 @@ async function main(): Promise<void> {
   dbUrl.pathname = `/${dbName}`;
   const log = (line: string) => process.stdout.write(`${line}\n`);
 
+  const kafkaCount = Math.round(50_000 * scale);
+  ensureBroker();
+  const topic = await fillTopic(kafkaCount);
+  const bare = await bareConsumerEps(topic, kafkaCount);
+  log(`bare kafkajs consumer (eachBatch, no work): ${bare} messages/s over ${kafkaCount}`);
+  const viaKafka = await ledgerKafkaEps(dbUrl.toString(), topic, kafkaCount);
+  log(`Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount} (${round(viaKafka.eps / bare, 3)} of the bare consumer)`);
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${dbName}`);
+
   const ledger = await LedgerServer.start({ LEDGER_STORE: 'postgres', DATABASE_URL: dbUrl.toString(), LEDGER_DATA_DIR: `/tmp/${dbName}` });
   try {
     const batches = Math.max(2, Math.round(20 * scale));
@@ -34,11 +46,14 @@ async function main(): Promise<void> {
     log(`state GET, concurrency 32, while ingesting: ${busy.count} requests, p50 ${busy.p50} ms, p99 ${busy.p99} ms`);
     const figures = {
       ingest_http_eps: http.eps,
+      ingest_kafka_eps: viaKafka.eps,
+      kafka_bare_consumer_eps: bare,
+      kafka_vs_bare: round(viaKafka.eps / bare, 3),
       get_p50_ms: busy.p50,
       get_p99_ms: busy.p99,
       get_idle_p50_ms: idle.p50,
       get_idle_p99_ms: idle.p99,
-      rss_peak_mb: Math.round(ledger.rssPeakMb()),
+      rss_peak_mb: Math.max(Math.round(ledger.rssPeakMb()), viaKafka.rssPeakMb),
       scale,
     };
     log(JSON.stringify(figures));

@@ -25,7 +25,7 @@ function flatten(errors: readonly ValidationError[], prefix: string, out: Valida
   }
 }
 
-/** A string PostgreSQL's jsonb cannot hold; refused at the edge rather than failing the batch later. */
+/** A string PostgreSQL's JSON types cannot hold; refused at the edge rather than failing the batch later. */
 const hasNul = (value: unknown): boolean =>
   typeof value === 'string'
     ? value.includes('\u0000')

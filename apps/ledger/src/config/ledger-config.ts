@@ -48,8 +48,27 @@ export class LedgerConfig {
   @Transform(int) @IsInt() @Min(4) LEDGER_PG_POOL_SIZE = 8;
 }
 
+/** Every variable the service reads (CONTRACT §4 and the ledger's own), for docs and deploy checks. */
+export const CONFIG_VARIABLES = [
+  'PORT',
+  'LEDGER_STORE',
+  'LEDGER_DATA_DIR',
+  'DATABASE_URL',
+  'KURRENTDB_URL',
+  'KAFKA_BROKERS',
+  'KAFKA_TOPIC',
+  'KAFKA_GROUP_ID',
+  'KAFKA_LEDGER_TOPIC',
+  'LEDGER_TOKENS',
+  'LEDGER_MASTER_KEY',
+  'LEDGER_POLICY',
+  'LEDGER_READ_YOUR_WRITES_MS',
+  'LEDGER_PG_POOL_SIZE',
+  'LEDGER_INSTANCE_ID',
+] as const;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
-  const known = new Set(Object.keys(new LedgerConfig()).concat(['DATABASE_URL', 'KURRENTDB_URL', 'KAFKA_BROKERS', 'LEDGER_TOKENS', 'LEDGER_MASTER_KEY', 'LEDGER_POLICY']));
+  const known = new Set<string>(CONFIG_VARIABLES);
   const config = plainToInstance(LedgerConfig, Object.fromEntries(Object.entries(env).filter(([k]) => known.has(k))), {
     exposeDefaultValues: true,
   });

@@ -2,13 +2,14 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { safeErrorSummary } from '#ledger/postgres';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { HEALTH_PATHS } from './health-paths';
 
 interface Reply {
   status(code: number): Reply;
 }
 
 @ApiTags('operations')
-@Controller('health')
+@Controller(HEALTH_PATHS.readiness.slice(1))
 export class HealthController {
   constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
 
@@ -16,7 +17,7 @@ export class HealthController {
    * Liveness only: the process answers. A store outage must not get the pod restarted (it would
    * not help, and the consumer is already waiting it out), so liveness does not look at the store.
    */
-  @Get('live')
+  @Get(HEALTH_PATHS.liveness.slice(HEALTH_PATHS.readiness.length + 1))
   @ApiOperation({ summary: 'Liveness: the process answers' })
   live() {
     return { status: 'ok' };

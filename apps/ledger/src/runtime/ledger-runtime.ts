@@ -82,7 +82,7 @@ export class LedgerRuntime {
       let kafka: KafkaRuntime | null = null;
       if (config.KAFKA_BROKERS) {
         const brokers = config.KAFKA_BROKERS.split(',').map((b) => b.trim());
-        const instanceId = process.env.LEDGER_INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
+        const instanceId = config.LEDGER_INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
         const log = (line: string) => logger.warn(line);
         const source = new KafkajsSource({ brokers, topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, instanceId, log });
         const publisher = new KafkajsPublisher(brokers, `processing-ledger-publisher-${instanceId}`, log);

@@ -134,8 +134,8 @@ export class PostgresEventStore implements EventStore {
     const sql = `
       WITH input AS (
         SELECT * FROM json_to_recordset($1::json) AS r(
-          ord int, first boolean, stream_id text, revision int, event_id uuid, type text, data jsonb,
-          personal jsonb, meta jsonb, recorded_at timestamptz, hash text, previous_hash text)
+          ord int, first boolean, stream_id text, revision int, event_id uuid, type text, data json,
+          personal json, meta json, recorded_at timestamptz, hash text, previous_hash text)
       ), stale AS (
         SELECT i.stream_id FROM input i
         WHERE i.first AND i.revision > 0 AND NOT EXISTS (

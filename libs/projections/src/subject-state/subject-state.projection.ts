@@ -19,7 +19,7 @@ export class SubjectStateProjection implements Projection {
           version          integer NOT NULL,
           last_activity_at timestamptz,
           retention_due_at timestamptz,
-          view             jsonb NOT NULL
+          view             json NOT NULL
         );
         CREATE INDEX ledger_subject_state_retention ON ledger_subject_state (retention_due_at) WHERE status <> 'erased';`,
     },
@@ -54,7 +54,7 @@ export class SubjectStateProjection implements Projection {
       `INSERT INTO ledger_subject_state (subject_id, status, version, last_activity_at, retention_due_at, view)
        SELECT subject_id, status, version, last_activity_at, retention_due_at, view
        FROM json_to_recordset($1::json) AS r(subject_id uuid, status text, version int, last_activity_at timestamptz,
-                                              retention_due_at timestamptz, view jsonb)
+                                              retention_due_at timestamptz, view json)
        ON CONFLICT (subject_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
          last_activity_at = EXCLUDED.last_activity_at, retention_due_at = EXCLUDED.retention_due_at, view = EXCLUDED.view`,
       [JSON.stringify(records)],

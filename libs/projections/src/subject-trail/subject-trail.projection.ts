@@ -14,7 +14,7 @@ export class SubjectTrailProjection implements Projection {
         CREATE TABLE ledger_subject_trail (
           subject_id uuid NOT NULL,
           revision   integer NOT NULL,
-          entry      jsonb NOT NULL,
+          entry      json NOT NULL,
           PRIMARY KEY (subject_id, revision)
         );`,
     },
@@ -27,7 +27,7 @@ export class SubjectTrailProjection implements Projection {
     if (rows.length === 0) return;
     await client.query(
       `INSERT INTO ledger_subject_trail (subject_id, revision, entry)
-       SELECT subject_id, revision, entry FROM json_to_recordset($1::json) AS r(subject_id uuid, revision int, entry jsonb)
+       SELECT subject_id, revision, entry FROM json_to_recordset($1::json) AS r(subject_id uuid, revision int, entry json)
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(rows)],
     );

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { LedgerServer } from './ledger-server';
+import { round } from './stats';
+
+const BROKERS = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092';
+const kafka = () => new Kafka({ clientId: 'ledger-bench', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts the broker of deploy/kafka if it is not running (idempotent). */
+export function ensureBroker(): void {
+  execFileSync('bash', [resolve(__dirname, '../../../../deploy/kafka/kafka.sh'), 'start'], { stdio: 'inherit' });
+}
+
+/** `count` envelopes for count/20 persons, keyed by ref, on a fresh 6-partition topic. */
+export async function fillTopic(count: number): Promise<string> {
+  const topic = `ledger-bench-${randomUUID().slice(0, 8)}`;
+  const admin = kafka().admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  for (let start = 0; start < count; start += 5000) {
+    const messages = Array.from({ length: Math.min(5000, count - start) }, (_, k) => {
+      const i = start + k;
+      const ref = `bench:person:${topic}-${Math.floor(i / 20)}`;
+      const value = JSON.stringify({
+        id: randomUUID(),
+        type: 'data.collected',
+        occurredAt: '2026-11-20T10:15:00Z',
+        source: 'webcruiter',
+        subject: { ref },
+        data: { purpose: 'client-assignments', collectedFrom: 'processor', fields: { [`work.employer${i % 20}`]: `Employer ${i}` } },
+      });
+      return { key: ref, value };
+    });
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await producer.disconnect();
+  return topic;
+}
+
+/** A bare kafkajs consumer reading the whole topic with eachBatch and doing nothing: the ceiling. */
+export async function bareConsumerEps(topic: string, count: number): Promise<number> {
+  const consumer = kafka().consumer({ groupId: `${topic}-bare`, maxBytesPerPartition: 2 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let first = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (seen === 0) first = performance.now();
+      seen += batch.messages.length;
+      if (seen >= count) done();
+    },
+  });
+  await finished;
+  const seconds = (performance.now() - first) / 1000;
+  await consumer.disconnect();
+  return round(count / seconds);
+}
+
+/**
+ * Kafka → store → projection: the service consumes the topic; the rate is taken from the first
+ * recorded event to the last one projected into the trail (steady state, start-up excluded).
+ */
+export async function ledgerKafkaEps(dbUrl: string, topic: string, count: number): Promise<{ eps: number; rssPeakMb: number }> {
+  const client = new Client({ connectionString: dbUrl });
+  await client.connect();
+  const ledger = await LedgerServer.start({
+    LEDGER_STORE: 'postgres',
+    DATABASE_URL: dbUrl,
+    LEDGER_DATA_DIR: `/tmp/${topic}`,
+    KAFKA_BROKERS: BROKERS,
+    KAFKA_TOPIC: topic,
+    KAFKA_GROUP_ID: `${topic}-ledger`,
+    KAFKA_LEDGER_TOPIC: `${topic}-out`,
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  });
+  try {
+    const projected = async () => Number((await client.query('SELECT count(*) FROM ledger_subject_trail')).rows[0].count);
+    let startCount = 0;
+    while ((startCount = await projected()) === 0) await sleep(20);
+    const started = performance.now();
+    for (let n = startCount; n < count; n = await projected()) await sleep(50);
+    const seconds = (performance.now() - started) / 1000;
+    return { eps: round((count - startCount) / seconds), rssPeakMb: Math.round(ledger.rssPeakMb()) };
+  } finally {
+    await ledger.stop();
+    await client.end();
+  }
+}
