@@ -46,6 +46,9 @@ export class LedgerConfig {
    * @defaultValue 8
    */
   @Transform(int) @IsInt() @Min(4) LEDGER_PG_POOL_SIZE = 8;
+
+  /** This instance's name in the Kafka group (its transactional id). @defaultValue hostname-PORT */
+  @Transform(text) @IsOptional() @IsString() LEDGER_INSTANCE_ID?: string;
 }
 
 /** Every variable the service reads (CONTRACT §4 and the ledger's own), for docs and deploy checks. */
