@@ -25,6 +25,11 @@ export default async function globalSetup(): Promise<void> {
     const machine = await reachable(MACHINE_POSTGRES_URL);
     process.env.LEDGER_TEST_PG_URL = machine ? MACHINE_POSTGRES_URL : embedded.url;
     process.env.LEDGER_TEST_PG_KIND = machine ? 'machine' : 'embedded';
+    console.log(
+      process.env.KURRENTDB_URL
+        ? `\n[test setup] KurrentDB: the event store contract runs against ${process.env.KURRENTDB_URL}`
+        : '\n[test setup] KurrentDB: NOT RUN. KURRENTDB_URL is not set, so the event store contract did not run against KurrentDB (no server can be installed here).',
+    );
     console.log(`\n[test setup] PostgreSQL: ${machine ? 'the machine server at 127.0.0.1:5432' : 'embedded (no server at 127.0.0.1:5432)'}; embedded server on port ${embedded.port}`);
   } catch (error) {
     throw new Error(`[test setup] no PostgreSQL could be had: ${error instanceof Error ? error.message : String(error)}`);

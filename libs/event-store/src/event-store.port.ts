@@ -71,6 +71,12 @@ export interface StoredEnvelope {
 
 export interface EventStore {
   /**
+   * Whether `findEnvelopes` sees every append at once (a unique index in the same transaction).
+   * When false, the writer also checks a subject's own stream for the envelope id, so that
+   * idempotency never rests on an index that may lag.
+   */
+  readonly globallyIdempotent: boolean;
+  /**
    * Appends to several streams at once, all or nothing, in one round trip where the store allows.
    * @throws ConcurrencyError when a stream is not at its expected head or an event id exists.
    */
@@ -86,8 +92,8 @@ export interface EventStore {
   readFeed(after: Checkpoint | null, limit: number): Promise<StoredEvent[]>;
   /** Envelopes already recorded, by envelope id (the idempotency key). */
   findEnvelopes(envelopeIds: readonly string[]): Promise<StoredEnvelope[]>;
-  /** Every stream id, in first-appearance order, `limit` after `afterStreamId`. */
-  listStreams(afterStreamId: string | null, limit: number): Promise<string[]>;
+  /** Every stream id, once each. */
+  streams(): AsyncIterable<string>;
   /** <0, 0, >0 as a is before, at, or after b; `null` is before everything. */
   compare(a: Checkpoint | null, b: Checkpoint | null): number;
   /** Calls `listener` when new events may be in the feed (a hint, never the only trigger). */

@@ -105,3 +105,28 @@ describe('LedgerWriter on PostgreSQL', () => {
     expect(rows.some((r: { ref_key: string }) => r.ref_key.includes(ref.split(':')[2]!))).toBe(false);
   });
 });
+
+describe('LedgerWriter on a store whose envelope index may lag (as KurrentDB)', () => {
+  it('still records a replayed envelope once, from the subject stream alone, and refuses a reused id', async () => {
+    const db = await createTestDatabase();
+    const pool = createPool(db.url);
+    try {
+      const store = await PostgresEventStore.open({ url: db.url, pool });
+      // The index answers nothing, as one that has not caught up yet would.
+      const lagging = Object.assign(Object.create(store) as PostgresEventStore, { globallyIdempotent: false, findEnvelopes: async () => [] });
+      const keyring = await Keyring.open(pool, randomBytes(32));
+      const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
+      const fresh = () => new LedgerWriter({ store: lagging, directory, keyring, policy });
+      const e = used(`webcruiter:candidate:${randomUUID()}`);
+      await fresh().record([e], { atomic: true });
+      const again = await fresh().record([e], { atomic: false });
+      expect(again.outcomes[0]).toMatchObject({ status: 'duplicate' });
+      const reused = await fresh().record([{ ...e, source: 'other' }], { atomic: false });
+      expect(reused.outcomes[0]).toMatchObject({ status: 'rejected', error: { code: 'ID_REUSED' } });
+      expect(await store.findEnvelopes([e.id])).toHaveLength(1);
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
+  });
+});

@@ -58,6 +58,8 @@ export interface LedgerWriterOptions {
 interface Loaded {
   state: SubjectDecisionState;
   head: StreamHead;
+  /** Envelope id → fingerprint of the stream's envelopes, kept only for a store that is not globally idempotent. */
+  envelopes?: Map<string, string>;
 }
 
 /**
@@ -141,6 +143,17 @@ export class LedgerWriter {
         }
       }
 
+      // A store whose envelope index may lag (KurrentDB): the subject's own stream has the final word.
+      if (!this.options.store.globallyIdempotent) {
+        for (const i of [...fresh]) {
+          const seen = loaded.get(subjectOf(i))!.envelopes?.get(envelopes[i]!.id);
+          if (seen === undefined) continue;
+          fresh.splice(fresh.indexOf(i), 1);
+          if (seen !== hashes[i]) reject(i, new IdReusedError(envelopes[i]!.id));
+          else outcomes[i] = { index: i, id: envelopes[i]!.id, status: 'duplicate', subjectId: subjectOf(i) };
+        }
+      }
+
       // 3. Decide, in batch order, each envelope against its subject's state so far.
       const recordedAt = this.clock().toISOString();
       const pending = new Map<string, { state: SubjectDecisionState; decided: Array<{ index: number; events: SubjectEvent[] }> }>();
@@ -192,7 +205,9 @@ export class LedgerWriter {
         for (const event of result.events) last.set(subjectIdOf(event.streamId), event);
         for (const [subjectId, state] of finalStates) {
           const head = last.get(subjectId)!;
-          this.remember(subjectId, { state, head: { revision: head.revision, hash: head.hash } });
+          const envelopesSeen = loaded.get(subjectId)!.envelopes;
+          if (envelopesSeen) for (const d of pending.get(subjectId)!.decided) envelopesSeen.set(envelopes[d.index]!.id, hashes[d.index]!);
+          this.remember(subjectId, { state, head: { revision: head.revision, hash: head.hash }, ...(envelopesSeen ? { envelopes: envelopesSeen } : {}) });
           if (state.erased && !loaded.get(subjectId)!.state.erased) erasedSubjectIds.push(subjectId);
         }
         // Durable now: shred. (The erasure projection repeats this from the feed after a crash.)
@@ -254,7 +269,9 @@ export class LedgerWriter {
         return this.decider.evolve(s, event);
       }, initialSubjectState);
       const last = events[events.length - 1];
-      loaded.set(id, { state, head: last ? { revision: last.revision, hash: last.hash } : NO_STREAM });
+      const head = last ? { revision: last.revision, hash: last.hash } : NO_STREAM;
+      if (this.options.store.globallyIdempotent) loaded.set(id, { state, head });
+      else loaded.set(id, { state, head, envelopes: new Map(events.map((e) => [e.meta.envelopeId, e.meta.envelopeHash])) });
     }
     return loaded;
   }

@@ -81,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     throw new Error(`configuration: ${problems.join('; ')}`);
   }
   if (config.LEDGER_STORE === 'postgres' && !config.DATABASE_URL) throw new Error('configuration: LEDGER_STORE=postgres needs DATABASE_URL');
-  if (config.LEDGER_STORE === 'kurrentdb' && !config.KURRENTDB_URL) throw new Error('configuration: LEDGER_STORE=kurrentdb needs KURRENTDB_URL');
+  if (config.LEDGER_STORE === 'kurrentdb' && (!config.KURRENTDB_URL || !config.DATABASE_URL)) {
+    throw new Error('configuration: LEDGER_STORE=kurrentdb needs KURRENTDB_URL (events) and DATABASE_URL (read models, keys)');
+  }
   return config;
 }

@@ -1,5 +1,5 @@
 import type { Policy } from '#ledger/domain';
-import { PostgresEventStore, type EventStore } from '#ledger/event-store';
+import { KurrentDbEventStore, PostgresEventStore, type EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
 import {
   CompositeProjection,
@@ -60,10 +60,14 @@ export class LedgerRuntime {
       url = embedded.url;
       logger.log(`embedded PostgreSQL running on 127.0.0.1:${embedded.port} (data in ${config.LEDGER_DATA_DIR}/postgres)`);
     }
-    if (config.LEDGER_STORE === 'kurrentdb') throw new Error('configuration: LEDGER_STORE=kurrentdb is not available in this build');
     try {
       const pool = createPool(url!, { max: config.LEDGER_PG_POOL_SIZE }, (error) => logger.warn(`idle database connection lost: ${safeErrorSummary(error)}`));
-      const store = await PostgresEventStore.open({ url: url!, pool });
+      // Events in KurrentDB when chosen; read models, keys and the ref index stay in PostgreSQL
+      // (they need transactions with their checkpoints, deletes and keyed lookups).
+      const store: EventStore =
+        config.LEDGER_STORE === 'kurrentdb'
+          ? await KurrentDbEventStore.open({ url: config.KURRENTDB_URL!, pool })
+          : await PostgresEventStore.open({ url: url!, pool });
       const keyring = await Keyring.open(pool, masterKey);
       const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
       const writer = new LedgerWriter({ store, directory, keyring, policy });

@@ -82,6 +82,7 @@ export interface PostgresEventStoreOptions {
  * (stream, revision) key, and an append of many streams in one statement (one round trip).
  */
 export class PostgresEventStore implements EventStore {
+  readonly globallyIdempotent = true;
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
   private readonly listeners = new Set<() => void>();
@@ -217,12 +218,17 @@ export class PostgresEventStore implements EventStore {
     return rows.map((r) => ({ envelopeId: r.event_id, envelopeHash: r.envelope_hash, streamId: r.stream_id }));
   }
 
-  async listStreams(afterStreamId: string | null, limit: number): Promise<string[]> {
-    const { rows } = await this.query<{ stream_id: string }>(
-      `SELECT stream_id FROM ledger_events WHERE revision = 0 AND stream_id > $1 ORDER BY stream_id LIMIT $2`,
-      [afterStreamId ?? '', limit],
-    );
-    return rows.map((r) => r.stream_id);
+  async *streams(): AsyncIterable<string> {
+    let after = '';
+    for (;;) {
+      const { rows } = await this.query<{ stream_id: string }>(
+        `SELECT stream_id FROM ledger_events WHERE revision = 0 AND stream_id > $1 ORDER BY stream_id LIMIT 1000`,
+        [after],
+      );
+      if (rows.length === 0) return;
+      for (const row of rows) yield row.stream_id;
+      after = rows[rows.length - 1]!.stream_id;
+    }
   }
 
   compare(a: Checkpoint | null, b: Checkpoint | null): number {
