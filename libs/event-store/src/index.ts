@@ -4,3 +4,4 @@ export * from './hash-chain';
 export * from './postgres/postgres-event-store';
 export * from './kurrentdb/kurrentdb-event-store';
 export * from './kurrentdb/kurrentdb-mapping';
+export * from './copy-store';
