@@ -1,11 +1,15 @@
 import { createPool, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
+import type { EventStore } from '#ledger/event-store';
 import { loadConfig, type LedgerConfig } from '../config/ledger-config';
+import { openEventStore } from '../runtime/event-store.factory';
 
 /** What an ops command runs on: the configuration and a pool on the ledger's database. */
 export interface CliContext {
   readonly config: LedgerConfig;
   readonly pool: Pool;
   readonly url: string;
+  /** The configured event store, opened on first use. */
+  store(): Promise<EventStore>;
   close(): Promise<void>;
 }
 
@@ -23,11 +27,14 @@ export async function openCliContext(): Promise<CliContext> {
     url = embedded.url;
   }
   const pool = createPool(url!, { max: 4 });
+  let store: EventStore | null = null;
   return {
     config,
     pool,
     url: url!,
+    store: async () => (store ??= await openEventStore(config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!, pool, true)),
     close: async () => {
+      await store?.close();
       await pool.end();
       await embedded?.stop();
     },

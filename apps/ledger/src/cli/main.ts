@@ -2,12 +2,16 @@ import 'reflect-metadata';
 import { safeErrorSummary } from '#ledger/postgres';
 import { openCliContext, type CliContext } from './cli-context';
 import { rewrapKeys } from './keys.command';
+import { copyStoreCommand, exportCommand, verifyCommand } from './store.commands';
 import { Reporter } from './reporter';
 
 type Command = (context: CliContext, report: Reporter, args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { usage: string; run: Command }> = {
-  'keys rewrap': { usage: 'keys rewrap            re-wrap every data key under LEDGER_NEW_MASTER_KEY', run: rewrapKeys },
+  verify: { usage: 'verify                          every stream\'s hash chain; the first broken link of each (exit 3)', run: verifyCommand },
+  export: { usage: 'export --subject <id> | --all    the trail as JSON lines, no personal values', run: exportCommand },
+  'store copy': { usage: 'store copy --target <url>       copy every stream to another store, then verify it', run: copyStoreCommand },
+  'keys rewrap': { usage: 'keys rewrap                     re-wrap every data key under LEDGER_NEW_MASTER_KEY', run: rewrapKeys },
 };
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage, 3 found a problem (e.g. a broken chain). */

@@ -1,5 +1,5 @@
 import type { Policy } from '#ledger/domain';
-import { KurrentDbEventStore, PostgresEventStore, type EventStore } from '#ledger/event-store';
+import type { EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
 import {
   CompositeProjection,
@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { ErasureProjection } from '#ledger/erasure';
 import { KafkajsPublisher, KafkajsSource, LedgerPublicationProjection, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
+import { openEventStore } from './event-store.factory';
 import type { LedgerConfig } from '../config/ledger-config';
 
 /** Kafka, when KAFKA_BROKERS is set: the inbound source and the publication to downstream systems. */
@@ -64,10 +65,7 @@ export class LedgerRuntime {
       const pool = createPool(url!, { max: config.LEDGER_PG_POOL_SIZE }, (error) => logger.warn(`idle database connection lost: ${safeErrorSummary(error)}`));
       // Events in KurrentDB when chosen; read models, keys and the ref index stay in PostgreSQL
       // (they need transactions with their checkpoints, deletes and keyed lookups).
-      const store: EventStore =
-        config.LEDGER_STORE === 'kurrentdb'
-          ? await KurrentDbEventStore.open({ url: config.KURRENTDB_URL!, pool })
-          : await PostgresEventStore.open({ url: url!, pool });
+      const store = await openEventStore(config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!, pool, true);
       const keyring = await Keyring.open(pool, masterKey);
       const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
       const writer = new LedgerWriter({ store, directory, keyring, policy });

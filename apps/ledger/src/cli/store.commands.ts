@@ -1,0 +1,103 @@
+import { copyStore, verifyStore } from '#ledger/event-store';
+import { KEYRING_MIGRATIONS } from '#ledger/crypto';
+import { createPool, migrate } from '#ledger/postgres';
+import { SUBJECT_DIRECTORY_MIGRATIONS } from '#ledger/recording';
+import { openEventStore } from '../runtime/event-store.factory';
+import type { CliContext } from './cli-context';
+import type { Reporter } from './reporter';
+
+const option = (args: string[], name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+/** Tables of the ledger's own that a new PostgreSQL needs beside the events: keys and the ref index. */
+const LEDGER_TABLES = ['ledger_data_keys', 'ledger_subject_refs'] as const;
+
+/**
+ * `store copy --target <url>`: every stream of the configured store into another (PostgreSQL or
+ * KurrentDB), each stream's order, ids and hashes kept; then every chain of the target verified.
+ * Into another PostgreSQL database it also copies the keys and the ref index (read models are
+ * rebuilt by the service from the feed). Into KurrentDB those stay in this PostgreSQL.
+ */
+export async function copyStoreCommand(context: CliContext, report: Reporter, args: string[]): Promise<number> {
+  const targetUrl = option(args, '--target');
+  if (!targetUrl) {
+    report.error('usage: store copy --target <postgres://… | kurrentdb://…>');
+    return 2;
+  }
+  const source = await context.store();
+  const toPostgres = !/^(kurrentdb|esdb|kdb)/.test(targetUrl);
+  const targetPool = toPostgres ? createPool(targetUrl, { max: 4 }) : context.pool;
+  const target = await openEventStore(targetUrl, targetPool, true);
+  try {
+    const copied = await copyStore(source, target, { onProgress: (n) => report.progress('events copied', n) });
+    report.line(`copied ${copied.events} events (${copied.skipped} already there) of ${copied.streams} streams`);
+    if (toPostgres) {
+      await migrate(targetPool, 'keyring', KEYRING_MIGRATIONS);
+      await migrate(targetPool, 'subject-directory', SUBJECT_DIRECTORY_MIGRATIONS);
+      for (const table of LEDGER_TABLES) {
+        const { rows } = await context.pool.query(`SELECT * FROM ${table}`);
+        for (let i = 0; i < rows.length; i += 1000) {
+          const chunk = rows.slice(i, i + 1000);
+          await targetPool.query(
+            `INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json) ON CONFLICT DO NOTHING`,
+            [JSON.stringify(chunk.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : v]))))],
+          );
+        }
+        report.line(`copied ${rows.length} rows of ${table}`);
+      }
+    }
+    const verified = await verifyStore(target, (n) => report.progress('streams verified', n));
+    report.line(`target: ${verified.streams} streams, ${verified.events} events, ${verified.broken.length} broken chains`);
+    verified.broken.forEach((b) => report.line(`BROKEN ${b.streamId} at revision ${b.revision}: ${b.problem}`));
+    return verified.broken.length > 0 ? 3 : 0;
+  } finally {
+    await target.close();
+    if (toPostgres) await targetPool.end();
+  }
+}
+
+/** `verify`: every stream's hash chain; the first broken link of each broken stream. Exit 3 if any. */
+export async function verifyCommand(context: CliContext, report: Reporter): Promise<number> {
+  const verified = await verifyStore(await context.store(), (n) => report.progress('streams verified', n));
+  for (const b of verified.broken) process.stdout.write(`${JSON.stringify(b)}\n`);
+  report.line(`${verified.streams} streams, ${verified.events} events: ${verified.broken.length === 0 ? 'every chain holds' : `${verified.broken.length} broken`}`);
+  return verified.broken.length > 0 ? 3 : 0;
+}
+
+/**
+ * `export --subject <id>` | `export --all`: the trail as JSON lines on stdout, streamed (a page at a
+ * time), without personal values.
+ */
+export async function exportCommand(context: CliContext, report: Reporter, args: string[]): Promise<number> {
+  const { trailEntryOf } = await import('#ledger/projections');
+  const store = await context.store();
+  const write = (line: string) =>
+    new Promise<void>((resolve) => (process.stdout.write(`${line}\n`) ? resolve() : process.stdout.once('drain', resolve)));
+  const subject = option(args, '--subject');
+  if (subject) {
+    const events = await store.readStream(`subject-${subject}`);
+    if (events.length === 0) {
+      report.error(`no subject ${subject}`);
+      return 1;
+    }
+    for (const e of events) await write(JSON.stringify({ subjectId: subject, ...trailEntryOf(e) }));
+    return 0;
+  }
+  if (!args.includes('--all')) {
+    report.error('usage: export --subject <id> | export --all');
+    return 2;
+  }
+  let checkpoint: string | null = null;
+  let exported = 0;
+  for (;;) {
+    const page = await store.readFeed(checkpoint, 5000);
+    if (page.length === 0) break;
+    for (const e of page) await write(JSON.stringify({ subjectId: e.streamId.slice('subject-'.length), ...trailEntryOf(e) }));
+    exported += page.length;
+    checkpoint = page[page.length - 1]!.checkpoint;
+    report.progress('events exported', exported);
+  }
+  return 0;
+}
