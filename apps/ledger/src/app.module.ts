@@ -8,6 +8,7 @@ import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
 import { EventsController } from './ingest/events.controller';
 import { RecordEnvelopesHandler } from './ingest/record-envelopes.handler';
+import { IntegrityController } from './operations/integrity.controller';
 import { KafkaIngestionService } from './kafka/kafka-ingestion.service';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { MetricsController } from './metrics/metrics.controller';
@@ -31,7 +32,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [EventsController, SubjectsController, ErasuresController, RetentionController, HealthController, MetricsController],
+      controllers: [EventsController, SubjectsController, ErasuresController, RetentionController, IntegrityController, HealthController, MetricsController],
       providers: [
         { provide: LedgerRuntime, useValue: runtime },
         { provide: TOKENS, useValue: tokens },

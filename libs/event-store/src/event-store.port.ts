@@ -90,6 +90,14 @@ export interface EventStore {
    * that commits late: it stops short of anything a still-open transaction may yet write.
    */
   readFeed(after: Checkpoint | null, limit: number): Promise<StoredEvent[]>;
+  /** The checkpoint of the last event a feed reader can see now; null for an empty store. */
+  head(): Promise<Checkpoint | null>;
+  /**
+   * Whole streams in stream-id order after `afterStreamId`, about `limit` events a page, never
+   * splitting a stream: lets a rebuild fold one subject at a time and write each row once.
+   * Optional: a store without it is rebuilt from the feed.
+   */
+  readByStream?(afterStreamId: string | null, limit: number): Promise<StoredEvent[]>;
   /** Envelopes already recorded, by envelope id (the idempotency key). */
   findEnvelopes(envelopeIds: readonly string[]): Promise<StoredEnvelope[]>;
   /** Every stream id, once each. */

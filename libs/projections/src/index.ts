@@ -5,3 +5,4 @@ export * from './subject-state/subject-state.view';
 export * from './subject-trail/subject-trail.entry';
 export * from './subject-trail/subject-trail.projection';
 export * from './composite.projection';
+export * from './projection-rebuild';

@@ -12,3 +12,19 @@ export interface Projection {
   /** Empties the read model before a rebuild from position 0. */
   reset(client: PoolClient): Promise<void>;
 }
+
+/**
+ * A projection that can be rebuilt beside the live one: into a shadow table without indexes,
+ * written row by row once from whole streams, indexed afterwards, then swapped in.
+ */
+export interface RebuildableProjection extends Projection {
+  readonly table: string;
+  withTable(table: string): RebuildableProjection;
+  createTable(client: PoolClient, table: string): Promise<void>;
+  createIndexes(client: PoolClient, table: string): Promise<void>;
+  renameIndexes(client: PoolClient, from: string, to: string): Promise<void>;
+  /** Applies whole streams to an empty table: plain inserts, each row once. */
+  applyFresh(events: readonly StoredEvent[], client: PoolClient): Promise<void>;
+}
+
+export const isRebuildable = (p: Projection): p is RebuildableProjection => 'applyFresh' in p;

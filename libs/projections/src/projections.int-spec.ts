@@ -6,6 +6,7 @@ import { Keyring, openDeep } from '#ledger/crypto';
 import { LedgerWriter, PostgresSubjectDirectory } from '#ledger/recording';
 import { defaultPolicy } from '../../domain/src/testing/envelopes';
 import { createTestDatabase } from '../../../test/support/test-database';
+import { rebuildProjection } from './projection-rebuild';
 import { ProjectionRunner } from './projection-runner';
 import { SubjectStateProjection, SubjectStateReader } from './subject-state/subject-state.projection';
 import { SubjectTrailProjection, SubjectTrailReader } from './subject-trail/subject-trail.projection';
@@ -117,5 +118,60 @@ describe('projections fed by the global feed', () => {
     const view = await new SubjectStateReader(pool).get(subjectId);
     expect(view).toMatchObject({ status: 'erased', data: {}, refs: [], retentionDueAt: null });
     expect(view!.erasedAt).toEqual(expect.any(String));
+  });
+});
+
+describe('rebuilding a projection beside the live one', () => {
+  it('ends identical to the live read model, even when interrupted half way and resumed', async () => {
+    const db = await createTestDatabase();
+    const pool = createPool(db.url);
+    try {
+      const store = await PostgresEventStore.open({ url: db.url, pool });
+      const keyring = await Keyring.open(pool, randomBytes(32));
+      const writer = new LedgerWriter({ store, directory: await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref)), keyring, policy });
+      const live = [new SubjectStateProjection(60), new SubjectTrailProjection()];
+      const runners = live.map((p) => new ProjectionRunner(store, pool, p));
+      for (const r of runners) await r.prepare();
+      for (let batch = 0; batch < 6; batch += 1) {
+        await writer.record(
+          Array.from({ length: 50 }, (_, i) =>
+            envelope('data.collected', { purpose: 'client-assignments', fields: { [`work.employer${batch}`]: `E${batch}` }, collectedFrom: 'subject' }, `webcruiter:candidate:r${i}`),
+          ),
+          { atomic: true },
+        );
+      }
+      for (const r of runners) while ((await r.step()) > 0);
+      const snapshot = async () => ({
+        state: (await pool.query('SELECT subject_id, version, view::text FROM ledger_subject_state ORDER BY subject_id')).rows,
+        trail: (await pool.query('SELECT subject_id, revision, entry::text FROM ledger_subject_trail ORDER BY subject_id, revision')).rows,
+      });
+      const before = await snapshot();
+      expect(before.state).toHaveLength(50);
+      expect(before.trail).toHaveLength(300);
+
+      for (const projection of live) {
+        let pages = 0;
+        const interrupted = rebuildProjection(store, pool, projection, {
+          pageSize: 60,
+          onProgress: () => {
+            if ((pages += 1) === 2) throw new Error('interrupted');
+          },
+        });
+        await expect(interrupted).rejects.toThrow('interrupted');
+        const progress = await pool.query('SELECT phase, after_stream FROM ledger_projection_rebuilds WHERE name = $1', [projection.name]);
+        expect(progress.rows[0]).toMatchObject({ phase: 'scan', after_stream: expect.any(String) });
+        // The live read model still answers during the rebuild.
+        expect((await pool.query(`SELECT count(*)::int AS n FROM ${projection.table}`)).rows[0].n).toBeGreaterThan(0);
+        await rebuildProjection(store, pool, projection, { pageSize: 60 });
+      }
+      expect(await snapshot()).toEqual(before);
+      expect((await pool.query('SELECT count(*)::int AS n FROM ledger_projection_rebuilds')).rows[0].n).toBe(0);
+      // The swapped-in tables carry their indexes under the live names.
+      const { rows } = await pool.query(`SELECT indexname FROM pg_indexes WHERE tablename IN ('ledger_subject_state', 'ledger_subject_trail') ORDER BY 1`);
+      expect(rows.map((r) => r.indexname)).toEqual(['ledger_subject_state_pkey', 'ledger_subject_state_retention', 'ledger_subject_trail_pkey']);
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
   });
 });

@@ -2,12 +2,15 @@ import 'reflect-metadata';
 import { safeErrorSummary } from '#ledger/postgres';
 import { openCliContext, type CliContext } from './cli-context';
 import { rewrapKeys } from './keys.command';
+import { projectionsRebuild, projectionsStatus } from './projections.commands';
 import { copyStoreCommand, exportCommand, verifyCommand } from './store.commands';
 import { Reporter } from './reporter';
 
 type Command = (context: CliContext, report: Reporter, args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { usage: string; run: Command }> = {
+  'projections status': { usage: 'projections status              each projection\'s checkpoint and lag', run: projectionsStatus },
+  'projections rebuild': { usage: 'projections rebuild <name>      rebuild into a shadow table and swap; resumable', run: projectionsRebuild },
   verify: { usage: 'verify                          every stream\'s hash chain; the first broken link of each (exit 3)', run: verifyCommand },
   export: { usage: 'export --subject <id> | --all    the trail as JSON lines, no personal values', run: exportCommand },
   'store copy': { usage: 'store copy --target <url>       copy every stream to another store, then verify it', run: copyStoreCommand },

@@ -130,6 +130,17 @@ export class KurrentDbEventStore implements EventStore {
     return events;
   }
 
+  async head(): Promise<Checkpoint | null> {
+    try {
+      for await (const resolved of this.client.readAll({ maxCount: 1, fromPosition: END, direction: 'backwards', filter: streamNameFilter({ prefixes: [PREFIX] }) })) {
+        if (resolved.event?.position) return checkpointOf(resolved.event.position.commit);
+      }
+      return null;
+    } catch (error) {
+      throw toStoreError(error, []);
+    }
+  }
+
   async findEnvelopes(envelopeIds: readonly string[]): Promise<StoredEnvelope[]> {
     if (envelopeIds.length === 0) return [];
     const { rows } = await this.pool.query<{ envelope_id: string; envelope_hash: string; stream_id: string }>(

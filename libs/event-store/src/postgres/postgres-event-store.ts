@@ -209,6 +209,26 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toEvent);
   }
 
+  async head(): Promise<Checkpoint | null> {
+    const { rows } = await this.query<{ tx: string; pos: string }>(
+      `SELECT tx_id::text AS tx, position::text AS pos FROM ledger_events
+       WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
+    );
+    return rows[0] ? `${rows[0].tx}/${rows[0].pos}` : null;
+  }
+
+  async readByStream(afterStreamId: string | null, limit: number): Promise<StoredEvent[]> {
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ledger_events WHERE stream_id > $1 ORDER BY stream_id, revision LIMIT $2`,
+      [afterStreamId ?? '', limit + 1],
+    );
+    if (rows.length <= limit) return rows.map(toEvent);
+    // The page ends inside a stream: keep whole streams only, or read the one long stream whole.
+    const cut = rows[rows.length - 1]!.stream_id;
+    const whole = rows.filter((r) => r.stream_id !== cut);
+    return whole.length > 0 ? whole.map(toEvent) : this.readStream(cut);
+  }
+
   async findEnvelopes(envelopeIds: readonly string[]): Promise<StoredEnvelope[]> {
     if (envelopeIds.length === 0) return [];
     const { rows } = await this.query<{ event_id: string; envelope_hash: string; stream_id: string }>(

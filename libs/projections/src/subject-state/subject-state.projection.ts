@@ -1,36 +1,83 @@
 import type { StoredEvent } from '#ledger/event-store';
 import type { Pool, PoolClient } from '#ledger/postgres';
-import type { Projection } from '../projection';
+import type { RebuildableProjection } from '../projection';
 import { emptyStateView, evolveStateView, type SubjectStateView } from './subject-state.view';
 
 const subjectIdOf = (streamId: string) => streamId.slice('subject-'.length);
 
-/** Each person's current state, one row per subject, written once per batch. */
-export class SubjectStateProjection implements Projection {
-  readonly name = 'subject-state';
-  readonly migrations = [
-    {
-      version: 1,
-      description: 'subject state: one row per subject',
-      sql: `
-        CREATE TABLE ledger_subject_state (
-          subject_id       uuid PRIMARY KEY,
-          status           text NOT NULL,
-          version          integer NOT NULL,
-          last_activity_at timestamptz,
-          retention_due_at timestamptz,
-          view             json NOT NULL
-        );
-        CREATE INDEX ledger_subject_state_retention ON ledger_subject_state (retention_due_at) WHERE status <> 'erased';`,
-    },
-  ];
+const TABLE = 'ledger_subject_state';
+const tableDdl = (table: string) => `
+  CREATE TABLE ${table} (
+    subject_id       uuid NOT NULL,
+    status           text NOT NULL,
+    version          integer NOT NULL,
+    last_activity_at timestamptz,
+    retention_due_at timestamptz,
+    view             json NOT NULL
+  );`;
+const indexDdl = (table: string) => `
+  ALTER TABLE ${table} ADD CONSTRAINT ${table}_pkey PRIMARY KEY (subject_id);
+  CREATE INDEX ${table}_retention ON ${table} (retention_due_at) WHERE status <> 'erased';`;
 
-  constructor(private readonly retentionMonths: number) {}
+type Row = { subject_id: string; status: string; version: number; last_activity_at: string | null; retention_due_at: string | null; view: SubjectStateView };
+const rowOf = (view: SubjectStateView): Row => ({
+  subject_id: view.subjectId,
+  status: view.status,
+  version: view.version,
+  last_activity_at: view.lastActivityAt,
+  retention_due_at: view.retentionDueAt,
+  view,
+});
+const RECORDSET = `json_to_recordset($1::json) AS r(subject_id uuid, status text, version int, last_activity_at timestamptz,
+                                                   retention_due_at timestamptz, view json)`;
+
+/** Each person's current state, one row per subject, written once per batch. */
+export class SubjectStateProjection implements RebuildableProjection {
+  readonly name = 'subject-state';
+  readonly migrations = [{ version: 1, description: 'subject state: one row per subject', sql: tableDdl(TABLE) + indexDdl(TABLE) }];
+
+  constructor(
+    private readonly retentionMonths: number,
+    readonly table: string = TABLE,
+  ) {}
+
+  withTable(table: string): SubjectStateProjection {
+    return new SubjectStateProjection(this.retentionMonths, table);
+  }
+
+  async createTable(client: PoolClient, table: string): Promise<void> {
+    await client.query(tableDdl(table));
+  }
+
+  async createIndexes(client: PoolClient, table: string): Promise<void> {
+    await client.query(indexDdl(table));
+  }
+
+  async renameIndexes(client: PoolClient, from: string, to: string): Promise<void> {
+    await client.query(`ALTER TABLE ${to} RENAME CONSTRAINT ${from}_pkey TO ${to}_pkey`);
+    await client.query(`ALTER INDEX ${from}_retention RENAME TO ${to}_retention`);
+  }
+
+  /** Whole streams, folded from nothing, each row written once (into an unindexed table). */
+  async applyFresh(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
+    const views = new Map<string, SubjectStateView>();
+    for (const event of events) {
+      if (!event.streamId.startsWith('subject-')) continue;
+      const subjectId = subjectIdOf(event.streamId);
+      views.set(subjectId, evolveStateView(views.get(subjectId) ?? emptyStateView(subjectId), event, this.retentionMonths));
+    }
+    if (views.size === 0) return;
+    await client.query(
+      `INSERT INTO ${this.table} (subject_id, status, version, last_activity_at, retention_due_at, view)
+       SELECT subject_id, status, version, last_activity_at, retention_due_at, view FROM ${RECORDSET}`,
+      [JSON.stringify([...views.values()].map(rowOf))],
+    );
+  }
 
   async apply(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
     const subjects = [...new Set(events.filter((e) => e.streamId.startsWith('subject-')).map((e) => subjectIdOf(e.streamId)))];
     if (subjects.length === 0) return;
-    const { rows } = await client.query<{ view: SubjectStateView }>('SELECT view FROM ledger_subject_state WHERE subject_id = ANY($1::uuid[])', [
+    const { rows } = await client.query<{ view: SubjectStateView }>(`SELECT view FROM ${this.table} WHERE subject_id = ANY($1::uuid[])`, [
       subjects,
     ]);
     const views = new Map(rows.map((r) => [r.view.subjectId, r.view]));
@@ -42,27 +89,17 @@ export class SubjectStateProjection implements Projection {
       if (event.revision < view.version) continue;
       views.set(subjectId, evolveStateView(view, event, this.retentionMonths));
     }
-    const records = [...views.values()].map((view) => ({
-      subject_id: view.subjectId,
-      status: view.status,
-      version: view.version,
-      last_activity_at: view.lastActivityAt,
-      retention_due_at: view.retentionDueAt,
-      view,
-    }));
     await client.query(
-      `INSERT INTO ledger_subject_state (subject_id, status, version, last_activity_at, retention_due_at, view)
-       SELECT subject_id, status, version, last_activity_at, retention_due_at, view
-       FROM json_to_recordset($1::json) AS r(subject_id uuid, status text, version int, last_activity_at timestamptz,
-                                              retention_due_at timestamptz, view json)
+      `INSERT INTO ${this.table} (subject_id, status, version, last_activity_at, retention_due_at, view)
+       SELECT subject_id, status, version, last_activity_at, retention_due_at, view FROM ${RECORDSET}
        ON CONFLICT (subject_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
          last_activity_at = EXCLUDED.last_activity_at, retention_due_at = EXCLUDED.retention_due_at, view = EXCLUDED.view`,
-      [JSON.stringify(records)],
+      [JSON.stringify([...views.values()].map(rowOf))],
     );
   }
 
   async reset(client: PoolClient): Promise<void> {
-    await client.query('TRUNCATE ledger_subject_state');
+    await client.query(`TRUNCATE ${this.table}`);
   }
 }
 
