@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { createTestDatabase } from '../support/test-database';
+import { envelope } from './support/envelopes';
+import { LedgerProcess } from './support/ledger-process';
+
+const CLI = resolve(__dirname, '../../dist/apps/ledger/src/cli/main.js');
+
+/** The ops command line on a running ledger: status, export, rebuild, verify (which finds tampering). */
+describe('the ops command line (built, on the service database)', () => {
+  let ledger: LedgerProcess;
+  let db: { url: string; drop(): Promise<void> };
+  const cli = async (...args: string[]) =>
+    promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...ledger.env } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ledger = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: db.url });
+  });
+  afterAll(async () => {
+    await ledger?.stop();
+    await db?.drop();
+  });
+
+  it('reports, exports, rebuilds and verifies; verify names a tampered event', async () => {
+    const ref = `invenias:contact:${randomUUID().slice(0, 8)}`;
+    const posted = await ledger.post({
+      events: [
+        envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': 'ops@example.no' }, collectedFrom: 'subject' }),
+        envelope('data.used', ref, { purpose: 'security' }),
+        envelope('consent.given', ref, { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' }),
+      ],
+    });
+    const subjectId = posted.body.results[0].subjectId as string;
+
+    const status = await cli('projections', 'status');
+    expect(status.code).toBe(0);
+    const lines = status.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.projection)).toEqual(expect.arrayContaining(['subject-state', 'subject-trail']));
+    expect(lines.find((l) => l.projection === 'subject-trail').behindEvents).toBe(0);
+
+    const exported = await cli('export', '--subject', subjectId);
+    const entries = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(entries.map((e) => e.type)).toEqual(['data.collected', 'data.used', 'consent.given']);
+    expect(exported.stdout).not.toContain('ops@example.no');
+
+    const rebuilt = await cli('projections', 'rebuild', 'subject-state');
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stderr).toMatch(/rebuilt subject-state from \d+ events/);
+    expect((await ledger.get(`/v1/subjects/${subjectId}`)).body.data['contact.email'].value).toBe('ops@example.no');
+
+    expect((await cli('verify')).code).toBe(0);
+    expect((await ledger.request('GET', '/v1/integrity', 'ops')).body).toMatchObject({ ok: true, broken: [] });
+
+    // Someone with superuser rights edits an event behind the ledger's back.
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    await c.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
+    await c.query(`UPDATE ledger_events SET data = json_build_object('purpose', 'marketing') WHERE stream_id = $1 AND revision = 1`, [`subject-${subjectId}`]);
+    await c.end();
+
+    const verify = await cli('verify');
+    expect(verify.code).toBe(3);
+    expect(JSON.parse(verify.stdout.trim())).toEqual({ streamId: `subject-${subjectId}`, revision: 1, problem: 'hash-mismatch' });
+    const integrity = await ledger.request('GET', '/v1/integrity', 'ops');
+    expect(integrity.body).toMatchObject({ ok: false, broken: [{ streamId: `subject-${subjectId}`, revision: 1 }] });
+    expect((await ledger.request('GET', '/v1/integrity', 'auditor')).status).toBe(403);
+
+    expect((await cli('no-such-command')).code).toBe(2);
+  });
+});
