@@ -4,62 +4,100 @@ import { getLatencies, ingestHttp } from './http-bench';
 import { bareConsumerEps, ensureBroker, fillTopic, ledgerKafkaEps } from './kafka-bench';
 import { LedgerServer } from './ledger-server';
 import { round } from './stats';
+import { copyLimitEps, dataset, emmettAppendEps, ledgerAppendEps, rebuildEps } from './store-bench';
 
 /**
- * `npm run bench`: measures the ledger on this machine and prints its figures, the last line one
- * JSON object. BENCH_SCALE (default 1) shrinks every size for a quick run. The database is a fresh
- * one on the machine's PostgreSQL (BENCH_PG_URL to choose another server).
+ * `npm run bench`: measures the ledger on this machine, on the machine's PostgreSQL (BENCH_PG_URL
+ * for another server), each part on a fresh database, and prints its figures, the last line one
+ * JSON object. BENCH_SCALE (default 1) shrinks every size for a quick run.
  */
 async function main(): Promise<void> {
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const serverUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `ledger_bench_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const created: string[] = [];
+  const freshDb = async () => {
+    const name = `ledger_bench_${randomBytes(4).toString('hex')}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    created.push(name);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  let rssPeak = 0;
 
-  const kafkaCount = Math.round(50_000 * scale);
-  ensureBroker();
-  const topic = await fillTopic(kafkaCount);
-  const bare = await bareConsumerEps(topic, kafkaCount);
-  log(`bare kafkajs consumer (eachBatch, no work): ${bare} messages/s over ${kafkaCount}`);
-  const viaKafka = await ledgerKafkaEps(dbUrl.toString(), topic, kafkaCount);
-  log(`Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount} (${round(viaKafka.eps / bare, 3)} of the bare consumer)`);
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-
-  const ledger = await LedgerServer.start({ LEDGER_STORE: 'postgres', DATABASE_URL: dbUrl.toString(), LEDGER_DATA_DIR: `/tmp/${dbName}` });
   try {
-    const batches = Math.max(2, Math.round(20 * scale));
-    await ingestHttp(ledger.url, 1, 1); // warm-up
-    const http = await ingestHttp(ledger.url, batches);
-    log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected`);
-    const idle = await getLatencies(ledger.url, http.subjectIds, 32, 5000 * Math.min(1, scale));
-    log(`state GET, concurrency 32, idle: ${idle.count} requests, p50 ${idle.p50} ms, p99 ${idle.p99} ms`);
-    const [busy] = await Promise.all([
-      getLatencies(ledger.url, http.subjectIds, 32, 5000 * Math.min(1, scale)),
-      ingestHttp(ledger.url, Math.max(1, Math.round(5 * scale)), 1),
-    ]);
-    log(`state GET, concurrency 32, while ingesting: ${busy.count} requests, p50 ${busy.p50} ms, p99 ${busy.p99} ms`);
-    const figures = {
-      ingest_http_eps: http.eps,
-      ingest_kafka_eps: viaKafka.eps,
-      kafka_bare_consumer_eps: bare,
-      kafka_vs_bare: round(viaKafka.eps / bare, 3),
-      get_p50_ms: busy.p50,
-      get_p99_ms: busy.p99,
-      get_idle_p50_ms: idle.p50,
-      get_idle_p99_ms: idle.p99,
-      rss_peak_mb: Math.max(Math.round(ledger.rssPeakMb()), viaKafka.rssPeakMb),
-      scale,
-    };
-    log(JSON.stringify(figures));
+    // The event store alone, against emmett-postgresql and against COPY, on the same events.
+    const events = Math.round(100_000 * scale);
+    const data = dataset(events);
+    const append = await ledgerAppendEps(await freshDb(), data);
+    const emmett = await emmettAppendEps(await freshDb(), data);
+    const copy = await copyLimitEps(await freshDb(), data);
+    log(`append ${events} events (${events / 10} streams of 10): ledger ${append}/s, emmett-postgresql ${emmett}/s, COPY into a bare table ${copy}/s`);
+
+    // Rebuild: 1,000,000 events at full scale, through the ops CLI.
+    const rebuildEvents = Math.round(1_000_000 * scale);
+    const rebuildDb = await freshDb();
+    await ledgerAppendEps(rebuildDb, dataset(rebuildEvents));
+    const env = { LEDGER_STORE: 'postgres', DATABASE_URL: rebuildDb, LEDGER_DATA_DIR: `/tmp/bench-${created.at(-1)}` };
+    const state = await rebuildEps(env, 'subject-state');
+    const trail = await rebuildEps(env, 'subject-trail');
+    rssPeak = Math.max(rssPeak, state.rssPeakMb, trail.rssPeakMb);
+    log(`rebuild from ${rebuildEvents} events: subject-state ${state.eps}/s (peak RSS ${state.rssPeakMb} MB), subject-trail ${trail.eps}/s (peak RSS ${trail.rssPeakMb} MB)`);
+
+    // Kafka → store → projection, and a bare kafkajs consumer on the same topic.
+    const kafkaCount = Math.round(50_000 * scale);
+    ensureBroker();
+    const topic = await fillTopic(kafkaCount);
+    const bare = await bareConsumerEps(topic, kafkaCount);
+    const viaKafka = await ledgerKafkaEps(await freshDb(), topic, kafkaCount);
+    rssPeak = Math.max(rssPeak, viaKafka.rssPeakMb);
+    log(`Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount}; a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`);
+
+    // HTTP batches, and state GETs at concurrency 32 idle and while ingesting.
+    const ledger = await LedgerServer.start({ LEDGER_STORE: 'postgres', DATABASE_URL: await freshDb(), LEDGER_DATA_DIR: `/tmp/bench-http-${Date.now()}` });
+    let http;
+    let idle;
+    let busy;
+    try {
+      const batches = Math.max(2, Math.round(20 * scale));
+      await ingestHttp(ledger.url, 1, 1); // warm-up
+      http = await ingestHttp(ledger.url, batches);
+      log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected`);
+      idle = await getLatencies(ledger.url, http.subjectIds, 32, 5000 * Math.min(1, scale));
+      log(`state GET, concurrency 32, idle: ${idle.count} requests, p50 ${idle.p50} ms, p99 ${idle.p99} ms`);
+      [busy] = await Promise.all([
+        getLatencies(ledger.url, http.subjectIds, 32, 5000 * Math.min(1, scale)),
+        ingestHttp(ledger.url, Math.max(1, Math.round(5 * scale)), 1),
+      ]);
+      log(`state GET, concurrency 32, while ingesting: ${busy.count} requests, p50 ${busy.p50} ms, p99 ${busy.p99} ms`);
+      rssPeak = Math.max(rssPeak, Math.round(ledger.rssPeakMb()));
+    } finally {
+      await ledger.stop();
+    }
+
+    log(
+      JSON.stringify({
+        ingest_http_eps: http.eps,
+        ingest_kafka_eps: viaKafka.eps,
+        rebuild_eps: Math.min(state.eps, trail.eps),
+        get_p99_ms: busy.p99,
+        get_p50_ms: busy.p50,
+        rss_peak_mb: rssPeak,
+        append_eps: append,
+        emmett_append_eps: emmett,
+        append_vs_emmett: round(append / emmett, 2),
+        copy_limit_eps: copy,
+        append_vs_copy: round(append / copy, 2),
+        kafka_bare_consumer_eps: bare,
+        get_idle_p99_ms: idle.p99,
+        scale,
+      }),
+    );
   } finally {
-    await ledger.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
 }

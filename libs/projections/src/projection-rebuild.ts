@@ -103,7 +103,7 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ledger-projection:${name}`]);
     await catchUp(client);
-    await client.query(`DROP TABLE ${live.table}`);
+    await client.query(`DROP TABLE IF EXISTS ${live.table}`);
     await client.query(`ALTER TABLE ${shadowTable} RENAME TO ${live.table}`);
     await shadow.renameIndexes(client, shadowTable, live.table);
     await client.query(

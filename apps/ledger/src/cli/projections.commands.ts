@@ -49,6 +49,9 @@ export async function projectionsRebuild(context: CliContext, report: Reporter, 
     onProgress: (phase, n) => report.progress(`${projection.name} ${phase}: events`, n),
   });
   const seconds = (Date.now() - started) / 1000;
-  report.line(`rebuilt ${projection.name} from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s); swapped in`);
+  const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  report.line(
+    `rebuilt ${projection.name} from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s, peak RSS ${peakMb} MB); swapped in`,
+  );
   return 0;
 }
