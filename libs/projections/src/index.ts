@@ -6,3 +6,4 @@ export * from './subject-trail/subject-trail.entry';
 export * from './subject-trail/subject-trail.projection';
 export * from './composite.projection';
 export * from './projection-rebuild';
+export * from './shared-feed';

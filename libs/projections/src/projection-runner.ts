@@ -1,6 +1,7 @@
 import type { Checkpoint, EventStore } from '#ledger/event-store';
 import { migrate, safeErrorSummary, type Pool } from '#ledger/postgres';
 import type { Projection } from './projection';
+import type { SharedFeed } from './shared-feed';
 
 export const PROJECTION_MIGRATIONS = [
   {
@@ -17,6 +18,8 @@ export interface ProjectionRunnerOptions {
   /** Longest sleep between polls when no append was signalled. @defaultValue 1000 */
   readonly idleMs?: number;
   readonly onError?: (projection: string, error: unknown) => void;
+  /** A feed shared with other runners, so that one read serves them all. */
+  readonly feed?: SharedFeed;
 }
 
 export interface ProjectionStatus {
@@ -135,7 +138,8 @@ export class ProjectionRunner {
         this.projection.name,
       ]);
       const from = rows[0]?.checkpoint ?? null;
-      const events = await this.store.readFeed(from, this.options.batchSize ?? 2000);
+      const limit = this.options.batchSize ?? 2000;
+      const events = await (this.options.feed ? this.options.feed.read(from, limit) : this.store.readFeed(from, limit));
       if (events.length === 0) {
         await client.query('COMMIT');
         this.advance(from);

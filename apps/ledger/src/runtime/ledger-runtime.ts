@@ -3,6 +3,7 @@ import type { EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
 import {
   CompositeProjection,
+  SharedFeed,
   ProjectionRunner,
   SubjectStateProjection,
   SubjectStateReader,
@@ -76,8 +77,9 @@ export class LedgerRuntime {
         new ErasureProjection(shredder),
       ]);
       const projections = [state, new SubjectTrailProjection()];
+      const feed = new SharedFeed(store);
       const runners = projections.map(
-        (projection) => new ProjectionRunner(store, pool, projection, { onError }),
+        (projection) => new ProjectionRunner(store, pool, projection, { onError, feed }),
       );
       for (const runner of runners) await runner.prepare();
       const accessLog = await AccessLog.open(pool);
