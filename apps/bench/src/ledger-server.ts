@@ -1,19 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort } from '#ledger/postgres';
 
 export const BENCH_TOKENS = { ingest: 'bench-ingest-token', auditor: 'bench-auditor-token', ops: 'bench-ops-token' };
-
-const freePort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 
 /** The built service, started as `npm start` runs it, on the benchmark's database. */
 export class LedgerServer {

@@ -49,7 +49,8 @@ const portIsFree = (port: number): Promise<boolean> =>
     server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
   });
 
-const freePort = (): Promise<number> =>
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export const freePort = (): Promise<number> =>
   new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

@@ -29,7 +29,8 @@ export interface RebuildOptions {
 /**
  * Rebuilds a projection beside the live one, which keeps answering meanwhile:
  * 1. scan: whole streams in stream order (large keyset pages), folded in memory a page at a
- *    time, each row written once into an unindexed shadow table;
+ *    time, each row written once into an unindexed shadow table (a projection with a row per
+ *    event reads the feed in its physical order instead);
  * 2. index the shadow; 3. catch up from the feed position taken when the rebuild started;
  * 4. swap, in one transaction that holds the projection's lock: apply the last events, rename the
  *    shadow into place, move the checkpoint.
@@ -50,8 +51,8 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
   if (!progress) {
     // Everything up to `start` is in the scan; whatever the scan also sees later is skipped by
     // version in the catch-up. Without a scan, the catch-up replays the whole feed.
-    const scan = Boolean(store.readByStream);
-    const start = scan ? await store.head() : null;
+    const scan = Boolean(store.readByStream) || !live.foldsStreams;
+    const start = scan && live.foldsStreams ? await store.head() : null;
     progress = { phase: scan ? 'scan' : 'catch-up', start_checkpoint: start, after_stream: null, checkpoint: start };
     await inTransaction(pool, async (client) => {
       await client.query(`DROP TABLE IF EXISTS ${shadowTable}`);
@@ -64,7 +65,25 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
     });
   }
 
-  if (progress.phase === 'scan') {
+  if (progress.phase === 'scan' && !live.foldsStreams) {
+    // One row per event: the feed in its own order, each page inserted as it is, once.
+    let checkpoint = progress.checkpoint;
+    for (;;) {
+      const page = await store.readFeed(checkpoint, pageSize);
+      if (page.length === 0) break;
+      checkpoint = page[page.length - 1]!.checkpoint;
+      await inTransaction(pool, async (client) => {
+        await shadow.applyFresh(page, client);
+        await client.query('UPDATE ledger_projection_rebuilds SET checkpoint = $2 WHERE name = $1', [name, checkpoint]);
+      });
+      events += page.length;
+      options.onProgress?.('scan', events);
+    }
+    await inTransaction(pool, async (client) => {
+      await shadow.createIndexes(client, shadowTable);
+      await client.query(`UPDATE ledger_projection_rebuilds SET phase = 'catch-up' WHERE name = $1`, [name]);
+    });
+  } else if (progress.phase === 'scan') {
     let after = progress.after_stream;
     for (;;) {
       const page = await store.readByStream!(after, pageSize);

@@ -19,6 +19,11 @@ export interface Projection {
  */
 export interface RebuildableProjection extends Projection {
   readonly table: string;
+  /**
+   * Whether a row folds a whole stream (one row per subject: the scan reads stream by stream) or
+   * each event makes its own row (the scan reads the feed in its physical order, much faster).
+   */
+  readonly foldsStreams: boolean;
   withTable(table: string): RebuildableProjection;
   createTable(client: PoolClient, table: string): Promise<void>;
   createIndexes(client: PoolClient, table: string): Promise<void>;

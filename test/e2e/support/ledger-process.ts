@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../../../libs/postgres/src/embedded-server';
 
 const MAIN = resolve(__dirname, '../../../dist/apps/ledger/src/main.js');
 
@@ -12,15 +12,7 @@ export const LEDGER_TOKENS = Object.entries(TOKENS).map(([role, token]) => `${ro
 /** One master key for every instance of a test run, as instances of one deployment share theirs. */
 const MASTER_KEY = randomBytes(32).toString('base64');
 
-export const freePort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
+export { freePort };
 
 /** The built service (`npm run build` output) as a child process, as `npm start` runs it. */
 export class LedgerProcess {

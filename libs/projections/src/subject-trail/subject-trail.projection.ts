@@ -10,6 +10,7 @@ const indexDdl = (table: string) => `ALTER TABLE ${table} ADD CONSTRAINT ${table
 /** Each person's audit trail: one row per event, no personal values, hashes as stored. */
 export class SubjectTrailProjection implements RebuildableProjection {
   readonly name = 'subject-trail';
+  readonly foldsStreams = false;
   readonly migrations = [{ version: 1, description: 'subject trail: one row per event', sql: tableDdl(TABLE) + indexDdl(TABLE) }];
 
   constructor(readonly table: string = TABLE) {}
