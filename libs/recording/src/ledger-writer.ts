@@ -23,6 +23,7 @@ import {
 } from '#ledger/event-store';
 import { BatchRejected, IdReusedError, type EnvelopeError } from './errors';
 import { derivedEventId } from './event-ids';
+import { breathe } from './event-loop';
 import { KeyedMutex } from './keyed-mutex';
 import { sealSubjectEvents, type NewKey } from './subject-sealer';
 import type { SubjectDirectory } from './subject-directory/subject-directory';
@@ -157,7 +158,9 @@ export class LedgerWriter {
       // 3. Decide, in batch order, each envelope against its subject's state so far.
       const recordedAt = this.clock().toISOString();
       const pending = new Map<string, { state: SubjectDecisionState; decided: Array<{ index: number; events: SubjectEvent[] }> }>();
+      let steps = 0;
       for (const i of fresh) {
+        await breathe(steps++);
         const envelope = envelopes[i]!;
         const subjectId = subjectOf(i);
         const current = pending.get(subjectId) ?? { state: loaded.get(subjectId)!.state, decided: [] };
@@ -181,6 +184,7 @@ export class LedgerWriter {
       const appends: StreamAppend[] = [];
       const finalStates = new Map<string, SubjectDecisionState>();
       for (const [subjectId, p] of pending) {
+        await breathe(steps++, 32);
         const before = loaded.get(subjectId)!;
         const all = p.decided.flatMap((d) => d.events);
         const sealed = sealSubjectEvents(subjectId, all, live.get(subjectId) ?? [], new Set(before.state.retiredKeyIds), (s, c) =>
@@ -189,9 +193,9 @@ export class LedgerWriter {
         newKeys.push(...sealed.newKeys);
         destroy.push(...sealed.destroy);
         finalStates.set(subjectId, sealed.plain.reduce(this.decider.evolve, before.state));
-        let n = 0;
+        let offset = 0;
         const events = p.decided.flatMap(({ index, events: decided }) =>
-          this.toNewEvents(envelopes[index]!, hashes[index]!, sealed.sealed.slice(n, (n += decided.length)), recordedAt),
+          this.toNewEvents(envelopes[index]!, hashes[index]!, sealed.sealed.slice(offset, (offset += decided.length)), recordedAt),
         );
         appends.push({ streamId: streamIdOf(subjectId), expected: before.head, events });
       }

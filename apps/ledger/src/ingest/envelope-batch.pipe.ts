@@ -1,14 +1,15 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import type { InboundEnvelope } from '#ledger/domain';
 import { validateEnvelope, type ValidationDetail } from '#ledger/envelope';
+import { breathe } from '#ledger/recording';
 import { InputValidationError } from '../http/errors';
 
 export const MAX_BATCH = 1000;
 
 /** The body of POST /v1/events: one envelope, or `{ "events": [ … ] }` of 1 to 1,000, all valid. */
 @Injectable()
-export class EnvelopeBatchPipe implements PipeTransform<unknown, InboundEnvelope[]> {
-  transform(body: unknown): InboundEnvelope[] {
+export class EnvelopeBatchPipe implements PipeTransform<unknown, Promise<InboundEnvelope[]>> {
+  async transform(body: unknown): Promise<InboundEnvelope[]> {
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
     if (!isBatch) {
       const check = validateEnvelope(body);
@@ -22,11 +23,12 @@ export class EnvelopeBatchPipe implements PipeTransform<unknown, InboundEnvelope
     const extra = Object.keys(body as object).filter((k) => k !== 'events');
     const details: ValidationDetail[] = extra.map((k) => ({ path: k, message: `unknown field ${k}` }));
     const envelopes: InboundEnvelope[] = [];
-    events.forEach((raw, i) => {
+    for (const [i, raw] of events.entries()) {
+      await breathe(i);
       const check = validateEnvelope(raw, `events[${i}]`);
       if ('details' in check) details.push(...check.details);
       else envelopes.push(check.envelope);
-    });
+    }
     if (details.length > 0) throw new InputValidationError(details);
     return envelopes;
   }

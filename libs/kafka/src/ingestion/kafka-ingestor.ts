@@ -2,7 +2,7 @@ import type { InboundEnvelope } from '#ledger/domain';
 import { validateEnvelope } from '#ledger/envelope';
 import { StoreUnavailableError } from '#ledger/event-store';
 import { safeErrorSummary } from '#ledger/postgres';
-import type { RecordResult } from '#ledger/recording';
+import { breathe, type RecordResult } from '#ledger/recording';
 import type { BatchContext, DeadLetter, InboundMessage } from '../kafka.port';
 
 export interface IngestorHooks {
@@ -39,7 +39,8 @@ export class KafkaIngestor {
   handle = async (messages: readonly InboundMessage[], context: BatchContext): Promise<DeadLetter[]> => {
     const deadLetters: DeadLetter[] = [];
     const valid: Array<{ message: InboundMessage; envelope: InboundEnvelope }> = [];
-    for (const message of messages) {
+    for (const [i, message] of messages.entries()) {
+      await breathe(i);
       const checked = this.check(message);
       if ('code' in checked) deadLetters.push(checked);
       else valid.push({ message, envelope: checked.envelope });

@@ -82,7 +82,8 @@ export class SubjectStateProjection implements RebuildableProjection {
       subjects,
     ]);
     const views = new Map(rows.map((r) => [r.view.subjectId, r.view]));
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
+      if (i > 0 && i % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (!event.streamId.startsWith('subject-')) continue;
       const subjectId = subjectIdOf(event.streamId);
       const view = views.get(subjectId) ?? emptyStateView(subjectId);
