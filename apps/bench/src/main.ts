@@ -61,11 +61,14 @@ async function main(): Promise<void> {
     let http;
     let idle;
     let busy;
+    let serial;
     try {
       const batches = Math.max(2, Math.round(20 * scale));
       await ingestHttp(ledger.url, 1, 1); // warm-up
       http = await ingestHttp(ledger.url, batches);
       log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected`);
+      serial = await getLatencies(ledger.url, http.subjectIds, 1, 5000 * Math.min(1, scale));
+      log(`state GET, one at a time, idle: ${serial.count} requests, p50 ${serial.p50} ms, p99 ${serial.p99} ms`);
       idle = await getLatencies(ledger.url, http.subjectIds, 32, 5000 * Math.min(1, scale));
       log(`state GET, concurrency 32, idle: ${idle.count} requests, p50 ${idle.p50} ms, p99 ${idle.p99} ms`);
       [busy] = await Promise.all([
@@ -93,6 +96,8 @@ async function main(): Promise<void> {
         append_vs_copy: round(append / copy, 2),
         kafka_bare_consumer_eps: bare,
         get_idle_p99_ms: idle.p99,
+        get_serial_p50_ms: serial.p50,
+        get_serial_p99_ms: serial.p99,
         scale,
       }),
     );
