@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
@@ -21,6 +21,7 @@ describe('the embedded default (built service, its own PostgreSQL)', () => {
   let ledger: LedgerProcess;
   afterAll(async () => {
     await ledger?.stop();
+    if (ledger) rmSync(ledger.env.LEDGER_DATA_DIR!, { recursive: true, force: true });
   });
 
   it('keeps every acknowledged event across kill -9 and restart, and cleans up the stale server', async () => {

