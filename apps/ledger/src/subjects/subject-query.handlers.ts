@@ -9,11 +9,12 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
   constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
 
   async execute({ subjectId, context }: GetSubjectStateQuery) {
-    const view = await this.runtime.stateReader.get(subjectId);
+    // The view and the keys are fetched together; the keys are used only if the read is logged.
+    const [view, keys] = await Promise.all([this.runtime.stateReader.get(subjectId), this.runtime.keyring.readableKeys(subjectId)]);
     if (!view) return null;
     await this.runtime.accessLog.record(context.principal, subjectId, 'state', context.reason);
     // The read model holds sealed values; they are opened only here, for this logged read.
-    return openDeep(subjectId, view, await this.runtime.keyring.readableKeys(subjectId));
+    return openDeep(subjectId, view, keys);
   }
 }
 
