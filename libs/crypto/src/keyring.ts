@@ -149,7 +149,12 @@ export class Keyring {
 
   async persist(keys: ReadonlyArray<LiveKey & { subjectId: string }>): Promise<void> {
     if (keys.length === 0) return;
-    const wrapped = keys.map((k) => seal(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
+    const wrapped: Buffer[] = [];
+    for (const [i, k] of keys.entries()) {
+      // Thousands of wraps for a batch of new persons: let the event loop serve reads meanwhile.
+      if (i > 0 && i % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      wrapped.push(seal(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
+    }
     await this.pool.query(
       `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id)
        SELECT * , $5 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[])`,

@@ -108,6 +108,8 @@ export class PostgresEventStore implements EventStore {
       let previousHash = append.expected.hash;
       let revision = append.expected.revision;
       for (const event of append.events) {
+        // Hashing a large batch takes tens of milliseconds: yield now and then to waiting reads.
+        if (rows.length > 0 && rows.length % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         revision += 1;
         const hash = eventHash(append.streamId, revision, event, previousHash);
         rows.push({
