@@ -22,6 +22,7 @@ import type { LedgerConfig } from '../config/ledger-config';
 /** Kafka, when KAFKA_BROKERS is set: the inbound source and the publication to downstream systems. */
 export interface KafkaRuntime {
   readonly source: KafkajsSource;
+  readonly publisher: KafkajsPublisher;
   readonly publication: ProjectionRunner;
   ingestor: KafkaIngestor | null;
   consuming: boolean;
@@ -94,7 +95,7 @@ export class LedgerRuntime {
           onError,
         });
         await publication.prepare();
-        kafka = { source, publication, ingestor: null, consuming: false };
+        kafka = { source, publisher, publication, ingestor: null, consuming: false };
       }
       const runtime = new LedgerRuntime(
         config,
@@ -143,6 +144,7 @@ export class LedgerRuntime {
       this.kafka.consuming = false;
       await this.kafka.source.stop();
       await this.kafka.publication.stop();
+      await this.kafka.publisher.close();
     }
     for (const runner of this.runners) await runner.stop();
     await this.store.close();
