@@ -1,41 +1,30 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Keyring, openDeep } from '#ledger/crypto';
+import { randomUUID } from 'node:crypto';
+import { openDeep, type Keyring } from '#ledger/crypto';
 import type { InboundEnvelope } from '#ledger/domain';
-import { PostgresEventStore, verifyChain } from '#ledger/event-store';
-import { createPool, type Pool } from '#ledger/postgres';
+import { verifyChain, type PostgresEventStore } from '#ledger/event-store';
+import type { Pool } from '#ledger/postgres';
 import { ProjectionRunner, SubjectStateProjection, SubjectStateReader } from '#ledger/projections';
-import { LedgerWriter, PostgresSubjectDirectory } from '#ledger/recording';
-import { defaultPolicy } from '../../domain/src/testing/envelopes';
-import { createTestDatabase } from '../../../test/support/test-database';
+import type { PostgresSubjectDirectory } from '#ledger/recording';
+import { openLedgerFixture, type LedgerFixture } from '../../../test/support/ledger-fixture';
 import { ErasureProjection } from './erasure.projection';
-
-const policy = defaultPolicy();
 const envelope = (type: string, data: object, ref: string): InboundEnvelope =>
   ({ id: randomUUID(), type, occurredAt: '2026-11-20T10:15:00Z', source: 'invenias', subject: { ref }, data }) as InboundEnvelope;
 
 describe('crypto-shredding', () => {
-  let drop: () => Promise<void>;
+  let fixture: LedgerFixture;
   let pool: Pool;
   let store: PostgresEventStore;
   let keyring: Keyring;
   let directory: PostgresSubjectDirectory;
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    pool = createPool(db.url);
-    store = await PostgresEventStore.open({ url: db.url, pool });
-    keyring = await Keyring.open(pool, randomBytes(32));
-    directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
+    fixture = await openLedgerFixture();
+    ({ pool, store, keyring, directory } = fixture);
   });
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await drop();
-  });
+  afterAll(() => fixture.close());
 
   it('cannot resurrect an erased person by rebuilding from position 0', async () => {
-    const writer = new LedgerWriter({ store, directory, keyring, policy });
+    const writer = fixture.writer();
     const ref = `invenias:contact:${randomUUID()}`;
     const { outcomes } = await writer.record(
       [
@@ -63,11 +52,9 @@ describe('crypto-shredding', () => {
   it('shreds from the feed when the writer died between its append and its shredding', async () => {
     const ref = `invenias:contact:${randomUUID()}`;
     // A writer whose shredding never happens, as if the process died right after the append.
-    const dying = new LedgerWriter({
-      store,
+    const dying = fixture.writer({
       directory: { ...directory, resolve: directory.resolve.bind(directory), lookup: directory.lookup.bind(directory), reassign: directory.reassign.bind(directory), forget: async () => {} },
       keyring: Object.assign(Object.create(keyring) as Keyring, { destroyKeys: async () => {} }),
-      policy,
     });
     const { outcomes } = await dying.record(
       [

@@ -1,11 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { openDeep, type Keyring } from '#ledger/crypto';
 import type { InboundEnvelope } from '#ledger/domain';
-import { PostgresEventStore } from '#ledger/event-store';
-import { createPool, type Pool } from '#ledger/postgres';
-import { Keyring, openDeep } from '#ledger/crypto';
-import { LedgerWriter, PostgresSubjectDirectory } from '#ledger/recording';
+import type { PostgresEventStore } from '#ledger/event-store';
+import type { Pool } from '#ledger/postgres';
+import type { LedgerWriter } from '#ledger/recording';
 import { defaultPolicy } from '../../domain/src/testing/envelopes';
-import { createTestDatabase } from '../../../test/support/test-database';
+import { openLedgerFixture, type LedgerFixture } from '../../../test/support/ledger-fixture';
 import { rebuildProjection } from './projection-rebuild';
 import { ProjectionRunner } from './projection-runner';
 import { SubjectStateProjection, SubjectStateReader } from './subject-state/subject-state.projection';
@@ -16,7 +16,7 @@ const envelope = (type: string, data: object, ref: string, occurredAt = '2026-11
   ({ id: randomUUID(), type, occurredAt, source: 'webcruiter', actor: 'recruiter:kari', subject: { ref }, data }) as InboundEnvelope;
 
 describe('projections fed by the global feed', () => {
-  let drop: () => Promise<void>;
+  let fixture: LedgerFixture;
   let pool: Pool;
   let store: PostgresEventStore;
   let writer: LedgerWriter;
@@ -35,18 +35,13 @@ describe('projections fed by the global feed', () => {
   };
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    pool = createPool(db.url);
-    store = await PostgresEventStore.open({ url: db.url, pool });
-    keyring = await Keyring.open(pool, randomBytes(32));
-    writer = new LedgerWriter({ store, directory: await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref)), keyring, policy });
+    fixture = await openLedgerFixture();
+    ({ pool, store, keyring } = fixture);
+    writer = fixture.writer();
   });
   afterAll(async () => {
     for (const r of runners) await r.stop();
-    await store.close();
-    await pool.end();
-    await drop();
+    await fixture.close();
   });
 
   it('shows a person\'s state and trail, survives a restart, and rebuilds to the same result from 0', async () => {
@@ -123,12 +118,10 @@ describe('projections fed by the global feed', () => {
 
 describe('rebuilding a projection beside the live one', () => {
   it('ends identical to the live read model, even when interrupted half way and resumed', async () => {
-    const db = await createTestDatabase();
-    const pool = createPool(db.url);
+    const fixture = await openLedgerFixture();
+    const { pool, store } = fixture;
+    const writer = fixture.writer();
     try {
-      const store = await PostgresEventStore.open({ url: db.url, pool });
-      const keyring = await Keyring.open(pool, randomBytes(32));
-      const writer = new LedgerWriter({ store, directory: await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref)), keyring, policy });
       const live = [new SubjectStateProjection(60), new SubjectTrailProjection()];
       const runners = live.map((p) => new ProjectionRunner(store, pool, p));
       for (const r of runners) await r.prepare();
@@ -172,8 +165,7 @@ describe('rebuilding a projection beside the live one', () => {
       const { rows } = await pool.query(`SELECT indexname FROM pg_indexes WHERE tablename IN ('ledger_subject_state', 'ledger_subject_trail') ORDER BY 1`);
       expect(rows.map((r) => r.indexname)).toEqual(['ledger_subject_state_pkey', 'ledger_subject_state_retention', 'ledger_subject_trail_pkey']);
     } finally {
-      await pool.end();
-      await db.drop();
+      await fixture.close();
     }
   });
 });
