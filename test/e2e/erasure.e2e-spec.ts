@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, verifyChain } from '#ledger/event-store';
 import { dumpDatabase } from '../support/dump-database';
-import { createTestDatabase } from '../support/test-database';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
 
@@ -24,7 +23,8 @@ const GROUNDS = 'Jeg ønsker ikke å bli kontaktet av hodejegere mer';
  */
 describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
   let ledger: LedgerProcess;
-  let db: { url: string; drop(): Promise<void> };
+  let databaseUrl: string;
+  let stop: () => Promise<void>;
   const ref = `webcruiter:candidate:kari-${randomUUID().slice(0, 8)}`;
   const subjectOf = async (r: string) => (await ledger.get(`/v1/subjects?ref=${encodeURIComponent(r)}`)).body.subjectId as string;
   const secrets = [...Object.values(PERSONAL), EVIDENCE, GROUNDS, ref];
@@ -33,13 +33,9 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ledger = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: db.url });
+    ({ ledger, databaseUrl, stop } = await LedgerProcess.onFreshDatabase());
   });
-  afterAll(async () => {
-    await ledger?.stop();
-    await db?.drop();
-  });
+  afterAll(() => stop?.());
 
   it('keeps no personal value in clear in the database, before erasure or after, and the trail intact', async () => {
     const events = [
@@ -54,21 +50,21 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
     expect(state.data['documents.cv'].value).toBe(PERSONAL['documents.cv']);
     expect(state.refs).toEqual([ref]);
 
-    const before = await dumpDatabase(db.url);
+    const before = await dumpDatabase(databaseUrl);
     // The dump holds the events (sealed), or it would prove nothing.
     expect(before.text).toMatch(/enc:v1:/);
     expectNoSecrets(before.text);
     const trailBefore = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
 
     expect((await ledger.post(envelope('erasure.requested', subjectId, { scope: 'all', reason: 'subject-request' }))).status).toBe(201);
-    const after = await dumpDatabase(db.url);
+    const after = await dumpDatabase(databaseUrl);
     expectNoSecrets(after.text);
     console.log(`dump searched with ${after.how}: ${after.text.length} characters`);
 
     const trailAfter = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
     expect(trailAfter.slice(0, trailBefore.length)).toEqual(trailBefore);
     expect(trailAfter.map((e: { type: string }) => e.type).slice(-2)).toEqual(['erasure.requested', 'erasure.completed']);
-    const store = await PostgresEventStore.open({ url: db.url });
+    const store = await PostgresEventStore.open({ url: databaseUrl });
     const stream = await store.readStream(`subject-${subjectId}`);
     await store.close();
     expect(stream.map((e) => e.hash)).toEqual(trailAfter.map((e: { hash: string }) => e.hash));

@@ -33,6 +33,11 @@ async function waitUntilRecorded(url: string, work: Workload, timeoutMs = 120_00
   }
 }
 
+/** Waits (at most 5 s) until `count` of the workload's envelopes are recorded. */
+async function whenRecorded(url: string, work: Workload, count: number): Promise<void> {
+  for (let i = 0; i < 100 && (await recordedCounts(url, work.valid)).size < count; i += 1) await sleep(50);
+}
+
 const expectExactlyOnce = (counts: Map<string, number>, work: Workload) => {
   expect(counts.size).toBe(work.valid.length);
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -103,12 +108,18 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
     expect((await ledger.get('/health', null)).body.kafka).toMatchObject({ configured: true, consuming: true, retrying: false });
   });
 
-  it('stays exactly once when the service is killed with SIGKILL mid-stream and restarted', async () => {
+  /** 6,000 envelopes on a fresh topic, the service consuming them, and 1,000 of them recorded. */
+  const midStream = async () => {
     const { db, topic } = await setup();
     const work = workload(300, 20, 1_000_000);
     await produce(topic, work.messages);
     const ledger = await start(db.url, topic);
-    for (let i = 0; i < 100 && (await recordedCounts(db.url, work.valid)).size < 1000; i += 1) await sleep(50);
+    await whenRecorded(db.url, work, 1000);
+    return { db, work, ledger };
+  };
+
+  it('stays exactly once when the service is killed with SIGKILL mid-stream and restarted', async () => {
+    const { db, work, ledger } = await midStream();
     await ledger.kill('SIGKILL');
     const partial = (await recordedCounts(db.url, work.valid)).size;
     expect(partial).toBeGreaterThan(0);
@@ -118,11 +129,7 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
   });
 
   it('finishes and commits the batch in flight on SIGTERM, so a restart redelivers nothing', async () => {
-    const { db, topic } = await setup();
-    const work = workload(300, 20, 1_000_000);
-    await produce(topic, work.messages);
-    const ledger = await start(db.url, topic);
-    for (let i = 0; i < 100 && (await recordedCounts(db.url, work.valid)).size < 1000; i += 1) await sleep(50);
+    const { db, work, ledger } = await midStream();
     await ledger.stop();
     // Nest re-raises the signal once it has shut down cleanly; a crash would show a code instead.
     expect(ledger.ended).toEqual({ code: null, signal: 'SIGTERM' });
@@ -142,7 +149,7 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
     const work = workload(300, 20, 1_000_000);
     const ledger = await start(viaProxy.toString(), topic);
     await produce(topic, work.messages);
-    for (let i = 0; i < 100 && (await recordedCounts(db.url, work.valid)).size < 500; i += 1) await sleep(50);
+    await whenRecorded(db.url, work, 500);
     await proxy.cut();
     await sleep(3000);
     const during = await ledger.get('/health', null).catch((e: unknown) => {

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { createTestDatabase } from '../support/test-database';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
 
@@ -12,7 +11,8 @@ const CLI = resolve(__dirname, '../../dist/apps/ledger/src/cli/main.js');
 /** The ops command line on a running ledger: status, export, rebuild, verify (which finds tampering). */
 describe('the ops command line (built, on the service database)', () => {
   let ledger: LedgerProcess;
-  let db: { url: string; drop(): Promise<void> };
+  let databaseUrl: string;
+  let stop: () => Promise<void>;
   const cli = async (...args: string[]) =>
     promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...ledger.env } }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -20,13 +20,9 @@ describe('the ops command line (built, on the service database)', () => {
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ledger = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: db.url });
+    ({ ledger, databaseUrl, stop } = await LedgerProcess.onFreshDatabase());
   });
-  afterAll(async () => {
-    await ledger?.stop();
-    await db?.drop();
-  });
+  afterAll(() => stop?.());
 
   it('reports, exports, rebuilds and verifies; verify names a tampered event', async () => {
     const ref = `invenias:contact:${randomUUID().slice(0, 8)}`;
@@ -59,7 +55,7 @@ describe('the ops command line (built, on the service database)', () => {
     expect((await ledger.request('GET', '/v1/integrity', 'ops')).body).toMatchObject({ ok: true, broken: [] });
 
     // Someone with superuser rights edits an event behind the ledger's back.
-    const c = new Client({ connectionString: db.url });
+    const c = new Client({ connectionString: databaseUrl });
     await c.connect();
     await c.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
     await c.query(`UPDATE ledger_events SET data = json_build_object('purpose', 'marketing') WHERE stream_id = $1 AND revision = 1`, [`subject-${subjectId}`]);

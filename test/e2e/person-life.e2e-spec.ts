@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase } from '../support/test-database';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
 
@@ -10,20 +9,15 @@ import { LedgerProcess } from './support/ledger-process';
  */
 describe('a person\'s life in the ledger (built service, HTTP, PostgreSQL)', () => {
   let ledger: LedgerProcess;
-  let drop: () => Promise<void>;
+  let stop: () => Promise<void>;
   const ref = `webcruiter:candidate:${randomUUID().slice(0, 8)}`;
   let subjectId: string;
   const values = ['ola.nordmann@example.no', 'Ola Nordmann', 'CFO', 'I have a new job and want no more contact', 'signed form 12'];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    ledger = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: db.url });
+    ({ ledger, stop } = await LedgerProcess.onFreshDatabase());
   });
-  afterAll(async () => {
-    await ledger?.stop();
-    await drop?.();
-  });
+  afterAll(() => stop?.());
 
   it('records consent and collection, and shows them at once (read-your-writes)', async () => {
     const batch = {

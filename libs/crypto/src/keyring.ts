@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { breathe } from '#ledger/common';
 import { migrate, type Pool } from '#ledger/postgres';
 import { open, randomBytesPooled, seal } from './aes-gcm';
 import type { DataKey, SubjectKeys } from './personal-cipher';
@@ -152,7 +153,7 @@ export class Keyring {
     const wrapped: Buffer[] = [];
     for (const [i, k] of keys.entries()) {
       // Thousands of wraps for a batch of new persons: let the event loop serve reads meanwhile.
-      if (i > 0 && i % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      await breathe(i, 256);
       wrapped.push(seal(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
     }
     await this.pool.query(

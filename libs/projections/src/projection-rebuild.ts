@@ -56,7 +56,7 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
     progress = { phase: scan ? 'scan' : 'catch-up', start_checkpoint: start, after_stream: null, checkpoint: start };
     await inTransaction(pool, async (client) => {
       await client.query(`DROP TABLE IF EXISTS ${shadowTable}`);
-      await shadow.createTable(client, shadowTable);
+      await client.query(shadow.ddl(shadowTable).create);
       await client.query('INSERT INTO ledger_projection_rebuilds (name, phase, start_checkpoint, checkpoint) VALUES ($1, $2, $3, $3)', [
         name,
         progress!.phase,
@@ -65,44 +65,31 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
     });
   }
 
-  if (progress.phase === 'scan' && !live.foldsStreams) {
-    // One row per event: the feed in its own order, each page inserted as it is, once.
-    let checkpoint = progress.checkpoint;
+  if (progress.phase === 'scan') {
+    // A row per subject folds whole streams, read stream by stream; a row per event takes the
+    // feed in its physical order. Either way each page is inserted once, its cursor saved with it.
+    const byStream = live.foldsStreams;
+    const cursorColumn = byStream ? 'after_stream' : 'checkpoint';
+    let cursor = byStream ? progress.after_stream : progress.checkpoint;
     for (;;) {
-      const page = await store.readFeed(checkpoint, pageSize);
+      const page = byStream ? await store.readByStream!(cursor, pageSize) : await store.readFeed(cursor, pageSize);
       if (page.length === 0) break;
-      checkpoint = page[page.length - 1]!.checkpoint;
+      const last = page[page.length - 1]!;
+      cursor = byStream ? last.streamId : last.checkpoint;
       await inTransaction(pool, async (client) => {
         await shadow.applyFresh(page, client);
-        await client.query('UPDATE ledger_projection_rebuilds SET checkpoint = $2 WHERE name = $1', [name, checkpoint]);
+        await client.query(`UPDATE ledger_projection_rebuilds SET ${cursorColumn} = $2 WHERE name = $1`, [name, cursor]);
       });
       events += page.length;
       options.onProgress?.('scan', events);
     }
     await inTransaction(pool, async (client) => {
-      await shadow.createIndexes(client, shadowTable);
-      await client.query(`UPDATE ledger_projection_rebuilds SET phase = 'catch-up' WHERE name = $1`, [name]);
-    });
-  } else if (progress.phase === 'scan') {
-    let after = progress.after_stream;
-    for (;;) {
-      const page = await store.readByStream!(after, pageSize);
-      if (page.length === 0) break;
-      after = page[page.length - 1]!.streamId;
-      await inTransaction(pool, async (client) => {
-        await shadow.applyFresh(page, client);
-        await client.query('UPDATE ledger_projection_rebuilds SET after_stream = $2 WHERE name = $1', [name, after]);
-      });
-      events += page.length;
-      options.onProgress?.('scan', events);
-    }
-    await inTransaction(pool, async (client) => {
-      await shadow.createIndexes(client, shadowTable);
+      await client.query(shadow.ddl(shadowTable).index);
       await client.query(`UPDATE ledger_projection_rebuilds SET phase = 'catch-up' WHERE name = $1`, [name]);
     });
   } else if (progress.phase === 'catch-up') {
     const { rows } = await pool.query(`SELECT 1 FROM pg_indexes WHERE tablename = $1`, [shadowTable]);
-    if (rows.length === 0) await inTransaction(pool, (client) => shadow.createIndexes(client, shadowTable));
+    if (rows.length === 0) await pool.query(shadow.ddl(shadowTable).index);
   }
 
   // Catch up from the feed, then swap under the projection's lock.

@@ -25,11 +25,9 @@ export interface RebuildableProjection extends Projection {
    */
   readonly foldsStreams: boolean;
   withTable(table: string): RebuildableProjection;
-  createTable(client: PoolClient, table: string): Promise<void>;
-  createIndexes(client: PoolClient, table: string): Promise<void>;
+  /** The SQL that creates the read model's table under a given name, and then its indexes. */
+  ddl(table: string): { readonly create: string; readonly index: string };
   renameIndexes(client: PoolClient, from: string, to: string): Promise<void>;
   /** Applies whole streams to an empty table: plain inserts, each row once. */
   applyFresh(events: readonly StoredEvent[], client: PoolClient): Promise<void>;
 }
-
-export const isRebuildable = (p: Projection): p is RebuildableProjection => 'applyFresh' in p;

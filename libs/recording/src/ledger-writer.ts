@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { breathe } from '#ledger/common';
 import { openValue, toSubjectKeys, type Keyring } from '#ledger/crypto';
 import {
   RuleViolation,
@@ -23,7 +24,6 @@ import {
 } from '#ledger/event-store';
 import { BatchRejected, IdReusedError, type EnvelopeError } from './errors';
 import { derivedEventId } from './event-ids';
-import { breathe } from './event-loop';
 import { KeyedMutex } from './keyed-mutex';
 import { sealSubjectEvents, type NewKey } from './subject-sealer';
 import type { SubjectDirectory } from './subject-directory/subject-directory';

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../../libs/postgres/src/embedded-server';
+import { createTestDatabase } from '../../support/test-database';
 
 const MAIN = resolve(__dirname, '../../../dist/apps/ledger/src/main.js');
 
@@ -40,6 +41,20 @@ export class LedgerProcess {
   /** How the last run ended: an exit code, or the signal that ended it. */
   get ended(): { code: number | null; signal: NodeJS.Signals | null } {
     return { code: this.child?.exitCode ?? null, signal: this.child?.signalCode ?? null };
+  }
+
+  /** The service on a fresh database of the test PostgreSQL; `stop` ends it and drops the database. */
+  static async onFreshDatabase(env: NodeJS.ProcessEnv = {}): Promise<{ ledger: LedgerProcess; databaseUrl: string; stop(): Promise<void> }> {
+    const db = await createTestDatabase();
+    const ledger = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: db.url, ...env });
+    return {
+      ledger,
+      databaseUrl: db.url,
+      stop: async () => {
+        await ledger.stop();
+        await db.drop();
+      },
+    };
   }
 
   get url(): string {

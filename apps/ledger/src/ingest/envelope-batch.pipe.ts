@@ -1,7 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import type { InboundEnvelope } from '#ledger/domain';
 import { validateEnvelope, type ValidationDetail } from '#ledger/envelope';
-import { breathe } from '#ledger/recording';
+import { breathe } from '#ledger/common';
 import { InputValidationError } from '../http/errors';
 
 export const MAX_BATCH = 1000;

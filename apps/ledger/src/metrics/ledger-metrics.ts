@@ -27,7 +27,7 @@ export class LedgerMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
-  readonly projectionLagEvents = new Gauge({
+  readonly projectionBatchAge = new Gauge({
     name: 'ledger_projection_last_batch_age_seconds',
     help: 'Seconds since each projection last applied a batch',
     labelNames: ['projection'] as const,

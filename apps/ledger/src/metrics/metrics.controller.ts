@@ -17,7 +17,7 @@ export class MetricsController {
   async scrape(): Promise<string> {
     for (const runner of this.runtime.runners) {
       const { name, lastBatchAt } = runner.status();
-      if (lastBatchAt) this.metrics.projectionLagEvents.set({ projection: name }, (Date.now() - Date.parse(lastBatchAt)) / 1000);
+      if (lastBatchAt) this.metrics.projectionBatchAge.set({ projection: name }, (Date.now() - Date.parse(lastBatchAt)) / 1000);
     }
     return this.metrics.registry.metrics();
   }

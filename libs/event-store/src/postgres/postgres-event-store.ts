@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { breathe } from '#ledger/common';
 import { createPool, migrate, pgErrorOf, type Pool } from '#ledger/postgres';
 import { ConcurrencyError, StoreUnavailableError } from '../errors';
 import type {
@@ -109,7 +110,7 @@ export class PostgresEventStore implements EventStore {
       let revision = append.expected.revision;
       for (const event of append.events) {
         // Hashing a large batch takes tens of milliseconds: yield now and then to waiting reads.
-        if (rows.length > 0 && rows.length % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        await breathe(rows.length, 256);
         revision += 1;
         const hash = eventHash(append.streamId, revision, event, previousHash);
         rows.push({

@@ -2,7 +2,8 @@ import type { InboundEnvelope } from '#ledger/domain';
 import { validateEnvelope } from '#ledger/envelope';
 import { StoreUnavailableError } from '#ledger/event-store';
 import { safeErrorSummary } from '#ledger/postgres';
-import { breathe, type RecordResult } from '#ledger/recording';
+import { breathe } from '#ledger/common';
+import type { RecordResult } from '#ledger/recording';
 import type { BatchContext, DeadLetter, InboundMessage } from '../kafka.port';
 
 export interface IngestorHooks {

@@ -1,3 +1,4 @@
+import { breathe } from '#ledger/common';
 import type { StoredEvent } from '#ledger/event-store';
 import type { Pool, PoolClient } from '#ledger/postgres';
 import type { RebuildableProjection } from '../projection';
@@ -46,12 +47,8 @@ export class SubjectStateProjection implements RebuildableProjection {
     return new SubjectStateProjection(this.retentionMonths, table);
   }
 
-  async createTable(client: PoolClient, table: string): Promise<void> {
-    await client.query(tableDdl(table));
-  }
-
-  async createIndexes(client: PoolClient, table: string): Promise<void> {
-    await client.query(indexDdl(table));
+  ddl(table: string) {
+    return { create: tableDdl(table), index: indexDdl(table) };
   }
 
   async renameIndexes(client: PoolClient, from: string, to: string): Promise<void> {
@@ -83,7 +80,7 @@ export class SubjectStateProjection implements RebuildableProjection {
     ]);
     const views = new Map(rows.map((r) => [r.view.subjectId, r.view]));
     for (const [i, event] of events.entries()) {
-      if (i > 0 && i % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      await breathe(i, 256);
       if (!event.streamId.startsWith('subject-')) continue;
       const subjectId = subjectIdOf(event.streamId);
       const view = views.get(subjectId) ?? emptyStateView(subjectId);

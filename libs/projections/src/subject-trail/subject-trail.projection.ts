@@ -19,12 +19,8 @@ export class SubjectTrailProjection implements RebuildableProjection {
     return new SubjectTrailProjection(table);
   }
 
-  async createTable(client: PoolClient, table: string): Promise<void> {
-    await client.query(tableDdl(table));
-  }
-
-  async createIndexes(client: PoolClient, table: string): Promise<void> {
-    await client.query(indexDdl(table));
+  ddl(table: string) {
+    return { create: tableDdl(table), index: indexDdl(table) };
   }
 
   async renameIndexes(client: PoolClient, from: string, to: string): Promise<void> {
