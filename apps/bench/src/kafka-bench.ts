@@ -20,7 +20,16 @@ export async function fillTopic(count: number): Promise<string> {
   const topic = `ledger-bench-${randomUUID().slice(0, 8)}`;
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+  // A broker that has just started may not elect the new topic's leaders at the first ask.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+      break;
+    } catch (error) {
+      if (attempt >= 10 || !(error as { retriable?: boolean }).retriable) throw error;
+      await sleep(1000);
+    }
+  }
   await admin.disconnect();
   const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
