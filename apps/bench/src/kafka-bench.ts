@@ -93,7 +93,8 @@ export async function ledgerKafkaEps(dbUrl: string, topic: string, count: number
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   });
   try {
-    const projected = async () => Number((await client.query('SELECT count(*) FROM ledger_subject_trail')).rows[0].count);
+    // Events projected: each person's state carries its version, the number of its events applied.
+    const projected = async () => Number((await client.query('SELECT coalesce(sum(version), 0) AS n FROM ledger_subject_state')).rows[0].n);
     let startCount = 0;
     while ((startCount = await projected()) === 0) await sleep(20);
     const started = performance.now();

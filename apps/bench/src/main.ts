@@ -26,66 +26,80 @@ async function main(): Promise<void> {
     return url.toString();
   };
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  // BENCH_ONLY=store,rebuild,kafka,http runs only those parts (the others print null), for profiling.
+  const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
+  const want = (part: string) => !only || only.includes(part);
   let rssPeak = 0;
+  let append = NaN, emmett = NaN, copy = NaN;
+  let state = { eps: NaN, rssPeakMb: 0 };
+  let bare = NaN;
+  let viaKafka = { eps: NaN, rssPeakMb: 0 };
+  let http = { eps: NaN };
+  const none = { count: 0, p50: NaN, p99: NaN };
+  let idle = none, busy = none, serial = none;
 
   try {
-    // The event store alone, against emmett-postgresql and against COPY, on the same events.
-    const events = Math.round(100_000 * scale);
-    const data = dataset(events);
-    const append = await ledgerAppendEps(await freshDb(), data);
-    const emmett = await emmettAppendEps(await freshDb(), data);
-    const copy = await copyLimitEps(await freshDb(), data);
-    log(`append ${events} events (${events / 10} streams of 10): ledger ${append}/s, emmett-postgresql ${emmett}/s, COPY into a bare table ${copy}/s`);
+    if (want('store')) {
+      // The event store alone, against emmett-postgresql and against COPY, on the same events.
+      const events = Math.round(100_000 * scale);
+      const data = dataset(events);
+      append = await ledgerAppendEps(await freshDb(), data);
+      emmett = await emmettAppendEps(await freshDb(), data);
+      copy = await copyLimitEps(await freshDb(), data);
+      log(`append ${events} events (${events / 10} streams of 10): ledger ${append}/s, emmett-postgresql ${emmett}/s, COPY into a bare table ${copy}/s`);
+    }
 
-    // Rebuild: 1,000,000 events at full scale, through the ops CLI.
-    const rebuildEvents = Math.round(1_000_000 * scale);
-    const rebuildDb = await freshDb();
-    await ledgerAppendEps(rebuildDb, dataset(rebuildEvents));
-    const env = { LEDGER_STORE: 'postgres', DATABASE_URL: rebuildDb, LEDGER_DATA_DIR: `/tmp/bench-${created.at(-1)}` };
-    const state = await rebuildEps(env, 'subject-state');
-    const trail = await rebuildEps(env, 'subject-trail');
-    rssPeak = Math.max(rssPeak, state.rssPeakMb, trail.rssPeakMb);
-    log(`rebuild from ${rebuildEvents} events: subject-state ${state.eps}/s (peak RSS ${state.rssPeakMb} MB), subject-trail ${trail.eps}/s (peak RSS ${trail.rssPeakMb} MB)`);
+    if (want('rebuild')) {
+      // Rebuild: 1,000,000 events at full scale, through the ops CLI.
+      const rebuildEvents = Math.round(1_000_000 * scale);
+      const rebuildDb = await freshDb();
+      await ledgerAppendEps(rebuildDb, dataset(rebuildEvents));
+      const env = { LEDGER_STORE: 'postgres', DATABASE_URL: rebuildDb, LEDGER_DATA_DIR: `/tmp/bench-${created.at(-1)}` };
+      state = await rebuildEps(env, 'subject-state');
+      rssPeak = Math.max(rssPeak, state.rssPeakMb);
+      log(`rebuild of subject-state from ${rebuildEvents} events: ${state.eps}/s (peak RSS ${state.rssPeakMb} MB)`);
+    }
 
-    // Kafka → store → projection, and a bare kafkajs consumer on the same topic.
-    const kafkaCount = Math.round(50_000 * scale);
-    ensureBroker();
-    const topic = await fillTopic(kafkaCount);
-    const bare = await bareConsumerEps(topic, kafkaCount);
-    const viaKafka = await ledgerKafkaEps(await freshDb(), topic, kafkaCount);
-    rssPeak = Math.max(rssPeak, viaKafka.rssPeakMb);
-    log(`Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount}; a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`);
+    if (want('kafka')) {
+      // Kafka → store → projection, and a bare kafkajs consumer on the same topic.
+      const kafkaCount = Math.round(50_000 * scale);
+      ensureBroker();
+      const topic = await fillTopic(kafkaCount);
+      bare = await bareConsumerEps(topic, kafkaCount);
+      viaKafka = await ledgerKafkaEps(await freshDb(), topic, kafkaCount);
+      rssPeak = Math.max(rssPeak, viaKafka.rssPeakMb);
+      log(`Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount}; a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`);
+    }
 
-    // HTTP batches, and state GETs at concurrency 32 idle and while ingesting.
-    const ledger = await LedgerServer.start({ LEDGER_STORE: 'postgres', DATABASE_URL: await freshDb(), LEDGER_DATA_DIR: `/tmp/bench-http-${Date.now()}` });
-    let http;
-    let idle;
-    let busy;
-    let serial;
-    try {
-      const batches = Math.max(2, Math.round(20 * scale));
-      await ingestHttp(ledger.url, 1, 1); // warm-up
-      http = await ingestHttp(ledger.url, batches);
-      log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected`);
-      serial = await getLatencies(ledger.url, http.subjectIds, 1, 5000 * Math.min(1, scale));
-      log(`state GET, one at a time, idle: ${serial.count} requests, p50 ${serial.p50} ms, p99 ${serial.p99} ms`);
-      idle = await getLatencies(ledger.url, http.subjectIds, 32, 5000 * Math.min(1, scale));
-      log(`state GET, concurrency 32, idle: ${idle.count} requests, p50 ${idle.p50} ms, p99 ${idle.p99} ms`);
-      [busy] = await Promise.all([
-        getLatencies(ledger.url, http.subjectIds, 32, 5000 * Math.min(1, scale)),
-        ingestHttp(ledger.url, Math.max(1, Math.round(5 * scale)), 1),
-      ]);
-      log(`state GET, concurrency 32, while ingesting: ${busy.count} requests, p50 ${busy.p50} ms, p99 ${busy.p99} ms`);
-      rssPeak = Math.max(rssPeak, Math.round(ledger.rssPeakMb()));
-    } finally {
-      await ledger.stop();
+    if (want('http')) {
+      // HTTP batches, and state GETs at concurrency 32 idle and while ingesting.
+      const ledger = await LedgerServer.start({ LEDGER_STORE: 'postgres', DATABASE_URL: await freshDb(), LEDGER_DATA_DIR: `/tmp/bench-http-${Date.now()}` });
+      try {
+        const batches = Math.max(2, Math.round(20 * scale));
+        await ingestHttp(ledger.url, 1, 1); // warm-up
+        const ingested = await ingestHttp(ledger.url, batches);
+        http = ingested;
+        log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected`);
+        serial = await getLatencies(ledger.url, ingested.subjectIds, 1, 5000 * Math.min(1, scale));
+        log(`state GET, one at a time, idle: ${serial.count} requests, p50 ${serial.p50} ms, p99 ${serial.p99} ms`);
+        idle = await getLatencies(ledger.url, ingested.subjectIds, 32, 5000 * Math.min(1, scale));
+        log(`state GET, concurrency 32, idle: ${idle.count} requests, p50 ${idle.p50} ms, p99 ${idle.p99} ms`);
+        [busy] = await Promise.all([
+          getLatencies(ledger.url, ingested.subjectIds, 32, 5000 * Math.min(1, scale)),
+          ingestHttp(ledger.url, Math.max(1, Math.round(5 * scale)), 1),
+        ]);
+        log(`state GET, concurrency 32, while ingesting: ${busy.count} requests, p50 ${busy.p50} ms, p99 ${busy.p99} ms`);
+        rssPeak = Math.max(rssPeak, Math.round(ledger.rssPeakMb()));
+      } finally {
+        await ledger.stop();
+      }
     }
 
     log(
       JSON.stringify({
         ingest_http_eps: http.eps,
         ingest_kafka_eps: viaKafka.eps,
-        rebuild_eps: Math.min(state.eps, trail.eps),
+        rebuild_eps: state.eps,
         get_p99_ms: busy.p99,
         get_p50_ms: busy.p50,
         rss_peak_mb: rssPeak,

@@ -29,8 +29,7 @@ export interface RebuildOptions {
 /**
  * Rebuilds a projection beside the live one, which keeps answering meanwhile:
  * 1. scan: whole streams in stream order (large keyset pages), folded in memory a page at a
- *    time, each row written once into an unindexed shadow table (a projection with a row per
- *    event reads the feed in its physical order instead);
+ *    time, each row written once into an unindexed shadow table;
  * 2. index the shadow; 3. catch up from the feed position taken when the rebuild started;
  * 4. swap, in one transaction that holds the projection's lock: apply the last events, rename the
  *    shadow into place, move the checkpoint.
@@ -51,8 +50,8 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
   if (!progress) {
     // Everything up to `start` is in the scan; whatever the scan also sees later is skipped by
     // version in the catch-up. Without a scan, the catch-up replays the whole feed.
-    const scan = Boolean(store.readByStream) || !live.foldsStreams;
-    const start = scan && live.foldsStreams ? await store.head() : null;
+    const scan = Boolean(store.readByStream);
+    const start = scan ? await store.head() : null;
     progress = { phase: scan ? 'scan' : 'catch-up', start_checkpoint: start, after_stream: null, checkpoint: start };
     await inTransaction(pool, async (client) => {
       await client.query(`DROP TABLE IF EXISTS ${shadowTable}`);
@@ -66,19 +65,15 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
   }
 
   if (progress.phase === 'scan') {
-    // A row per subject folds whole streams, read stream by stream; a row per event takes the
-    // feed in its physical order. Either way each page is inserted once, its cursor saved with it.
-    const byStream = live.foldsStreams;
-    const cursorColumn = byStream ? 'after_stream' : 'checkpoint';
-    let cursor = byStream ? progress.after_stream : progress.checkpoint;
+    // Whole streams in stream order, each page folded and inserted once, its cursor saved with it.
+    let cursor = progress.after_stream;
     for (;;) {
-      const page = byStream ? await store.readByStream!(cursor, pageSize) : await store.readFeed(cursor, pageSize);
+      const page = await store.readByStream!(cursor, pageSize);
       if (page.length === 0) break;
-      const last = page[page.length - 1]!;
-      cursor = byStream ? last.streamId : last.checkpoint;
+      cursor = page[page.length - 1]!.streamId;
       await inTransaction(pool, async (client) => {
         await shadow.applyFresh(page, client);
-        await client.query(`UPDATE ledger_projection_rebuilds SET ${cursorColumn} = $2 WHERE name = $1`, [name, cursor]);
+        await client.query('UPDATE ledger_projection_rebuilds SET after_stream = $2 WHERE name = $1', [name, cursor]);
       });
       events += page.length;
       options.onProgress?.('scan', events);

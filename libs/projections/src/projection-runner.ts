@@ -10,6 +10,11 @@ export const PROJECTION_MIGRATIONS = [
     sql: `CREATE TABLE ledger_projections (
             name text PRIMARY KEY, checkpoint text, updated_at timestamptz NOT NULL DEFAULT now())`,
   },
+  {
+    version: 2,
+    description: 'the trail is read from the event store: its copy and its checkpoint go',
+    sql: `DROP TABLE IF EXISTS ledger_subject_trail; DELETE FROM ledger_projections WHERE name = 'subject-trail';`,
+  },
 ];
 
 export interface ProjectionRunnerOptions {

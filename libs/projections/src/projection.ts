@@ -19,11 +19,6 @@ export interface Projection {
  */
 export interface RebuildableProjection extends Projection {
   readonly table: string;
-  /**
-   * Whether a row folds a whole stream (one row per subject: the scan reads stream by stream) or
-   * each event makes its own row (the scan reads the feed in its physical order, much faster).
-   */
-  readonly foldsStreams: boolean;
   withTable(table: string): RebuildableProjection;
   /** The SQL that creates the read model's table under a given name, and then its indexes. */
   ddl(table: string): { readonly create: string; readonly index: string };

@@ -9,7 +9,7 @@ import { openLedgerFixture, type LedgerFixture } from '../../../test/support/led
 import { rebuildProjection } from './projection-rebuild';
 import { ProjectionRunner } from './projection-runner';
 import { SubjectStateProjection, SubjectStateReader } from './subject-state/subject-state.projection';
-import { SubjectTrailProjection, SubjectTrailReader } from './subject-trail/subject-trail.projection';
+import { SubjectTrailReader } from './subject-trail/subject-trail.reader';
 
 const policy = defaultPolicy();
 const envelope = (type: string, data: object, ref: string, occurredAt = '2026-11-20T10:15:00Z'): InboundEnvelope =>
@@ -23,9 +23,7 @@ describe('projections fed by the global feed', () => {
   let keyring: Keyring;
   const runners: ProjectionRunner[] = [];
   const startRunners = async () => {
-    const made = [new SubjectStateProjection(policy.retention.inactivityMonths), new SubjectTrailProjection()].map(
-      (p) => new ProjectionRunner(store, pool, p, { batchSize: 7 }),
-    );
+    const made = [new ProjectionRunner(store, pool, new SubjectStateProjection(policy.retention.inactivityMonths), { batchSize: 7 })];
     for (const r of made) {
       await r.prepare();
       r.start();
@@ -45,7 +43,7 @@ describe('projections fed by the global feed', () => {
   });
 
   it('shows a person\'s state and trail, survives a restart, and rebuilds to the same result from 0', async () => {
-    const [state, trail] = await startRunners();
+    const [state] = await startRunners();
     const ref = `webcruiter:candidate:${randomUUID()}`;
     const { outcomes, checkpoint } = await writer.record(
       [
@@ -58,7 +56,6 @@ describe('projections fed by the global feed', () => {
     );
     const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
     expect(await state!.waitFor(checkpoint!, 5000)).toBe(true);
-    expect(await trail!.waitFor(checkpoint!, 5000)).toBe(true);
 
     const sealed = await new SubjectStateReader(pool).get(subjectId);
     // The read model keeps values sealed; an authorised read opens them with the subject's keys.
@@ -76,7 +73,8 @@ describe('projections fed by the global feed', () => {
       retentionDueAt: '2031-03-01T00:00:00.000Z',
       version: 4,
     });
-    const entries = await new SubjectTrailReader(pool).get(subjectId);
+    // The trail is the stream itself, without its personal part: no projection to wait for.
+    const entries = await new SubjectTrailReader(store).get(subjectId);
     expect(entries.map((e) => e.type)).toEqual(['consent.given', 'data.collected', 'data.corrected', 'objection.raised']);
     expect(entries[0]!.details).toMatchObject({ linkedRefSystem: 'webcruiter' });
     expect(entries[1]).toMatchObject({ purpose: 'marketing', lawfulBasis: 'consent', fields: ['contact.email'], actor: 'recruiter:kari' });
@@ -84,17 +82,15 @@ describe('projections fed by the global feed', () => {
 
     // A restart resumes from the checkpoint; a rebuild from 0 gives the same read models.
     for (const r of runners.splice(0)) await r.stop();
-    const [state2, trail2] = await startRunners();
+    const [state2] = await startRunners();
     const more = await writer.record([envelope('data.used', { purpose: 'security' }, ref, '2026-05-01T00:00:00Z')], { atomic: true });
     expect(await state2!.waitFor(more.checkpoint!, 5000)).toBe(true);
     const before = await new SubjectStateReader(pool).get(subjectId);
     expect(before!.version).toBe(5);
     await state2!.rebuild();
-    await trail2!.rebuild();
     expect(await state2!.waitFor(more.checkpoint!, 5000)).toBe(true);
-    expect(await trail2!.waitFor(more.checkpoint!, 5000)).toBe(true);
     expect(await new SubjectStateReader(pool).get(subjectId)).toEqual(before);
-    expect(await new SubjectTrailReader(pool).get(subjectId)).toHaveLength(5);
+    expect(await new SubjectTrailReader(store).get(subjectId)).toHaveLength(5);
   });
 
   it('shows an erased person with no values and keeps the trail', async () => {
@@ -122,9 +118,9 @@ describe('rebuilding a projection beside the live one', () => {
     const { pool, store } = fixture;
     const writer = fixture.writer();
     try {
-      const live = [new SubjectStateProjection(60), new SubjectTrailProjection()];
-      const runners = live.map((p) => new ProjectionRunner(store, pool, p));
-      for (const r of runners) await r.prepare();
+      const projection = new SubjectStateProjection(60);
+      const runner = new ProjectionRunner(store, pool, projection);
+      await runner.prepare();
       for (let batch = 0; batch < 6; batch += 1) {
         await writer.record(
           Array.from({ length: 50 }, (_, i) =>
@@ -133,16 +129,12 @@ describe('rebuilding a projection beside the live one', () => {
           { atomic: true },
         );
       }
-      for (const r of runners) while ((await r.step()) > 0);
-      const snapshot = async () => ({
-        state: (await pool.query('SELECT subject_id, version, view::text FROM ledger_subject_state ORDER BY subject_id')).rows,
-        trail: (await pool.query('SELECT subject_id, revision, entry::text FROM ledger_subject_trail ORDER BY subject_id, revision')).rows,
-      });
+      while ((await runner.step()) > 0);
+      const snapshot = async () => (await pool.query('SELECT subject_id, version, view::text FROM ledger_subject_state ORDER BY subject_id')).rows;
       const before = await snapshot();
-      expect(before.state).toHaveLength(50);
-      expect(before.trail).toHaveLength(300);
+      expect(before).toHaveLength(50);
 
-      for (const projection of live) {
+      {
         let pages = 0;
         const interrupted = rebuildProjection(store, pool, projection, {
           pageSize: 60,
@@ -152,9 +144,7 @@ describe('rebuilding a projection beside the live one', () => {
         });
         await expect(interrupted).rejects.toThrow('interrupted');
         const progress = await pool.query('SELECT phase, after_stream, checkpoint FROM ledger_projection_rebuilds WHERE name = $1', [projection.name]);
-        expect(progress.rows[0]).toMatchObject(
-          projection.foldsStreams ? { phase: 'scan', after_stream: expect.any(String) } : { phase: 'scan', checkpoint: expect.any(String) },
-        );
+        expect(progress.rows[0]).toMatchObject({ phase: 'scan', after_stream: expect.any(String) });
         // The live read model still answers during the rebuild.
         expect((await pool.query(`SELECT count(*)::int AS n FROM ${projection.table}`)).rows[0].n).toBeGreaterThan(0);
         await rebuildProjection(store, pool, projection, { pageSize: 60 });
@@ -162,8 +152,8 @@ describe('rebuilding a projection beside the live one', () => {
       expect(await snapshot()).toEqual(before);
       expect((await pool.query('SELECT count(*)::int AS n FROM ledger_projection_rebuilds')).rows[0].n).toBe(0);
       // The swapped-in tables carry their indexes under the live names.
-      const { rows } = await pool.query(`SELECT indexname FROM pg_indexes WHERE tablename IN ('ledger_subject_state', 'ledger_subject_trail') ORDER BY 1`);
-      expect(rows.map((r) => r.indexname)).toEqual(['ledger_subject_state_pkey', 'ledger_subject_state_retention', 'ledger_subject_trail_pkey']);
+      const { rows } = await pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'ledger_subject_state' ORDER BY 1`);
+      expect(rows.map((r) => r.indexname)).toEqual(['ledger_subject_state_pkey', 'ledger_subject_state_retention']);
     } finally {
       await fixture.close();
     }

@@ -1,11 +1,11 @@
-import { rebuildProjection, SubjectStateProjection, SubjectTrailProjection, type RebuildableProjection } from '#ledger/projections';
+import { rebuildProjection, SubjectStateProjection, type RebuildableProjection } from '#ledger/projections';
 import { loadPolicy } from '../config/policy-file';
 import type { CliContext } from './cli-context';
 import type { Reporter } from './reporter';
 
 const projectionsOf = (context: CliContext): RebuildableProjection[] => {
   const { policy } = loadPolicy(context.config.LEDGER_POLICY);
-  return [new SubjectStateProjection(policy.retention.inactivityMonths), new SubjectTrailProjection()];
+  return [new SubjectStateProjection(policy.retention.inactivityMonths)];
 };
 
 /** `projections status`: each projection's checkpoint, how far behind the feed it is, and any rebuild under way. */

@@ -7,7 +7,6 @@ import {
   ProjectionRunner,
   SubjectStateProjection,
   SubjectStateReader,
-  SubjectTrailProjection,
   SubjectTrailReader,
 } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
@@ -77,11 +76,9 @@ export class LedgerRuntime {
         new SubjectStateProjection(policy.retention.inactivityMonths),
         new ErasureProjection(shredder),
       ]);
-      const projections = [state, new SubjectTrailProjection()];
+      // One runner keeps the read models; the trail needs none (it is read from the store).
       const feed = new SharedFeed(store);
-      const runners = projections.map(
-        (projection) => new ProjectionRunner(store, pool, projection, { onError, feed }),
-      );
+      const runners = [new ProjectionRunner(store, pool, state, { onError, feed })];
       for (const runner of runners) await runner.prepare();
       const accessLog = await AccessLog.open(pool);
       let kafka: KafkaRuntime | null = null;
@@ -93,6 +90,7 @@ export class LedgerRuntime {
         const publisher = new KafkajsPublisher(brokers, `processing-ledger-publisher-${instanceId}`, log);
         const publication = new ProjectionRunner(store, pool, new LedgerPublicationProjection(publisher, config.KAFKA_LEDGER_TOPIC), {
           onError,
+          feed,
         });
         await publication.prepare();
         kafka = { source, publisher, publication, ingestor: null, consuming: false };
@@ -107,7 +105,7 @@ export class LedgerRuntime {
         writer,
         runners,
         new SubjectStateReader(pool),
-        new SubjectTrailReader(pool),
+        new SubjectTrailReader(store),
         accessLog,
         kafka,
         embedded,

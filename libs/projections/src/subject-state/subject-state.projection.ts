@@ -35,7 +35,6 @@ const RECORDSET = `json_to_recordset($1::json) AS r(subject_id uuid, status text
 /** Each person's current state, one row per subject, written once per batch. */
 export class SubjectStateProjection implements RebuildableProjection {
   readonly name = 'subject-state';
-  readonly foldsStreams = true;
   readonly migrations = [{ version: 1, description: 'subject state: one row per subject', sql: tableDdl(TABLE) + indexDdl(TABLE) }];
 
   constructor(
