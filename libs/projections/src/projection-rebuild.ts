@@ -66,11 +66,16 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
 
   if (progress.phase === 'scan') {
     // Whole streams in stream order, each page folded and inserted once, its cursor saved with it.
+    // The next page is read while this one is folded and written: the read and the write overlap.
     let cursor = progress.after_stream;
+    let next = store.readByStream!(cursor, pageSize);
     for (;;) {
-      const page = await store.readByStream!(cursor, pageSize);
+      const page = await next;
       if (page.length === 0) break;
       cursor = page[page.length - 1]!.streamId;
+      next = store.readByStream!(cursor, pageSize);
+      // An interrupted write leaves the prefetch unread; its failure, if any, is not the error.
+      next.catch(() => undefined);
       await inTransaction(pool, async (client) => {
         await shadow.applyFresh(page, client);
         await client.query('UPDATE ledger_projection_rebuilds SET after_stream = $2 WHERE name = $1', [name, cursor]);

@@ -25,14 +25,16 @@ interface EventRow {
   data: Record<string, unknown>;
   personal: Record<string, unknown> | null;
   meta: StoredEvent['meta'];
-  recorded_at: Date;
+  recorded_at: string;
   hash: string;
   previous_hash: string | null;
 }
 
 // Aliased: an output column named like a table column would win in ORDER BY, sorting as text.
+// recorded_at comes back already in the form it was hashed in (toISOString's), not as a Date to
+// parse and format again for every event read.
 const COLUMNS = `position::text AS pos, tx_id::text AS tx, stream_id, revision, event_id, type, data, personal, meta,
-  recorded_at, hash, previous_hash`;
+  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, hash, previous_hash`;
 
 const toEvent = (row: EventRow): StoredEvent => ({
   streamId: row.stream_id,
@@ -42,7 +44,7 @@ const toEvent = (row: EventRow): StoredEvent => ({
   data: row.data,
   personal: row.personal,
   meta: row.meta,
-  recordedAt: row.recorded_at.toISOString(),
+  recordedAt: row.recorded_at,
   checkpoint: `${row.tx}/${row.pos}`,
   hash: row.hash,
   previousHash: row.previous_hash,

@@ -2,7 +2,7 @@ import { breathe } from '#ledger/common';
 import type { StoredEvent } from '#ledger/event-store';
 import type { Pool, PoolClient } from '#ledger/postgres';
 import type { RebuildableProjection } from '../projection';
-import { emptyStateView, evolveStateView, type SubjectStateView } from './subject-state.view';
+import { emptyStateView, foldIntoStateView, withRetention, type SubjectStateView } from './subject-state.view';
 
 const subjectIdOf = (streamId: string) => streamId.slice('subject-'.length);
 
@@ -21,14 +21,17 @@ const indexDdl = (table: string) => `
   CREATE INDEX ${table}_retention ON ${table} (retention_due_at) WHERE status <> 'erased';`;
 
 type Row = { subject_id: string; status: string; version: number; last_activity_at: string | null; retention_due_at: string | null; view: SubjectStateView };
-const rowOf = (view: SubjectStateView): Row => ({
-  subject_id: view.subjectId,
-  status: view.status,
-  version: view.version,
-  last_activity_at: view.lastActivityAt,
-  retention_due_at: view.retentionDueAt,
-  view,
-});
+const rowOf = (folded: SubjectStateView, retentionMonths: number): Row => {
+  const view = withRetention(folded, retentionMonths);
+  return {
+    subject_id: view.subjectId,
+    status: view.status,
+    version: view.version,
+    last_activity_at: view.lastActivityAt,
+    retention_due_at: view.retentionDueAt,
+    view,
+  };
+};
 const RECORDSET = `json_to_recordset($1::json) AS r(subject_id uuid, status text, version int, last_activity_at timestamptz,
                                                    retention_due_at timestamptz, view json)`;
 
@@ -61,13 +64,15 @@ export class SubjectStateProjection implements RebuildableProjection {
     for (const event of events) {
       if (!event.streamId.startsWith('subject-')) continue;
       const subjectId = subjectIdOf(event.streamId);
-      views.set(subjectId, evolveStateView(views.get(subjectId) ?? emptyStateView(subjectId), event, this.retentionMonths));
+      let view = views.get(subjectId);
+      if (!view) views.set(subjectId, (view = emptyStateView(subjectId)));
+      foldIntoStateView(view, event);
     }
     if (views.size === 0) return;
     await client.query(
       `INSERT INTO ${this.table} (subject_id, status, version, last_activity_at, retention_due_at, view)
        SELECT subject_id, status, version, last_activity_at, retention_due_at, view FROM ${RECORDSET}`,
-      [JSON.stringify([...views.values()].map(rowOf))],
+      [JSON.stringify([...views.values()].map((v) => rowOf(v, this.retentionMonths)))],
     );
   }
 
@@ -82,17 +87,19 @@ export class SubjectStateProjection implements RebuildableProjection {
       await breathe(i, 256);
       if (!event.streamId.startsWith('subject-')) continue;
       const subjectId = subjectIdOf(event.streamId);
-      const view = views.get(subjectId) ?? emptyStateView(subjectId);
+      let view = views.get(subjectId);
+      if (!view) views.set(subjectId, (view = emptyStateView(subjectId)));
       // Already folded (a replay of a batch that was committed): skip, never apply twice.
       if (event.revision < view.version) continue;
-      views.set(subjectId, evolveStateView(view, event, this.retentionMonths));
+      // The views are this batch's own (parsed from their rows just now): folded in place.
+      foldIntoStateView(view, event);
     }
     await client.query(
       `INSERT INTO ${this.table} (subject_id, status, version, last_activity_at, retention_due_at, view)
        SELECT subject_id, status, version, last_activity_at, retention_due_at, view FROM ${RECORDSET}
        ON CONFLICT (subject_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
          last_activity_at = EXCLUDED.last_activity_at, retention_due_at = EXCLUDED.retention_due_at, view = EXCLUDED.view`,
-      [JSON.stringify([...views.values()].map(rowOf))],
+      [JSON.stringify([...views.values()].map((v) => rowOf(v, this.retentionMonths)))],
     );
   }
 

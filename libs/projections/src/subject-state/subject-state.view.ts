@@ -50,89 +50,96 @@ const addMonths = (iso: string, months: number): string => {
 const later = (a: string | null, b: string): string => (a !== null && a > b ? a : b);
 
 /**
- * Folds one recorded event into the view. Pure; `retentionMonths` comes from the policy.
- * Every real use (collection, correction, use, disclosure) resets the retention clock.
+ * The retention due date of a folded view: `retentionMonths` (from the policy) after the last
+ * real use. Set once per written row, not per event: it depends on `lastActivityAt` alone.
  */
-export function evolveStateView(view: SubjectStateView, stored: StoredEvent, retentionMonths: number): SubjectStateView {
+export const withRetention = (view: SubjectStateView, retentionMonths: number): SubjectStateView => {
+  const retentionDueAt = view.erasedAt || view.lastActivityAt === null ? null : addMonths(view.lastActivityAt, retentionMonths);
+  return retentionDueAt === view.retentionDueAt ? view : { ...view, retentionDueAt };
+};
+
+type Draft = { -readonly [K in keyof SubjectStateView]: SubjectStateView[K] } & { data: Record<string, FieldView> };
+
+/**
+ * Folds one recorded event into a view the caller owns (new from `emptyStateView`, or just parsed
+ * from its row), in place: a replay folds millions of events, and a copy of the view per event
+ * was most of its work. Every real use (collection, correction, use, disclosure) resets the
+ * retention clock; `withRetention` turns it into a due date.
+ */
+export function foldIntoStateView(view: SubjectStateView, stored: StoredEvent): void {
+  const v = view as Draft;
   const event = stored as unknown as SubjectEvent & StoredEvent;
   const at = stored.meta.occurredAt;
-  const isUse = REAL_USES.has(event.type);
-  const lastActivityAt = isUse || view.lastActivityAt === null ? later(view.lastActivityAt, at) : view.lastActivityAt;
+  if (REAL_USES.has(event.type) || v.lastActivityAt === null) v.lastActivityAt = later(v.lastActivityAt, at);
   const linked = event.personal?.linkedRef;
-  const v: SubjectStateView = {
-    ...view,
-    refs: linked ? [...view.refs, linked] : view.refs,
-    version: stored.revision + 1,
-    lastActivityAt,
-    retentionDueAt: view.erasedAt ? null : addMonths(lastActivityAt, retentionMonths),
-  };
+  if (linked) v.refs = [...v.refs, linked];
+  v.version = stored.revision + 1;
   const source = stored.meta.source;
   switch (event.type) {
-    case 'data.collected': {
-      const data = { ...v.data };
+    case 'data.collected':
       for (const key of event.data.fields) {
         const value = event.personal.values[key]!;
-        data[key] = { value, purpose: event.data.purpose, lawfulBasis: event.data.lawfulBasis, source, collectedAt: at, updatedAt: at };
+        v.data[key] = { value, purpose: event.data.purpose, lawfulBasis: event.data.lawfulBasis, source, collectedAt: at, updatedAt: at };
       }
-      return { ...v, data };
-    }
-    case 'data.corrected': {
-      const data = { ...v.data };
+      return;
+    case 'data.corrected':
       for (const key of event.data.fields) {
         const value = event.personal.values[key]!;
-        const before = data[key];
-        data[key] = before
+        const before = v.data[key];
+        v.data[key] = before
           ? { ...before, value, updatedAt: at }
           : { value, purpose: null, lawfulBasis: null, source, collectedAt: at, updatedAt: at };
       }
-      return { ...v, data };
-    }
+      return;
     case 'data.used':
     case 'data.disclosed':
     case 'access.requested':
     case 'erasure.requested':
     case 'erasure.refused':
     case 'erasure.acknowledged':
-      return v;
+      return;
     case 'consent.given':
     case 'consent.withdrawn': {
       const status = event.type === 'consent.given' ? 'given' : 'withdrawn';
       const policyVersion = event.type === 'consent.given' ? event.data.policyVersion : (v.consents[event.data.purpose]?.policyVersion ?? '');
-      return { ...v, consents: { ...v.consents, [event.data.purpose]: { status, policyVersion, channel: event.data.channel, at } } };
+      v.consents = { ...v.consents, [event.data.purpose]: { status, policyVersion, channel: event.data.channel, at } };
+      return;
     }
     case 'objection.raised':
-      return { ...v, objections: [...v.objections, { id: event.data.objectionId, purposes: event.data.purposes, status: 'open', raisedAt: at }] };
+      v.objections = [...v.objections, { id: event.data.objectionId, purposes: event.data.purposes, status: 'open', raisedAt: at }];
+      return;
     case 'objection.resolved':
-      return {
-        ...v,
-        objections: v.objections.map((o) => (o.id === event.data.objectionId ? { ...o, status: event.data.outcome } : o)),
-      };
+      v.objections = v.objections.map((o) => (o.id === event.data.objectionId ? { ...o, status: event.data.outcome } : o));
+      return;
     case 'restriction.placed':
-      return { ...v, status: 'restricted', restriction: { reason: event.personal.reason, since: at } };
+      v.status = 'restricted';
+      v.restriction = { reason: event.personal.reason, since: at };
+      return;
     case 'restriction.lifted':
-      return { ...v, status: 'active', restriction: null };
-    case 'legal-hold.placed': {
-      const hold = { id: event.data.holdId, reason: event.personal.reason, ...(event.data.until ? { until: event.data.until } : {}) };
-      return { ...v, legalHolds: [...v.legalHolds, hold] };
-    }
+      v.status = 'active';
+      v.restriction = null;
+      return;
+    case 'legal-hold.placed':
+      v.legalHolds = [...v.legalHolds, { id: event.data.holdId, reason: event.personal.reason, ...(event.data.until ? { until: event.data.until } : {}) }];
+      return;
     case 'legal-hold.lifted':
-      return { ...v, legalHolds: v.legalHolds.filter((h) => !event.data.holdIds.includes(h.id)) };
+      v.legalHolds = v.legalHolds.filter((h) => !event.data.holdIds.includes(h.id));
+      return;
     case 'erasure.completed': {
       if (event.data.scope !== 'all') {
         const erased = new Set(event.data.categories);
-        return { ...v, data: Object.fromEntries(Object.entries(v.data).filter(([key]) => !erased.has(categoryOf(key)))) };
+        for (const key of Object.keys(v.data)) if (erased.has(categoryOf(key))) delete v.data[key];
+        return;
       }
       // The values go; the proof (consents, objections: ids, purposes, times) stays.
-      return {
-        ...v,
-        status: 'erased',
-        refs: [],
-        data: {},
-        legalHolds: [],
-        restriction: null,
-        erasedAt: stored.recordedAt,
-        retentionDueAt: null,
-      };
+      v.status = 'erased';
+      v.refs = [];
+      v.data = {};
+      v.legalHolds = [];
+      v.restriction = null;
+      v.erasedAt = stored.recordedAt;
+      v.retentionDueAt = null;
+      return;
     }
     default:
       return assertNever(event);
