@@ -84,3 +84,14 @@ export async function getLatencies(url: string, subjectIds: readonly string[], c
 }
 
 export { post as postBatch, envelope as benchEnvelope };
+
+/**
+ * The longest the service's event loop was held since the last scrape, from its own Prometheus
+ * metric (prom-client's event-loop delay monitor, which starts a new window at every scrape).
+ */
+export async function eventLoopMaxMs(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^ledger_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
+  if (!match) throw new Error('the service published no event-loop metric');
+  return round(Number(match[1]) * 1000, 1);
+}

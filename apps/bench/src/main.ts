@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { getLatencies, ingestHttp } from './http-bench';
+import { eventLoopMaxMs, getLatencies, ingestHttp } from './http-bench';
 import { bareConsumerEps, ensureBroker, fillTopic, ledgerKafkaEps } from './kafka-bench';
 import { LedgerServer } from './ledger-server';
 import { round } from './stats';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   let http = { eps: NaN };
   const none = { count: 0, p50: NaN, p99: NaN };
   let idle = none, busy = none, serial = none;
+  let loopMax = NaN;
 
   try {
     if (want('store')) {
@@ -77,9 +78,11 @@ async function main(): Promise<void> {
       try {
         const batches = Math.max(2, Math.round(20 * scale));
         await ingestHttp(ledger.url, 1, 1); // warm-up
+        await eventLoopMaxMs(ledger.url); // resets the service's event-loop delay window
         const ingested = await ingestHttp(ledger.url, batches);
         http = ingested;
-        log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected`);
+        loopMax = await eventLoopMaxMs(ledger.url);
+        log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected; the service's event loop was held at most ${loopMax} ms at a time`);
         serial = await getLatencies(ledger.url, ingested.subjectIds, 1, 5000 * Math.min(1, scale));
         log(`state GET, one at a time, idle: ${serial.count} requests, p50 ${serial.p50} ms, p99 ${serial.p99} ms`);
         idle = await getLatencies(ledger.url, ingested.subjectIds, 32, 5000 * Math.min(1, scale));
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
         get_idle_p99_ms: idle.p99,
         get_serial_p50_ms: serial.p50,
         get_serial_p99_ms: serial.p99,
+        event_loop_max_ms: loopMax,
         scale,
       }),
     );

@@ -19,6 +19,15 @@ describe('the hash chain', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { e: 3, f: 2 }] }, b: 1 }));
   });
 
+  it('writes exactly the text JSON.stringify writes for sorted keys, escapes included', () => {
+    const strings = ['plain: a-b/c+d@e.f_g', 'quote " and \\ backslash', 'tab\tnew\nline', '\u2028 separator', 'æøå Ærlig', '\ud800 lone surrogate', 'x'.repeat(65), ''];
+    const value = { z: strings, 'a "key"': { y: 1.5e300, x: [true, null, -0, 3] }, 'm.n': undefined, b: 'enc:v1:0a1b:QUJD+/==' };
+    const sortedCopy = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(sortedCopy) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedCopy((v as Record<string, unknown>)[k])])) : v;
+    expect(canonicalJson(value)).toBe(JSON.stringify(sortedCopy(value)));
+    expect(canonicalJson('say "hi"')).toBe('"say \\"hi\\""');
+  });
+
   it('verifies an untouched chain', () => {
     expect(verifyChain(chain(5))).toBeNull();
   });
