@@ -13,7 +13,13 @@ export const PROJECTION_MIGRATIONS = [
   {
     version: 2,
     description: 'the trail is read from the event store: its copy and its checkpoint go',
-    sql: `DROP TABLE IF EXISTS ledger_subject_trail; DELETE FROM ledger_projections WHERE name = 'subject-trail';`,
+    sql: `DROP TABLE IF EXISTS ledger_subject_trail, ledger_subject_trail_rebuild;
+          DELETE FROM ledger_projections WHERE name = 'subject-trail';
+          DO $$ BEGIN
+            IF to_regclass('ledger_projection_rebuilds') IS NOT NULL THEN
+              DELETE FROM ledger_projection_rebuilds WHERE name = 'subject-trail';
+            END IF;
+          END $$;`,
   },
 ];
 

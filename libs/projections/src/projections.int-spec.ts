@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { openDeep, type Keyring } from '#ledger/crypto';
 import type { InboundEnvelope } from '#ledger/domain';
 import type { PostgresEventStore } from '#ledger/event-store';
-import type { Pool } from '#ledger/postgres';
+import { migrate, type Pool } from '#ledger/postgres';
 import type { LedgerWriter } from '#ledger/recording';
 import { defaultPolicy } from '../../domain/src/testing/envelopes';
 import { openLedgerFixture, type LedgerFixture } from '../../../test/support/ledger-fixture';
 import { rebuildProjection } from './projection-rebuild';
-import { ProjectionRunner } from './projection-runner';
+import { PROJECTION_MIGRATIONS, ProjectionRunner } from './projection-runner';
 import { SubjectStateProjection, SubjectStateReader } from './subject-state/subject-state.projection';
 import { SubjectTrailReader } from './subject-trail/subject-trail.reader';
 
@@ -109,6 +109,35 @@ describe('projections fed by the global feed', () => {
     const view = await new SubjectStateReader(pool).get(subjectId);
     expect(view).toMatchObject({ status: 'erased', data: {}, refs: [], retentionDueAt: null });
     expect(view!.erasedAt).toEqual(expect.any(String));
+  });
+});
+
+describe('upgrading a database that kept the trail as a projection', () => {
+  it('drops the old copy, its shadow and its checkpoint; the trail reads the same from the store', async () => {
+    const fixture = await openLedgerFixture();
+    const { pool, store } = fixture;
+    try {
+      const ref = `webcruiter:candidate:${randomUUID()}`;
+      const { outcomes } = await fixture.writer().record([envelope('data.used', { purpose: 'security' }, ref)], { atomic: true });
+      const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
+      // The schema as the earlier release left it, a trail rebuild interrupted half way.
+      await migrate(pool, 'projections', PROJECTION_MIGRATIONS.filter((m) => m.version === 1));
+      await pool.query(`CREATE TABLE ledger_subject_trail (subject_id uuid, revision int, entry json);
+                        CREATE TABLE ledger_subject_trail_rebuild (subject_id uuid, revision int, entry json);
+                        CREATE TABLE ledger_projection_rebuilds (name text PRIMARY KEY, phase text);
+                        INSERT INTO ledger_projection_rebuilds VALUES ('subject-trail', 'scan');
+                        INSERT INTO ledger_projections (name, checkpoint) VALUES ('subject-trail', NULL);`);
+
+      await new ProjectionRunner(store, pool, new SubjectStateProjection(60)).prepare();
+
+      const left = await pool.query(`SELECT to_regclass('ledger_subject_trail') AS t, to_regclass('ledger_subject_trail_rebuild') AS s`);
+      expect(left.rows[0]).toEqual({ t: null, s: null });
+      expect((await pool.query('SELECT name FROM ledger_projections ORDER BY name')).rows).toEqual([{ name: 'subject-state' }]);
+      expect((await pool.query('SELECT name FROM ledger_projection_rebuilds')).rows).toEqual([]);
+      expect((await new SubjectTrailReader(store).get(subjectId)).map((e) => e.type)).toEqual(['data.used']);
+    } finally {
+      await fixture.close();
+    }
   });
 });
 
