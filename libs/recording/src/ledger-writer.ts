@@ -106,7 +106,11 @@ export class LedgerWriter {
     // 1. Idempotency: an id already recorded, or earlier in this batch, is a duplicate or a reuse.
     // A keyed fingerprint: a plain hash of an envelope would let anyone holding the id test guesses
     // of its personal values against the stored fingerprint.
-    const hashes = envelopes.map((e) => this.options.keyring.mac('envelope', canonicalJson(e)));
+    const hashes: string[] = [];
+    for (const [i, e] of envelopes.entries()) {
+      await breathe(i);
+      hashes.push(this.options.keyring.mac('envelope', canonicalJson(e)));
+    }
     const stored = new Map((await this.options.store.findEnvelopes(envelopes.map((e) => e.id))).map((s) => [s.envelopeId, s]));
     const firstInBatch = new Map<string, number>();
     const fresh: number[] = [];
