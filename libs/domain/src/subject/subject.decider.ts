@@ -20,7 +20,8 @@ export interface SubjectDecider {
   evolve(state: SubjectDecisionState, event: SubjectEvent): SubjectDecisionState;
 }
 
-const addMonths = (iso: string, months: number): string => {
+/** An ISO instant `months` calendar months later, in UTC (the policy's deadlines and retention). */
+export const addMonths = (iso: string, months: number): string => {
   const d = new Date(iso);
   d.setUTCMonth(d.getUTCMonth() + months);
   return d.toISOString();

@@ -60,20 +60,7 @@ export class SubjectStateProjection implements RebuildableProjection {
 
   /** Whole streams, folded from nothing, each row written once (into an unindexed table). */
   async applyFresh(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
-    const views = new Map<string, SubjectStateView>();
-    for (const event of events) {
-      if (!event.streamId.startsWith('subject-')) continue;
-      const subjectId = subjectIdOf(event.streamId);
-      let view = views.get(subjectId);
-      if (!view) views.set(subjectId, (view = emptyStateView(subjectId)));
-      foldIntoStateView(view, event);
-    }
-    if (views.size === 0) return;
-    await client.query(
-      `INSERT INTO ${this.table} (subject_id, status, version, last_activity_at, retention_due_at, view)
-       SELECT subject_id, status, version, last_activity_at, retention_due_at, view FROM ${RECORDSET}`,
-      [JSON.stringify([...views.values()].map((v) => rowOf(v, this.retentionMonths)))],
-    );
+    await this.write(client, await this.fold(new Map(), events), '');
   }
 
   async apply(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
@@ -83,22 +70,38 @@ export class SubjectStateProjection implements RebuildableProjection {
       subjects,
     ]);
     const views = new Map(rows.map((r) => [r.view.subjectId, r.view]));
+    await this.write(
+      client,
+      await this.fold(views, events),
+      `ON CONFLICT (subject_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
+         last_activity_at = EXCLUDED.last_activity_at, retention_due_at = EXCLUDED.retention_due_at, view = EXCLUDED.view`,
+    );
+  }
+
+  /**
+   * Folds the events into the views, in place: the views are this batch's own (new, or parsed
+   * from their rows just now). An event a view already holds (a replay of a committed batch) is
+   * skipped, never applied twice.
+   */
+  private async fold(views: Map<string, SubjectStateView>, events: readonly StoredEvent[]): Promise<Map<string, SubjectStateView>> {
     for (const [i, event] of events.entries()) {
       await breathe(i, 256);
       if (!event.streamId.startsWith('subject-')) continue;
       const subjectId = subjectIdOf(event.streamId);
       let view = views.get(subjectId);
       if (!view) views.set(subjectId, (view = emptyStateView(subjectId)));
-      // Already folded (a replay of a batch that was committed): skip, never apply twice.
       if (event.revision < view.version) continue;
-      // The views are this batch's own (parsed from their rows just now): folded in place.
       foldIntoStateView(view, event);
     }
+    return views;
+  }
+
+  private async write(client: PoolClient, views: ReadonlyMap<string, SubjectStateView>, onConflict: string): Promise<void> {
+    if (views.size === 0) return;
     await client.query(
       `INSERT INTO ${this.table} (subject_id, status, version, last_activity_at, retention_due_at, view)
        SELECT subject_id, status, version, last_activity_at, retention_due_at, view FROM ${RECORDSET}
-       ON CONFLICT (subject_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
-         last_activity_at = EXCLUDED.last_activity_at, retention_due_at = EXCLUDED.retention_due_at, view = EXCLUDED.view`,
+       ${onConflict}`,
       [JSON.stringify([...views.values()].map((v) => rowOf(v, this.retentionMonths)))],
     );
   }

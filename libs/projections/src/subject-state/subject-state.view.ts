@@ -1,4 +1,4 @@
-import { REAL_USES, assertNever, categoryOf, type SubjectEvent } from '#ledger/domain';
+import { REAL_USES, addMonths, assertNever, categoryOf, type SubjectEvent } from '#ledger/domain';
 import type { StoredEvent } from '#ledger/event-store';
 
 export interface FieldView {
@@ -40,12 +40,6 @@ export const emptyStateView = (subjectId: string): SubjectStateView => ({
   erasedAt: null,
   version: 0,
 });
-
-const addMonths = (iso: string, months: number): string => {
-  const d = new Date(iso);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return d.toISOString();
-};
 
 const later = (a: string | null, b: string): string => (a !== null && a > b ? a : b);
 
@@ -138,7 +132,6 @@ export function foldIntoStateView(view: SubjectStateView, stored: StoredEvent): 
       v.legalHolds = [];
       v.restriction = null;
       v.erasedAt = stored.recordedAt;
-      v.retentionDueAt = null;
       return;
     }
     default:
