@@ -1,1 +1,2 @@
+export * from './batch-loader';
 export * from './event-loop';

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { breathe } from '#ledger/common';
+import { BatchLoader } from '#ledger/common';
 import { migrate, type Pool } from '#ledger/postgres';
 import { open, randomBytesPooled, seal } from './aes-gcm';
 import type { DataKey, SubjectKeys } from './personal-cipher';
@@ -75,6 +76,8 @@ export const KEYRING_MIGRATIONS = [
 export class Keyring {
   private readonly cache = new Map<string, { keys: LiveKey[]; at: number }>();
   private readonly kekId: string;
+  // Concurrent reads of single subjects' keys share one statement.
+  private readonly readable = new BatchLoader<string, LiveKey[]>((subjectIds) => this.liveKeys(subjectIds));
 
   private constructor(
     private readonly pool: Pool,
@@ -139,7 +142,7 @@ export class Keyring {
 
   /** A subject's keys for an authorised read: every live key by kid. */
   async readableKeys(subjectId: string): Promise<SubjectKeys> {
-    return toSubjectKeys((await this.liveKeys([subjectId])).get(subjectId) ?? []);
+    return toSubjectKeys((await this.readable.load(subjectId)) ?? []);
   }
 
   /** A fresh data key, not yet stored: `persist` stores a batch of them in one statement. */

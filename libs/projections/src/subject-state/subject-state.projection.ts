@@ -1,4 +1,4 @@
-import { breathe } from '#ledger/common';
+import { BatchLoader, breathe } from '#ledger/common';
 import type { StoredEvent } from '#ledger/event-store';
 import type { Pool, PoolClient } from '#ledger/postgres';
 import type { RebuildableProjection } from '../projection';
@@ -113,15 +113,20 @@ export class SubjectStateProjection implements RebuildableProjection {
 
 /** Reads of the subject-state read model. */
 export class SubjectStateReader {
+  // Concurrent GETs share one statement.
+  private readonly views = new BatchLoader<string, SubjectStateView>(async (subjectIds) => {
+    const { rows } = await this.pool.query<{ subject_id: string; view: SubjectStateView }>({
+      name: 'ledger-subject-state-get',
+      text: 'SELECT subject_id, view FROM ledger_subject_state WHERE subject_id = ANY($1::uuid[])',
+      values: [subjectIds],
+    });
+    return new Map(rows.map((r) => [r.subject_id, r.view]));
+  });
+
   constructor(private readonly pool: Pool) {}
 
   async get(subjectId: string): Promise<SubjectStateView | null> {
-    const { rows } = await this.pool.query<{ view: SubjectStateView }>({
-      name: 'ledger-subject-state-get',
-      text: 'SELECT view FROM ledger_subject_state WHERE subject_id = $1',
-      values: [subjectId],
-    });
-    return rows[0]?.view ?? null;
+    return (await this.views.load(subjectId)) ?? null;
   }
 
   /** Subjects not erased whose retention date is at or before `asOf`, after `afterSubjectId`. */
