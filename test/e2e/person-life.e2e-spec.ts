@@ -91,6 +91,15 @@ describe('a person\'s life in the ledger (built service, HTTP, PostgreSQL)', () 
     expect((await ledger.get('/health', null)).status).toBe(200);
   });
 
+  it('reads the same person by an id spelled in capitals (a UUID is case-insensitive)', async () => {
+    const upper = subjectId.toUpperCase();
+    const state = await ledger.get(`/v1/subjects/${upper}`);
+    expect(state.status).toBe(200);
+    expect(state.body.subjectId).toBe(subjectId);
+    expect(state.body.data['contact.email'].value).toBe('ola.nordmann@example.no');
+    expect((await ledger.get(`/v1/subjects/${upper}/trail`)).body.subjectId).toBe(subjectId);
+  });
+
   it('restricts a purpose while an objection is open, and ends it when upheld', async () => {
     const objection = envelope('objection.raised', ref, { purposes: ['client-assignments'], grounds: values[3] });
     expect((await ledger.post(objection)).status).toBe(201);

@@ -22,6 +22,21 @@ describe('validateEnvelope', () => {
     expect('envelope' in check && check.envelope.type).toBe('data.collected');
   });
 
+  it('gives every UUID in lowercase, so that one spelled in capitals is the same id', () => {
+    const upper = '0B6F1C8E-3A55-4A1E-9A53-5C1D2F6F9B10';
+    const objection = 'A3C1D2E4-0000-4000-8000-00000000000F';
+    const raw = { ...valid, id: upper, causationId: upper, type: 'objection.resolved', subject: { id: upper }, data: { objectionId: objection, outcome: 'rejected', reason: 'x' } };
+    const check = validateEnvelope(raw);
+    expect('envelope' in check && check.envelope).toEqual({
+      ...raw,
+      id: upper.toLowerCase(),
+      causationId: upper.toLowerCase(),
+      subject: { id: upper.toLowerCase() },
+      data: { ...raw.data, objectionId: objection.toLowerCase() },
+    });
+    expect(raw.id).toBe(upper); // the input itself is left as it came (Kafka dead letters carry it unchanged)
+  });
+
   it('names the path of every problem', () => {
     const bad = { ...valid, id: 'not-a-uuid', occurredAt: '2026-11-20 10:15', data: { ...valid.data, purpose: 7 } };
     expect(paths(bad)).toEqual(['events[0].data.purpose', 'events[0].id', 'events[0].occurredAt']);

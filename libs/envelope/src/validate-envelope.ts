@@ -60,5 +60,29 @@ export function validateEnvelope(raw: unknown, prefix = ''): EnvelopeCheck {
     flatten(validateSync(asInstance(dataClass, data), OPTIONS), at('data'), details);
   }
   if (details.length > 0) return { details };
-  return { envelope: raw as InboundEnvelope };
+  return { envelope: withLowercaseIds(raw as InboundEnvelope) };
+}
+
+const UPPER = /[A-F]/;
+const lowerIn = (object: object, keys: readonly string[]): Record<string, unknown> => {
+  const copy: Record<string, unknown> = { ...object };
+  for (const key of keys) if (typeof copy[key] === 'string') copy[key] = (copy[key] as string).toLowerCase();
+  return copy;
+};
+
+/**
+ * UUIDs in one spelling, lowercase (as PostgreSQL stores them): `A1B2…` and `a1b2…` are the same
+ * id, so an envelope resent with its id in capitals is a duplicate, not a new record, and an
+ * objection or hold named in capitals is found.
+ */
+function withLowercaseIds(envelope: InboundEnvelope): InboundEnvelope {
+  const { id, correlationId, causationId, subject } = envelope;
+  const data = envelope.data as { objectionId?: string; holdId?: string };
+  const ids = [id, correlationId, causationId, subject.id, data.objectionId, data.holdId];
+  if (!ids.some((v) => v !== undefined && UPPER.test(v))) return envelope;
+  return {
+    ...lowerIn(envelope, ['id', 'correlationId', 'causationId']),
+    subject: lowerIn(subject, ['id']),
+    data: lowerIn(data, ['objectionId', 'holdId']),
+  } as InboundEnvelope;
 }

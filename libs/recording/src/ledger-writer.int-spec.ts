@@ -8,6 +8,7 @@ import { BatchRejected, IdReusedError } from './errors';
 import { LedgerWriter, streamIdOf } from './ledger-writer';
 import { PostgresSubjectDirectory } from './subject-directory/subject-directory';
 import { Keyring } from '#ledger/crypto';
+import { validateEnvelope } from '#ledger/envelope';
 
 const policy = defaultPolicy();
 const key = randomBytes(32);
@@ -62,6 +63,14 @@ describe('LedgerWriter on PostgreSQL', () => {
     expect(again.checkpoint).toBeNull();
     const reused = { ...e, source: 'invenias' };
     await expect(w.record([reused], { atomic: true })).rejects.toEqual(new BatchRejected(0, new IdReusedError(e.id)));
+  });
+
+  it('records an envelope resent with its id in capitals once: the edge gives ids one spelling', async () => {
+    const e = used(`webcruiter:candidate:${randomUUID()}`);
+    const checked = (raw: object) => (validateEnvelope(raw) as { envelope: InboundEnvelope }).envelope;
+    await (await writer()).record([checked(e)], { atomic: true });
+    const again = await (await writer()).record([checked({ ...e, id: e.id.toUpperCase() })], { atomic: true });
+    expect(again.outcomes[0]).toMatchObject({ status: 'duplicate', id: e.id });
   });
 
   it('records nothing of an all-or-nothing batch with one rule broken', async () => {

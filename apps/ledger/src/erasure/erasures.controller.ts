@@ -1,13 +1,11 @@
-import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { certificateOf } from '#ledger/erasure';
 import { Roles } from '../auth/bearer-auth.guard';
-import { InputValidationError } from '../http/errors';
+import { SubjectIdPipe } from '../http/subject-id.pipe';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => new InputValidationError([{ path: 'subjectId', message: 'subjectId must be a UUID' }]),
-});
+const uuid = new SubjectIdPipe();
 
 @ApiTags('erasure')
 @ApiBearerAuth()

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SUBJECT_REF } from '#ledger/envelope';
@@ -6,6 +6,7 @@ import { Roles } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../config/secrets';
 import { InputValidationError } from '../http/errors';
+import { SubjectIdPipe } from '../http/subject-id.pipe';
 import {
   FindSubjectByRefQuery,
   GetSubjectAccessesQuery,
@@ -14,9 +15,7 @@ import {
   type ReadContext,
 } from './subject.queries';
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => new InputValidationError([{ path: 'subjectId', message: 'subjectId must be a UUID' }]),
-});
+const uuid = new SubjectIdPipe();
 
 const readContext = (principal: Principal, reason: string | undefined): ReadContext => ({
   principal,
