@@ -37,6 +37,21 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Event ids are hashed as given but stored as UUIDs, which PostgreSQL and KurrentDB give back in
+ * lowercase: an id in capitals would be stored under a hash that no longer verifies (a false
+ * alarm of tampering). The stores refuse one; the edge gives every id its lowercase form first.
+ */
+export function assertCanonicalEventIds(appends: ReadonlyArray<{ readonly events: readonly NewEvent[] }>): void {
+  for (const append of appends) {
+    for (const event of append.events) {
+      if (!CANONICAL_UUID.test(event.eventId)) throw new TypeError(`event id ${event.eventId} is not a lowercase UUID`);
+    }
+  }
+}
+
 /**
  * The link of the chain: sha256 over the previous hash and the canonical event, including its
  * place (stream, revision) so an event cannot be moved, and its personal part as stored, so the

@@ -10,7 +10,7 @@ import {
 } from '@kurrent/kurrentdb-client';
 import { migrate, type Pool } from '#ledger/postgres';
 import type { AppendResult, Checkpoint, EventStore, StoredEnvelope, StoredEvent, StreamAppend } from '../event-store.port';
-import { eventHash } from '../hash-chain';
+import { assertCanonicalEventIds, eventHash } from '../hash-chain';
 import { checkpointOf, compareCheckpoints, fromRecord, streamStateOf, toRecord, toStoreError, type KurrentRecord } from './kurrentdb-mapping';
 
 const PREFIX = 'subject-';
@@ -56,6 +56,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async append(appends: readonly StreamAppend[]): Promise<AppendResult> {
+    assertCanonicalEventIds(appends);
     const events: StoredEvent[] = [];
     const requests: AppendStreamRequest[] = appends.map((append) => {
       let previousHash = append.expected.hash;

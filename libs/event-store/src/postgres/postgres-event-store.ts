@@ -10,7 +10,7 @@ import type {
   StoredEvent,
   StreamAppend,
 } from '../event-store.port';
-import { eventHash } from '../hash-chain';
+import { assertCanonicalEventIds, eventHash } from '../hash-chain';
 import { EVENT_STORE_MIGRATIONS } from './postgres-event-store.migrations';
 
 const CHANNEL = 'ledger_events';
@@ -105,6 +105,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(appends: readonly StreamAppend[]): Promise<AppendResult> {
+    assertCanonicalEventIds(appends);
     const rows: object[] = [];
     const events: StoredEvent[] = [];
     for (const append of appends) {

@@ -117,6 +117,15 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     ]);
   });
 
+  it('refuses an event id in capitals, which would be stored under a hash that does not verify', async () => {
+    const id = stream();
+    const event = newEvent();
+    await expect(store.append([{ streamId: id, expected: NO_STREAM, events: [{ ...event, eventId: event.eventId.toUpperCase() }] }])).rejects.toThrow(
+      /not a lowercase UUID/,
+    );
+    expect(await store.readStream(id)).toEqual([]);
+  });
+
   it('feeds every event once, in commit order, from any checkpoint', async () => {
     const start = await lastCheckpoint(store);
     const ids = [stream(), stream()];
