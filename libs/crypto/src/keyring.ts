@@ -154,9 +154,9 @@ export class Keyring {
   async persist(keys: ReadonlyArray<LiveKey & { subjectId: string }>): Promise<void> {
     if (keys.length === 0) return;
     const wrapped: Buffer[] = [];
-    for (const [i, k] of keys.entries()) {
+    for (const k of keys) {
       // Thousands of wraps for a batch of new persons: let the event loop serve reads meanwhile.
-      await breathe(i, 256);
+      await breathe();
       wrapped.push(seal(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
     }
     await this.pool.query(

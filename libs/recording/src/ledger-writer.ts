@@ -107,8 +107,8 @@ export class LedgerWriter {
     // A keyed fingerprint: a plain hash of an envelope would let anyone holding the id test guesses
     // of its personal values against the stored fingerprint.
     const hashes: string[] = [];
-    for (const [i, e] of envelopes.entries()) {
-      await breathe(i);
+    for (const e of envelopes) {
+      await breathe();
       hashes.push(this.options.keyring.mac('envelope', canonicalJson(e)));
     }
     const stored = new Map((await this.options.store.findEnvelopes(envelopes.map((e) => e.id))).map((s) => [s.envelopeId, s]));
@@ -162,9 +162,8 @@ export class LedgerWriter {
       // 3. Decide, in batch order, each envelope against its subject's state so far.
       const recordedAt = this.clock().toISOString();
       const pending = new Map<string, { state: SubjectDecisionState; decided: Array<{ index: number; events: SubjectEvent[] }> }>();
-      let steps = 0;
       for (const i of fresh) {
-        await breathe(steps++);
+        await breathe();
         const envelope = envelopes[i]!;
         const subjectId = subjectOf(i);
         const current = pending.get(subjectId) ?? { state: loaded.get(subjectId)!.state, decided: [] };
@@ -188,7 +187,7 @@ export class LedgerWriter {
       const appends: StreamAppend[] = [];
       const finalStates = new Map<string, SubjectDecisionState>();
       for (const [subjectId, p] of pending) {
-        await breathe(steps++, 32);
+        await breathe();
         const before = loaded.get(subjectId)!;
         const all = p.decided.flatMap((d) => d.events);
         const sealed = sealSubjectEvents(subjectId, all, live.get(subjectId) ?? [], new Set(before.state.retiredKeyIds), (s, c) =>

@@ -24,7 +24,7 @@ export class EnvelopeBatchPipe implements PipeTransform<unknown, Promise<Inbound
     const details: ValidationDetail[] = extra.map((k) => ({ path: k, message: `unknown field ${k}` }));
     const envelopes: InboundEnvelope[] = [];
     for (const [i, raw] of events.entries()) {
-      await breathe(i);
+      await breathe();
       const check = validateEnvelope(raw, `events[${i}]`);
       if ('details' in check) details.push(...check.details);
       else envelopes.push(check.envelope);

@@ -113,7 +113,7 @@ export class PostgresEventStore implements EventStore {
       let revision = append.expected.revision;
       for (const event of append.events) {
         // Hashing a large batch takes tens of milliseconds: yield now and then to waiting reads.
-        await breathe(rows.length, 64);
+        await breathe();
         revision += 1;
         const hash = eventHash(append.streamId, revision, event, previousHash);
         rows.push({

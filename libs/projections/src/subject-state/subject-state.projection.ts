@@ -84,8 +84,8 @@ export class SubjectStateProjection implements RebuildableProjection {
    * skipped, never applied twice.
    */
   private async fold(views: Map<string, SubjectStateView>, events: readonly StoredEvent[]): Promise<Map<string, SubjectStateView>> {
-    for (const [i, event] of events.entries()) {
-      await breathe(i, 256);
+    for (const event of events) {
+      await breathe();
       if (!event.streamId.startsWith('subject-')) continue;
       const subjectId = subjectIdOf(event.streamId);
       let view = views.get(subjectId);
@@ -98,11 +98,17 @@ export class SubjectStateProjection implements RebuildableProjection {
 
   private async write(client: PoolClient, views: ReadonlyMap<string, SubjectStateView>, onConflict: string): Promise<void> {
     if (views.size === 0) return;
+    // One JSON document for the batch, serialised row by row so that it never holds the loop long.
+    const rows: string[] = [];
+    for (const view of views.values()) {
+      await breathe();
+      rows.push(JSON.stringify(rowOf(view, this.retentionMonths)));
+    }
     await client.query(
       `INSERT INTO ${this.table} (subject_id, status, version, last_activity_at, retention_due_at, view)
        SELECT subject_id, status, version, last_activity_at, retention_due_at, view FROM ${RECORDSET}
        ${onConflict}`,
-      [JSON.stringify([...views.values()].map((v) => rowOf(v, this.retentionMonths)))],
+      [`[${rows.join(',')}]`],
     );
   }
 
