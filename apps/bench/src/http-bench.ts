@@ -50,6 +50,17 @@ export async function ingestHttp(url: string, batches: number, concurrency = Num
   return { eps: round((batches * 1000) / seconds), subjectIds };
 }
 
+/** Batch POSTs, one at a time, until `durationMs` has passed: load that lasts a whole measurement window. */
+export async function ingestFor(url: string, durationMs: number): Promise<number> {
+  const until = performance.now() + durationMs;
+  let envelopes = 0;
+  for (let b = 0; performance.now() < until; b += 1) {
+    const batch = Array.from({ length: 1000 }, (_, i) => envelope(`bench:person:load-${b}-${i}-${randomUUID().slice(0, 8)}`));
+    envelopes += (await post(url, batch)).length;
+  }
+  return envelopes;
+}
+
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** A GET on a kept-alive connection with node's own client (lighter than fetch on 2 cores). */

@@ -37,6 +37,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.PORT);
   logger.log(`listening on port ${config.PORT}: API /v1, OpenAPI /docs, health /health, metrics /metrics`);
+  if (!runtime.acceptsWrites) logger.log('LEDGER_ROLE=read: serving reads only; writes answer 421, projections and Kafka run elsewhere');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -47,6 +47,14 @@ export class LedgerConfig {
    */
   @Transform(int) @IsInt() @Min(4) LEDGER_PG_POOL_SIZE = 8;
 
+  /**
+   * `all`: the instance records (HTTP, Kafka), keeps the read models and serves reads. `read`: it
+   * only serves reads (state, trail, refs, access log, integrity) from the shared database: no
+   * projection, no Kafka, no sweep, and writes are refused (421 READ_ONLY_INSTANCE), so that
+   * auditors' reads are not slowed by ingestion on the same instance. @defaultValue all
+   */
+  @IsIn(['all', 'read']) LEDGER_ROLE: 'all' | 'read' = 'all';
+
   /** This instance's name in the Kafka group (its transactional id). @defaultValue hostname-PORT */
   @Transform(text) @IsOptional() @IsString() LEDGER_INSTANCE_ID?: string;
 }
@@ -68,6 +76,7 @@ export const CONFIG_VARIABLES = [
   'LEDGER_READ_YOUR_WRITES_MS',
   'LEDGER_PG_POOL_SIZE',
   'LEDGER_INSTANCE_ID',
+  'LEDGER_ROLE',
 ] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {

@@ -42,6 +42,7 @@ export class HealthController {
     reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ok ? 'ok' : 'degraded',
+      role: this.runtime.config.LEDGER_ROLE,
       store: { kind: this.runtime.config.LEDGER_STORE, ...store },
       kafka: kafka
         ? { configured: true, consuming: kafka.consuming, retrying, topic: this.runtime.config.KAFKA_TOPIC }

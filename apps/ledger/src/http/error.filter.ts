@@ -3,7 +3,7 @@ import { RuleViolation } from '#ledger/domain';
 import { StoreUnavailableError } from '#ledger/event-store';
 import { safeErrorSummary } from '#ledger/postgres';
 import { BatchRejected, IdReusedError } from '#ledger/recording';
-import { InputValidationError } from './errors';
+import { InputValidationError, ReadOnlyInstanceError } from './errors';
 
 interface Reply {
   status(code: number): Reply;
@@ -39,6 +39,7 @@ export class LedgerErrorFilter implements ExceptionFilter {
       return [422, { error: 'rule', code: error.error.code, message: `${at}: ${error.error.message}`, index: error.index }];
     }
     if (error instanceof RuleViolation) return [422, { error: 'rule', code: error.code, message: error.message }];
+    if (error instanceof ReadOnlyInstanceError) return [421, { error: 'misdirected', code: error.code, message: error.message }];
     if (error instanceof StoreUnavailableError) return [503, { error: 'unavailable', message: 'the event store is unavailable; retry' }];
     const parserType = (error as { type?: string }).type;
     if (parserType === 'entity.parse.failed') {

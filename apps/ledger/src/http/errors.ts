@@ -7,3 +7,12 @@ export class InputValidationError extends Error {
     this.name = 'InputValidationError';
   }
 }
+
+/** A write sent to an instance that only serves reads (LEDGER_ROLE=read): HTTP 421, sent elsewhere. */
+export class ReadOnlyInstanceError extends Error {
+  readonly code = 'READ_ONLY_INSTANCE';
+  constructor() {
+    super('this instance only serves reads (LEDGER_ROLE=read); send writes to an instance with LEDGER_ROLE=all');
+    this.name = 'ReadOnlyInstanceError';
+  }
+}

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Injectable, Logger, Post, type OnApplicationBootstrap, type OnApplicationShutdown, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Injectable, Logger, Post, UseGuards, type OnApplicationBootstrap, type OnApplicationShutdown, type PipeTransform } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
@@ -6,6 +6,8 @@ import { IsISO8601, IsOptional, validateSync } from 'class-validator';
 import { safeErrorSummary } from '#ledger/postgres';
 import { Roles } from '../auth/bearer-auth.guard';
 import { InputValidationError } from '../http/errors';
+import { WritesGuard } from '../http/writes.guard';
+import { LedgerRuntime } from '../runtime/ledger-runtime';
 import { SweepRetentionCommand } from './sweep-retention.command';
 
 export class SweepRequestDto {
@@ -34,6 +36,7 @@ export class RetentionController {
   @Post('sweep')
   @HttpCode(200)
   @Roles('ops')
+  @UseGuards(WritesGuard)
   @ApiOperation({ summary: 'Erase everyone past the retention date with no legal hold; also runs daily by itself' })
   @ApiBody({ schema: { type: 'object', properties: { asOf: { type: 'string', format: 'date-time' } } } })
   async sweep(@Body(SweepRequestPipe) body: SweepRequestDto) {
@@ -43,15 +46,19 @@ export class RetentionController {
   }
 }
 
-/** Runs the sweep once a day (the first an hour after start), as the policy promises. */
+/** Runs the sweep once a day (the first an hour after start), as the policy promises; not on a read instance. */
 @Injectable()
 export class DailyRetentionSweep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('retention');
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(@Inject(CommandBus) private readonly commands: CommandBus) {}
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+  ) {}
 
   onApplicationBootstrap(): void {
+    if (!this.runtime.acceptsWrites) return;
     const run = () => {
       this.commands.execute(new SweepRetentionCommand(new Date().toISOString())).catch((error: unknown) => {
         this.logger.error(`daily retention sweep failed: ${safeErrorSummary(error)}`);

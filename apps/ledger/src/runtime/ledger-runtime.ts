@@ -78,11 +78,15 @@ export class LedgerRuntime {
       ]);
       // One runner keeps the read models; the trail needs none (it is read from the store).
       const feed = new SharedFeed(store);
-      const runners = [new ProjectionRunner(store, pool, state, { onError, feed })];
-      for (const runner of runners) await runner.prepare();
+      const prepared = [new ProjectionRunner(store, pool, state, { onError, feed })];
+      // Every instance prepares the read models' tables (it may start first); a read instance
+      // runs no projection: the instances that record keep them.
+      for (const runner of prepared) await runner.prepare();
+      const writes = config.LEDGER_ROLE === 'all';
+      const runners = writes ? prepared : [];
       const accessLog = await AccessLog.open(pool);
       let kafka: KafkaRuntime | null = null;
-      if (config.KAFKA_BROKERS) {
+      if (config.KAFKA_BROKERS && writes) {
         const brokers = config.KAFKA_BROKERS.split(',').map((b) => b.trim());
         const instanceId = config.LEDGER_INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
         const log = (line: string) => logger.warn(line);
@@ -117,6 +121,11 @@ export class LedgerRuntime {
       await embedded?.stop();
       throw error;
     }
+  }
+
+  /** Whether this instance records (LEDGER_ROLE=all) or only serves reads (LEDGER_ROLE=read). */
+  get acceptsWrites(): boolean {
+    return this.config.LEDGER_ROLE === 'all';
   }
 
   /** Read-your-writes: waits (bounded) until every projection shows the write at `checkpoint`. */
