@@ -176,6 +176,17 @@ describe('a person\'s life in the ledger (built service, HTTP, PostgreSQL)', () 
     expect((await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'auditor')).status).toBe(403);
   });
 
+  it('logs a read of an id the ledger does not know, as the attempt it is', async () => {
+    const unknown = randomUUID();
+    expect((await ledger.get(`/v1/subjects/${unknown}`, 'auditor', { 'X-Access-Reason': 'case 12' })).status).toBe(404);
+    expect((await ledger.get(`/v1/subjects/${unknown}/trail`, 'auditor')).status).toBe(404);
+    const accesses = await ledger.get(`/v1/subjects/${unknown}/accesses`, 'dpo');
+    expect(accesses.body.accesses.map((a: { resource: string; principal: string; reason: string | null }) => [a.resource, a.principal, a.reason])).toEqual([
+      ['state', 'auditor#2', 'case 12'],
+      ['trail', 'auditor#2', null],
+    ]);
+  });
+
   it('serves its OpenAPI document and metrics without personal data', async () => {
     const docs = await ledger.get('/docs-json', null);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/subjects/{subjectId}', '/v1/subjects/{subjectId}/trail']));
