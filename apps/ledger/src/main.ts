@@ -24,6 +24,10 @@ async function bootstrap(): Promise<void> {
   const runtime = await LedgerRuntime.open(config, policy, key, logger);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, tokens), { bodyParser: false });
   app.useBodyParser('json', { limit: '10mb' });
+  // No ETag: it would be a hash of a person's data in a header that caches and proxies keep, and
+  // a cost on every answer; no X-Powered-By: the framework is nobody's business.
+  app.set('etag', false);
+  app.disable('x-powered-by');
   const metrics = app.get(LedgerMetrics);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const end = metrics.httpDuration.startTimer();
