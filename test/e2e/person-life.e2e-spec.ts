@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { envelope } from './support/envelopes';
-import { LedgerProcess } from './support/ledger-process';
+import { LedgerProcess, TOKENS } from './support/ledger-process';
 
 /**
  * A person's whole life through the built service over HTTP: consent and collection, use and
@@ -174,6 +174,12 @@ describe('a person\'s life in the ledger (built service, HTTP, PostgreSQL)', () 
       ]),
     );
     expect((await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'auditor')).status).toBe(403);
+  });
+
+  it('puts no fingerprint of the data (ETag) and no framework name in the headers of a read', async () => {
+    const response = await fetch(`${ledger.url}/v1/subjects/${subjectId}`, { headers: { authorization: `Bearer ${TOKENS.auditor}` } });
+    expect(response.status).toBe(200);
+    expect([response.headers.get('etag'), response.headers.get('x-powered-by')]).toEqual([null, null]);
   });
 
   it('logs a read of an id the ledger does not know, as the attempt it is', async () => {
