@@ -28,7 +28,8 @@ export class LedgerProcess {
   static async start(env: NodeJS.ProcessEnv): Promise<LedgerProcess> {
     const port = await freePort();
     const ledger = new LedgerProcess(port, {
-      LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-e2e-')),
+      // Under the run's own directory, which the global teardown removes.
+      LEDGER_DATA_DIR: mkdtempSync(join(process.env.LEDGER_TEST_TMP ?? tmpdir(), 'ledger-e2e-')),
       LEDGER_TOKENS,
       LEDGER_MASTER_KEY: MASTER_KEY,
       ...env,
