@@ -53,6 +53,7 @@ describe('the ops command line (built, on the service database)', () => {
 
     expect((await cli('verify')).code).toBe(0);
     expect((await ledger.request('GET', '/v1/integrity', 'ops')).body).toMatchObject({ ok: true, broken: [] });
+    expect((await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.integrity).toEqual({ verified: true });
 
     // Someone with superuser rights edits an event behind the ledger's back.
     const c = new Client({ connectionString: databaseUrl });
@@ -67,6 +68,13 @@ describe('the ops command line (built, on the service database)', () => {
     const integrity = await ledger.request('GET', '/v1/integrity', 'ops');
     expect(integrity.body).toMatchObject({ ok: false, broken: [{ streamId: `subject-${subjectId}`, revision: 1 }] });
     expect((await ledger.request('GET', '/v1/integrity', 'auditor')).status).toBe(403);
+    // The auditor reading that person's trail is told too, and so is ops (a metric, a log line with ids only).
+    const trail = await ledger.get(`/v1/subjects/${subjectId}/trail`);
+    expect(trail.body.integrity).toEqual({ verified: false, revision: 1, problem: 'hash-mismatch' });
+    expect(trail.body.entries).toHaveLength(3);
+    const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
+    expect(metrics).toMatch(/^ledger_trail_verification_failures_total 1$/m);
+    expect(ledger.output.join('')).toContain(`the trail of subject ${subjectId} does not verify: hash-mismatch at revision 1`);
 
     expect((await cli('no-such-command')).code).toBe(2);
   });

@@ -33,7 +33,11 @@ export class LedgerMetrics {
     labelNames: ['projection'] as const,
     registers: [this.registry],
   });
-
+  readonly trailsBroken = new Counter({
+    name: 'ledger_trail_verification_failures_total',
+    help: "Trail reads whose hash chain did not verify (a stored event changed behind the ledger's back)",
+    registers: [this.registry],
+  });
   readonly kafkaRecords = new Counter({
     name: 'ledger_kafka_records_total',
     help: 'Kafka messages handled, by outcome (recorded, duplicate, dead-lettered)',

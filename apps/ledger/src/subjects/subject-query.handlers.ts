@@ -1,6 +1,7 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { openDeep } from '#ledger/crypto';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
 import { FindSubjectByRefQuery, GetSubjectAccessesQuery, GetSubjectStateQuery, GetSubjectTrailQuery } from './subject.queries';
 
@@ -26,16 +27,26 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
 
 @QueryHandler(GetSubjectTrailQuery)
 export class GetSubjectTrailHandler implements IQueryHandler<GetSubjectTrailQuery> {
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  private readonly logger = new Logger('integrity');
+
+  constructor(
+    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
+  ) {}
 
   async execute({ subjectId, context }: GetSubjectTrailQuery) {
     // As for the state: logged while read, served only once logged.
-    const [entries] = await Promise.all([
-      this.runtime.trailReader.get(subjectId),
+    const [{ entries, integrity }] = await Promise.all([
+      this.runtime.trailReader.read(subjectId),
       this.runtime.accessLog.record(context.principal, subjectId, 'trail', context.reason),
     ]);
     if (entries.length === 0) return null;
-    return { subjectId, entries };
+    // The auditor is told whether what they read holds together; ops are told when it does not.
+    if (!integrity.verified) {
+      this.metrics.trailsBroken.inc();
+      this.logger.error(`the trail of subject ${subjectId} does not verify: ${integrity.problem} at revision ${integrity.revision}`);
+    }
+    return { subjectId, integrity, entries };
   }
 }
 
