@@ -87,6 +87,7 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
     );
     expect(certificate.erasures[0].keyIds.sort()).toEqual(certificate.keysDestroyed.map((k: { keyId: string }) => k.keyId).sort());
     expect(certificate.projectionsPurged.length).toBeGreaterThan(0);
+    expect(certificate.trailIntegrity).toEqual({ verified: true });
     expectNoSecrets(JSON.stringify(certificate));
 
     expect((await ledger.post(envelope('erasure.acknowledged', subjectId, { system: 'Assessio' }, undefined, { source: 'assessio' }))).status).toBe(201);

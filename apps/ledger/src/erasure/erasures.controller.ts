@@ -17,13 +17,15 @@ export class ErasuresController {
   @Get(':subjectId')
   @Roles('auditor', 'dpo')
   @ApiOperation({
-    summary: 'The erasure certificate: what was erased, when, why, which keys were destroyed, who must be told and who confirmed',
+    summary:
+      'The erasure certificate: what was erased, when, why, which keys were destroyed, who must be told and who confirmed, and whether the trail it is folded from verifies',
   })
   @ApiResponse({ status: 404, description: 'unknown subject' })
   async certificate(@Param('subjectId', uuid) subjectId: string) {
-    const trail = await this.runtime.trailReader.get(subjectId);
-    if (trail.length === 0) throw new NotFoundException('unknown subject');
-    const certificate = certificateOf(subjectId, trail);
-    return { ...certificate, keysDestroyed: await this.runtime.keyring.destroyedKeys(subjectId) };
+    const { entries, integrity } = await this.runtime.trailReader.read(subjectId);
+    if (entries.length === 0) throw new NotFoundException('unknown subject');
+    const certificate = certificateOf(subjectId, entries);
+    // Folded from the trail alone, so it says whether that trail verifies.
+    return { ...certificate, keysDestroyed: await this.runtime.keyring.destroyedKeys(subjectId), trailIntegrity: integrity };
   }
 }
