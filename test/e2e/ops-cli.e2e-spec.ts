@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { envelope } from './support/envelopes';
+import { createTestDatabase } from '../support/test-database';
 import { LedgerProcess } from './support/ledger-process';
 
 const CLI = resolve(__dirname, '../../dist/apps/ledger/src/cli/main.js');
@@ -77,5 +78,41 @@ describe('the ops command line (built, on the service database)', () => {
     expect(ledger.output.join('')).toContain(`the trail of subject ${subjectId} does not verify: hash-mismatch at revision 1`);
 
     expect((await cli('no-such-command')).code).toBe(2);
+  });
+});
+
+/** `store copy` into a new PostgreSQL: a service started there reads the same people and the same access log. */
+describe('store copy (built CLI) into a new PostgreSQL', () => {
+  it('copies events, keys, the ref index and the access log; a service on the copy reads the same', async () => {
+    const { ledger, stop } = await LedgerProcess.onFreshDatabase();
+    const target = await createTestDatabase();
+    let copy: LedgerProcess | null = null;
+    try {
+      const ref = `webcruiter:candidate:${randomUUID().slice(0, 8)}`;
+      const posted = await ledger.post(
+        envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': 'copy@example.no' }, collectedFrom: 'subject' }),
+      );
+      const subjectId = posted.body.results[0].subjectId as string;
+      const state = (await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'case 9' })).body;
+      const accesses = (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
+
+      const copied = await promisify(execFile)(process.execPath, [CLI, 'store', 'copy', '--target', target.url], { env: { ...process.env, ...ledger.env } });
+      expect(copied.stderr).toMatch(/copied 1 rows of ledger_access_log/);
+      expect(copied.stderr).toMatch(/0 broken chains/);
+      // Again: nothing twice (the copy is resumable).
+      await promisify(execFile)(process.execPath, [CLI, 'store', 'copy', '--target', target.url], { env: { ...process.env, ...ledger.env } });
+
+      copy = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: target.url });
+      expect((await copy.get(`/v1/subjects?ref=${encodeURIComponent(ref)}`)).body).toEqual({ subjectId });
+      expect((await copy.get(`/v1/subjects/${subjectId}`, 'dpo')).body).toEqual(state);
+      const copiedAccesses = (await copy.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
+      // The entries that came over, then the copy's own (its ids follow the copied ones).
+      expect(copiedAccesses.slice(0, accesses.length)).toEqual(accesses);
+      expect(copiedAccesses.slice(accesses.length).map((a: { resource: string }) => a.resource)).toEqual(['ref-lookup', 'state']);
+    } finally {
+      await copy?.stop();
+      await stop();
+      await target.drop();
+    }
   });
 });

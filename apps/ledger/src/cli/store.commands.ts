@@ -1,7 +1,8 @@
 import { copyStore, verifyStore } from '#ledger/event-store';
 import { KEYRING_MIGRATIONS } from '#ledger/crypto';
-import { createPool, migrate } from '#ledger/postgres';
+import { createPool, migrate, type Pool } from '#ledger/postgres';
 import { SUBJECT_DIRECTORY_MIGRATIONS } from '#ledger/recording';
+import { AccessLog } from '../access-log/access-log';
 import { openEventStore } from '../runtime/event-store.factory';
 import type { CliContext } from './cli-context';
 import type { Reporter } from './reporter';
@@ -11,14 +12,50 @@ const option = (args: string[], name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
-/** Tables of the ledger's own that a new PostgreSQL needs beside the events: keys and the ref index. */
-const LEDGER_TABLES = ['ledger_data_keys', 'ledger_subject_refs'] as const;
+/**
+ * Tables of the ledger's own that a new PostgreSQL needs beside the events: the keys, the ref
+ * index and the access log (evidence of who read whose data, kept with its ids and times). Each is
+ * copied in keyset pages of its primary key, so that no table is held in memory whole.
+ */
+const LEDGER_TABLES = [
+  { table: 'ledger_data_keys', key: 'key_id', from: '00000000-0000-0000-0000-000000000000', identity: false },
+  { table: 'ledger_subject_refs', key: 'ref_key', from: '', identity: false },
+  { table: 'ledger_access_log', key: 'id', from: '0', identity: true },
+] as const;
+
+/** A row as JSON for json_populate_recordset: bytea as PostgreSQL's hex text. */
+const asJson = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : v]));
+
+async function copyLedgerTables(source: Pool, target: Pool, report: Reporter): Promise<void> {
+  await migrate(target, 'keyring', KEYRING_MIGRATIONS);
+  await migrate(target, 'subject-directory', SUBJECT_DIRECTORY_MIGRATIONS);
+  await AccessLog.open(target);
+  for (const { table, key, from, identity } of LEDGER_TABLES) {
+    let after: string = from;
+    let copied = 0;
+    for (;;) {
+      const { rows } = await source.query(`SELECT * FROM ${table} WHERE ${key} > $1 ORDER BY ${key} LIMIT 1000`, [after]);
+      if (rows.length === 0) break;
+      await target.query(
+        `INSERT INTO ${table} ${identity ? 'OVERRIDING SYSTEM VALUE' : ''}
+         SELECT * FROM json_populate_recordset(NULL::${table}, $1::json) ON CONFLICT DO NOTHING`,
+        [JSON.stringify(rows.map(asJson))],
+      );
+      copied += rows.length;
+      after = String(rows[rows.length - 1][key]);
+    }
+    // Rows that came with their ids: the target's own next id follows them.
+    if (identity) await target.query(`SELECT setval(pg_get_serial_sequence('${table}', '${key}'), GREATEST((SELECT max(${key}) FROM ${table}), 1))`);
+    report.line(`copied ${copied} rows of ${table}`);
+  }
+}
 
 /**
  * `store copy --target <url>`: every stream of the configured store into another (PostgreSQL or
  * KurrentDB), each stream's order, ids and hashes kept; then every chain of the target verified.
- * Into another PostgreSQL database it also copies the keys and the ref index (read models are
- * rebuilt by the service from the feed). Into KurrentDB those stay in this PostgreSQL.
+ * Into another PostgreSQL database it also copies the keys, the ref index and the access log (read
+ * models are rebuilt by the service from the feed). Into KurrentDB those stay in this PostgreSQL.
  */
 export async function copyStoreCommand(context: CliContext, report: Reporter, args: string[]): Promise<number> {
   const targetUrl = option(args, '--target');
@@ -33,21 +70,7 @@ export async function copyStoreCommand(context: CliContext, report: Reporter, ar
   try {
     const copied = await copyStore(source, target, { onProgress: (n) => report.progress('events copied', n) });
     report.line(`copied ${copied.events} events (${copied.skipped} already there) of ${copied.streams} streams`);
-    if (toPostgres) {
-      await migrate(targetPool, 'keyring', KEYRING_MIGRATIONS);
-      await migrate(targetPool, 'subject-directory', SUBJECT_DIRECTORY_MIGRATIONS);
-      for (const table of LEDGER_TABLES) {
-        const { rows } = await context.pool.query(`SELECT * FROM ${table}`);
-        for (let i = 0; i < rows.length; i += 1000) {
-          const chunk = rows.slice(i, i + 1000);
-          await targetPool.query(
-            `INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json) ON CONFLICT DO NOTHING`,
-            [JSON.stringify(chunk.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : v]))))],
-          );
-        }
-        report.line(`copied ${rows.length} rows of ${table}`);
-      }
-    }
+    if (toPostgres) await copyLedgerTables(context.pool, targetPool, report);
     const verified = await verifyStore(target, (n) => report.progress('streams verified', n));
     report.line(`target: ${verified.streams} streams, ${verified.events} events, ${verified.broken.length} broken chains`);
     verified.broken.forEach((b) => report.line(`BROKEN ${b.streamId} at revision ${b.revision}: ${b.problem}`));
