@@ -93,5 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   if (config.LEDGER_STORE === 'kurrentdb' && (!config.KURRENTDB_URL || !config.DATABASE_URL)) {
     throw new Error('configuration: LEDGER_STORE=kurrentdb needs KURRENTDB_URL (events) and DATABASE_URL (read models, keys)');
   }
+  if (config.LEDGER_ROLE === 'read' && config.LEDGER_STORE === 'embedded') {
+    throw new Error('configuration: LEDGER_ROLE=read serves a database that recording instances share: set LEDGER_STORE=postgres or kurrentdb');
+  }
   return config;
 }
