@@ -176,6 +176,15 @@ describe('a person\'s life in the ledger (built service, HTTP, PostgreSQL)', () 
     expect((await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'auditor')).status).toBe(403);
   });
 
+  it('keeps text with tabs, line breaks, quotes and backslashes exactly, through the read model', async () => {
+    const other = `webcruiter:candidate:${randomUUID().slice(0, 8)}`;
+    const channel = 'web\tform "B"\\n \\ line\r\nnext – ø 🙂';
+    const posted = await ledger.post(envelope('consent.given', other, { purpose: 'marketing', policyVersion: '2018-05', channel }));
+    expect(posted.status).toBe(201);
+    const state = await ledger.get(`/v1/subjects/${posted.body.results[0].subjectId}`);
+    expect(state.body.consents.marketing.channel).toBe(channel);
+  });
+
   it('puts no fingerprint of the data (ETag) and no framework name in the headers of a read', async () => {
     const response = await fetch(`${ledger.url}/v1/subjects/${subjectId}`, { headers: { authorization: `Bearer ${TOKENS.auditor}` } });
     expect(response.status).toBe(200);

