@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX, type BatchHandler, type InboundMessage, type InboundSource } from '../kafka.port';
 
 export interface KafkajsSourceOptions {
@@ -11,6 +11,9 @@ export interface KafkajsSourceOptions {
   readonly concurrency?: number;
   readonly log?: (line: string) => void;
 }
+
+/** Tries of one batch's transaction before the batch is given up to redelivery. */
+const TRANSACTION_ATTEMPTS = 8;
 
 const headersOf = (headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : (v ?? ''))]));
@@ -67,58 +70,81 @@ export class KafkajsSource implements InboundSource {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? 2,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-        if (batch.messages.length === 0 || isStale()) return;
-        const messages: InboundMessage[] = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key,
-          value: m.value,
-          headers: headersOf(m.headers as Record<string, Buffer | string | undefined>),
-        }));
-        const deadLetters = await handler(messages, { heartbeat, isRunning: () => isRunning() && !isStale() });
-        const next = (BigInt(batch.lastOffset()) + 1n).toString();
-        await this.commit(batch.topic, batch.partition, next, deadLetters);
-        // Committed in the transaction; now move the consumer's own position past the batch.
-        resolveOffset(batch.lastOffset());
-      },
+      eachBatch: (payload) => this.consume(payload, handler),
     });
+  }
+
+  private async consume({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload, handler: BatchHandler): Promise<void> {
+    if (batch.messages.length === 0 || isStale()) return;
+    const messages: InboundMessage[] = batch.messages.map((m) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: m.offset,
+      key: m.key,
+      value: m.value,
+      headers: headersOf(m.headers as Record<string, Buffer | string | undefined>),
+    }));
+    const deadLetters = await handler(messages, { heartbeat, isRunning: () => isRunning() && !isStale() });
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    await this.commit(batch.topic, batch.partition, next, deadLetters);
+    // Committed in the transaction; now move the consumer's own position past the batch.
+    resolveOffset(batch.lastOffset());
   }
 
   /** One transaction at a time on the producer: partitions handled concurrently take turns here. */
   private commit(topic: string, partition: number, offset: string, deadLetters: Awaited<ReturnType<BatchHandler>>): Promise<void> {
-    const run = async () => {
-      const transaction = await this.producer!.transaction();
-      try {
-        if (deadLetters.length > 0) {
-          await transaction.send({
-            topic: `${topic}${DEAD_LETTER_SUFFIX}`,
-            compression: CompressionTypes.None,
-            messages: deadLetters.map(({ message, code, reason }) => ({
-              key: message.key,
-              value: message.value,
-              headers: {
-                ...message.headers,
-                'error-code': code,
-                'error-message': reason,
-                'origin-topic': message.topic,
-                'origin-partition': String(message.partition),
-                'origin-offset': message.offset,
-              },
-            })),
-          });
-        }
-        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset }] }] });
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch(() => undefined);
-        throw error;
-      }
-    };
+    const run = () => this.inTransaction(topic, partition, offset, deadLetters);
     const turn = this.transactions.then(run, run);
     this.transactions = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * The batch's dead letters and offsets in one transaction. A transaction that starts while the
+   * coordinator still completes the one before is refused (CONCURRENT_TRANSACTIONS), which kafkajs
+   * passes on rather than retrying: it is aborted and tried again after a pause, as Kafka's own
+   * producer does. Left failed, the batch would be consumed again (recorded once, but redelivered
+   * after every shutdown that met it).
+   */
+  private async inTransaction(topic: string, partition: number, offset: string, deadLetters: Awaited<ReturnType<BatchHandler>>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.transactOnce(topic, partition, offset, deadLetters);
+      } catch (error) {
+        const { retriable, type } = error as { retriable?: boolean; type?: string };
+        if (!(retriable || type === 'CONCURRENT_TRANSACTIONS') || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
+      }
+    }
+  }
+
+  private async transactOnce(topic: string, partition: number, offset: string, deadLetters: Awaited<ReturnType<BatchHandler>>): Promise<void> {
+    const transaction = await this.producer!.transaction();
+    try {
+      if (deadLetters.length > 0) {
+        await transaction.send({
+          topic: `${topic}${DEAD_LETTER_SUFFIX}`,
+          compression: CompressionTypes.None,
+          messages: deadLetters.map(({ message, code, reason }) => ({
+            key: message.key,
+            value: message.value,
+            headers: {
+              ...message.headers,
+              'error-code': code,
+              'error-message': reason,
+              'origin-topic': message.topic,
+              'origin-partition': String(message.partition),
+              'origin-offset': message.offset,
+            },
+          })),
+        });
+      }
+      await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset }] }] });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
