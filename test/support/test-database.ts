@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { createPool, type Pool } from '#ledger/postgres';
 
 export type ServerKind = 'machine-or-embedded' | 'embedded';
 
@@ -28,4 +29,21 @@ export async function createTestDatabase(kind: ServerKind = 'machine-or-embedded
       await c.end();
     },
   };
+}
+
+/**
+ * A pool on a fresh test database for the whole suite: made before its tests, closed and dropped
+ * after them. Read `pool` inside tests (it is set once the suite has started).
+ */
+export function suiteDatabase(): { readonly pool: Pool; readonly url: string } {
+  const suite = {} as { pool: Pool; url: string; drop?: () => Promise<void> };
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    Object.assign(suite, { url: db.url, drop: db.drop, pool: createPool(db.url) });
+  });
+  afterAll(async () => {
+    await suite.pool?.end();
+    await suite.drop?.();
+  });
+  return suite;
 }

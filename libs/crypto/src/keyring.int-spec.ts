@@ -1,38 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { createPool, type Pool } from '#ledger/postgres';
-import { createTestDatabase } from '../../../test/support/test-database';
+import { createPool } from '#ledger/postgres';
+import { createTestDatabase, suiteDatabase } from '../../../test/support/test-database';
 import { Keyring } from './keyring';
 import { openValue, sealValue } from './personal-cipher';
 
 describe('the keyring', () => {
-  let drop: () => Promise<void>;
-  let pool: Pool;
-  beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    pool = createPool(db.url);
-  });
-  afterAll(async () => {
-    await pool.end();
-    await drop();
-  });
+  const suite = suiteDatabase();
 
   it('re-wraps every key under a new master key: values stay readable, the old key no longer opens the store', async () => {
     const oldMaster = randomBytes(32);
     const newMaster = randomBytes(32);
-    const keyring = await Keyring.open(pool, oldMaster);
+    const keyring = await Keyring.open(suite.pool, oldMaster);
     const subjectId = '11111111-1111-4111-8111-111111111111';
     const key = keyring.newKey(subjectId, 'contact');
     await keyring.persist([key]);
     const sealed = sealValue(subjectId, key, 'ola@example.no');
     const blindIndex = keyring.mac('ref', 'webcruiter:candidate:1');
 
-    expect(await Keyring.rewrap(pool, oldMaster, newMaster)).toBe(2); // the data key and the index key
-    const reopened = await Keyring.open(pool, newMaster);
+    expect(await Keyring.rewrap(suite.pool, oldMaster, newMaster)).toBe(2); // the data key and the index key
+    const reopened = await Keyring.open(suite.pool, newMaster);
     expect(openValue(subjectId, sealed, await reopened.readableKeys(subjectId))).toBe('ola@example.no');
     expect(reopened.mac('ref', 'webcruiter:candidate:1')).toBe(blindIndex);
-    await expect(Keyring.open(pool, oldMaster)).rejects.toThrow(/does not match/);
-    expect(await Keyring.rewrap(pool, oldMaster, newMaster)).toBe(0); // resumable: nothing left
+    await expect(Keyring.open(suite.pool, oldMaster)).rejects.toThrow(/does not match/);
+    expect(await Keyring.rewrap(suite.pool, oldMaster, newMaster)).toBe(0); // resumable: nothing left
   });
 
   it('destroys keys for good, and keeps the proof that they existed', async () => {

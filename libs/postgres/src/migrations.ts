@@ -41,3 +41,17 @@ export async function migrate(pool: Pool, module: string, migrations: readonly M
     client.release();
   }
 }
+
+/**
+ * The SQL that makes a table of evidence append-only: UPDATE, DELETE and TRUNCATE through the
+ * ledger's own role are refused (`restrict_violation`). A superuser can still disable it.
+ */
+export const appendOnlySql = (table: string): string => `
+  CREATE FUNCTION ${table}_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    RAISE EXCEPTION '${table} is append-only' USING ERRCODE = 'restrict_violation';
+  END $$;
+  CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
+    FOR EACH ROW EXECUTE FUNCTION ${table}_immutable();
+  CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
+    FOR EACH STATEMENT EXECUTE FUNCTION ${table}_immutable();`;

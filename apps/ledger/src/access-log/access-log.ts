@@ -1,4 +1,4 @@
-import { migrate, type Pool } from '#ledger/postgres';
+import { appendOnlySql, migrate, type Pool } from '#ledger/postgres';
 import type { Principal } from '../config/secrets';
 
 export interface AccessRecord {
@@ -45,14 +45,7 @@ export class AccessLog {
         version: 2,
         description: 'the access log is append-only, as the events are',
         // Evidence of who read whose data: never changed or removed through the ledger's own role.
-        sql: `CREATE FUNCTION ledger_access_log_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
-              BEGIN
-                RAISE EXCEPTION 'ledger_access_log is append-only' USING ERRCODE = 'restrict_violation';
-              END $$;
-              CREATE TRIGGER ledger_access_log_append_only BEFORE UPDATE OR DELETE ON ledger_access_log
-                FOR EACH ROW EXECUTE FUNCTION ledger_access_log_immutable();
-              CREATE TRIGGER ledger_access_log_no_truncate BEFORE TRUNCATE ON ledger_access_log
-                FOR EACH STATEMENT EXECUTE FUNCTION ledger_access_log_immutable();`,
+        sql: appendOnlySql('ledger_access_log'),
       },
     ]);
     return new AccessLog(pool);

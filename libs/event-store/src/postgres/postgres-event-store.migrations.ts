@@ -1,4 +1,4 @@
-import type { Migration } from '#ledger/postgres';
+import { appendOnlySql, type Migration } from '#ledger/postgres';
 
 export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   {
@@ -29,14 +29,7 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
 
       -- The trail is evidence: rows are never changed or removed through the ledger's own role.
       -- (Erasure destroys keys, never rows.) A superuser can still disable this; verify finds it.
-      CREATE FUNCTION ledger_events_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'ledger_events is append-only' USING ERRCODE = 'restrict_violation';
-      END $$;
-      CREATE TRIGGER ledger_events_append_only BEFORE UPDATE OR DELETE ON ledger_events
-        FOR EACH ROW EXECUTE FUNCTION ledger_events_immutable();
-      CREATE TRIGGER ledger_events_no_truncate BEFORE TRUNCATE ON ledger_events
-        FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable();
+      ${appendOnlySql('ledger_events')}
     `,
   },
 ];
