@@ -17,6 +17,9 @@ const envelope = (ref: string) => ({
   },
 });
 
+/** A batch of 1,000 envelopes, each for a new person. */
+const newPersons = (tag: string) => Array.from({ length: 1000 }, (_, i) => envelope(`bench:person:${tag}-${i}-${randomUUID().slice(0, 8)}`));
+
 async function post(url: string, events: object[]): Promise<Array<{ subjectId: string }>> {
   const response = await fetch(`${url}/v1/events`, {
     method: 'POST',
@@ -33,9 +36,7 @@ async function post(url: string, events: object[]): Promise<Array<{ subjectId: s
  */
 export async function ingestHttp(url: string, batches: number, concurrency = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 2)): Promise<{ eps: number; subjectIds: string[] }> {
   const subjectIds: string[] = [];
-  const bodies = Array.from({ length: batches }, (_, b) =>
-    Array.from({ length: 1000 }, (_, i) => envelope(`bench:person:${b}-${i}-${randomUUID().slice(0, 8)}`)),
-  );
+  const bodies = Array.from({ length: batches }, (_, b) => newPersons(String(b)));
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -55,8 +56,7 @@ export async function ingestFor(url: string, durationMs: number): Promise<number
   const until = performance.now() + durationMs;
   let envelopes = 0;
   for (let b = 0; performance.now() < until; b += 1) {
-    const batch = Array.from({ length: 1000 }, (_, i) => envelope(`bench:person:load-${b}-${i}-${randomUUID().slice(0, 8)}`));
-    envelopes += (await post(url, batch)).length;
+    envelopes += (await post(url, newPersons(`load-${b}`))).length;
   }
   return envelopes;
 }

@@ -74,7 +74,7 @@ describe('projections fed by the global feed', () => {
       version: 4,
     });
     // The trail is the stream itself, without its personal part: no projection to wait for.
-    const entries = await new SubjectTrailReader(store).get(subjectId);
+    const entries = (await new SubjectTrailReader(store).read(subjectId)).entries;
     expect(entries.map((e) => e.type)).toEqual(['consent.given', 'data.collected', 'data.corrected', 'objection.raised']);
     expect(entries[0]!.details).toMatchObject({ linkedRefSystem: 'webcruiter' });
     expect(entries[1]).toMatchObject({ purpose: 'marketing', lawfulBasis: 'consent', fields: ['contact.email'], actor: 'recruiter:kari' });
@@ -90,7 +90,7 @@ describe('projections fed by the global feed', () => {
     await state2!.rebuild();
     expect(await state2!.waitFor(more.checkpoint!, 5000)).toBe(true);
     expect(await new SubjectStateReader(pool).get(subjectId)).toEqual(before);
-    expect(await new SubjectTrailReader(store).get(subjectId)).toHaveLength(5);
+    expect((await new SubjectTrailReader(store).read(subjectId)).entries).toHaveLength(5);
   });
 
   it('shows an erased person with no values and keeps the trail', async () => {
@@ -134,7 +134,7 @@ describe('upgrading a database that kept the trail as a projection', () => {
       expect(left.rows[0]).toEqual({ t: null, s: null });
       expect((await pool.query('SELECT name FROM ledger_projections ORDER BY name')).rows).toEqual([{ name: 'subject-state' }]);
       expect((await pool.query('SELECT name FROM ledger_projection_rebuilds')).rows).toEqual([]);
-      expect((await new SubjectTrailReader(store).get(subjectId)).map((e) => e.type)).toEqual(['data.used']);
+      expect(((await new SubjectTrailReader(store).read(subjectId)).entries).map((e) => e.type)).toEqual(['data.used']);
     } finally {
       await fixture.close();
     }

@@ -17,10 +17,6 @@ export type TrailIntegrity =
 export class SubjectTrailReader {
   constructor(private readonly store: EventStore) {}
 
-  async get(subjectId: string): Promise<TrailEntry[]> {
-    return (await this.store.readStream(`subject-${subjectId}`)).map(trailEntryOf);
-  }
-
   /** The trail and its verification, from one read of the stream. */
   async read(subjectId: string): Promise<{ entries: TrailEntry[]; integrity: TrailIntegrity }> {
     const events = await this.store.readStream(`subject-${subjectId}`);
