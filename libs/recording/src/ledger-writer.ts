@@ -131,12 +131,19 @@ export class LedgerWriter {
 
     // 2. Subjects: by id as given, by ref through the directory (claiming new refs).
     const refs = fresh.map((i) => envelopes[i]!.subject.ref).filter((r): r is string => r !== undefined);
-    const byRef = refs.length > 0 ? await this.options.directory.resolve(refs, randomUUID) : new Map<string, string>();
+    // Ids minted here and claimed by this call are new persons: no stream and no keys to load.
+    const minted = new Set<string>();
+    const mint = () => {
+      const id = randomUUID();
+      minted.add(id);
+      return id;
+    };
+    const byRef = refs.length > 0 ? await this.options.directory.resolve(refs, mint) : new Map<string, string>();
     const subjectOf = (i: number) => envelopes[i]!.subject.id ?? byRef.get(envelopes[i]!.subject.ref!)!;
 
     const release = await this.locks.lockAll(fresh.map(subjectOf));
     try {
-      const loaded = await this.load(new Set(fresh.map(subjectOf)));
+      const loaded = await this.load(new Set(fresh.map(subjectOf)), minted);
       // A ref still pointing at an erased subject (a forget cut short by a crash) starts anew.
       for (const i of fresh) {
         const ref = envelopes[i]!.subject.ref;
@@ -181,7 +188,7 @@ export class LedgerWriter {
       }
 
       // 4. Seal every personal value with the subject's data keys, before it reaches the store.
-      const live = await this.options.keyring.liveKeys(pending.keys());
+      const live = await this.options.keyring.liveKeys([...pending.keys()].filter((id) => !minted.has(id)));
       const newKeys: NewKey[] = [];
       const destroy: string[] = [];
       const appends: StreamAppend[] = [];
@@ -254,12 +261,14 @@ export class LedgerWriter {
     });
   }
 
-  private async load(subjectIds: Set<string>): Promise<Map<string, Loaded>> {
+  /** Decision states and heads; `minted` are subjects known to be new (their refs claimed just now). */
+  private async load(subjectIds: Set<string>, minted: ReadonlySet<string> = new Set()): Promise<Map<string, Loaded>> {
     const loaded = new Map<string, Loaded>();
     const missing: string[] = [];
     for (const id of subjectIds) {
       const cached = this.cache.get(id);
       if (cached) loaded.set(id, cached);
+      else if (minted.has(id)) loaded.set(id, { state: initialSubjectState, head: NO_STREAM, ...(this.options.store.globallyIdempotent ? {} : { envelopes: new Map() }) });
       else missing.push(id);
     }
     if (missing.length === 0) return loaded;
