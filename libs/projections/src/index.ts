@@ -7,3 +7,4 @@ export * from './subject-trail/subject-trail.reader';
 export * from './composite.projection';
 export * from './projection-rebuild';
 export * from './shared-feed';
+export * from './projection-thread';

@@ -31,6 +31,8 @@ export interface ProjectionRunnerOptions {
   readonly onError?: (projection: string, error: unknown) => void;
   /** A feed shared with other runners, so that one read serves them all. */
   readonly feed?: SharedFeed;
+  /** Told the status after every poll and every failure (a projection thread reports it to its owner). */
+  readonly onProgress?: (status: ProjectionStatus) => void;
 }
 
 export interface ProjectionStatus {
@@ -41,11 +43,20 @@ export interface ProjectionStatus {
   readonly lastBatchAt: string | null;
 }
 
+/** What the service needs of a projection it keeps current: in this thread (a runner) or in another. */
+export interface ProjectionDriver {
+  start(): void;
+  stop(): Promise<void>;
+  /** Resolves true once the projection has applied everything up to `checkpoint`, false on timeout. */
+  waitFor(checkpoint: Checkpoint, timeoutMs: number): Promise<boolean>;
+  status(): ProjectionStatus;
+}
+
 /**
  * Drives one projection from the store's durable feed. Several instances may run it: an advisory
  * lock lets one apply at a time, and each reads the checkpoint inside its transaction.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionDriver {
   private checkpoint: Checkpoint | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
@@ -176,9 +187,11 @@ export class ProjectionRunner {
     const reached = this.waiters.filter((w) => this.store.compare(w.checkpoint, this.checkpoint) <= 0);
     this.waiters = this.waiters.filter((w) => !reached.includes(w));
     reached.forEach((w) => w.resolve(true));
+    this.options.onProgress?.(this.status());
   }
 
-  private wake(): void {
+  /** Polls now rather than after the idle sleep (an append was signalled from elsewhere). */
+  wake(): void {
     this.signalled = true;
     this.wakeUp?.();
   }
@@ -189,12 +202,16 @@ export class ProjectionRunner {
       this.signalled = false;
       try {
         const applied = await this.step();
-        this.lastError = null;
+        if (this.lastError !== null) {
+          this.lastError = null;
+          this.options.onProgress?.(this.status());
+        }
         backoff = 100;
         if (applied > 0) continue;
       } catch (error) {
         this.lastError = safeErrorSummary(error);
         this.options.onError?.(this.projection.name, error);
+        this.options.onProgress?.(this.status());
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, 10_000);
         continue;

@@ -55,6 +55,13 @@ export class LedgerConfig {
    */
   @IsIn(['all', 'read']) LEDGER_ROLE: 'all' | 'read' = 'all';
 
+  /**
+   * `on`: the read models are kept by a worker thread of the service, so that their feed reads,
+   * folds and writes leave the event loop that serves HTTP and records; `off`: on that event loop.
+   * @defaultValue on
+   */
+  @IsIn(['on', 'off']) LEDGER_PROJECTION_THREAD: 'on' | 'off' = 'on';
+
   /** This instance's name in the Kafka group (its transactional id). @defaultValue hostname-PORT */
   @Transform(text) @IsOptional() @IsString() LEDGER_INSTANCE_ID?: string;
 }
@@ -77,6 +84,7 @@ export const CONFIG_VARIABLES = [
   'LEDGER_PG_POOL_SIZE',
   'LEDGER_INSTANCE_ID',
   'LEDGER_ROLE',
+  'LEDGER_PROJECTION_THREAD',
 ] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {

@@ -1,21 +1,16 @@
 import type { Policy } from '#ledger/domain';
 import type { EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
-import {
-  CompositeProjection,
-  SharedFeed,
-  ProjectionRunner,
-  SubjectStateProjection,
-  SubjectStateReader,
-  SubjectTrailReader,
-} from '#ledger/projections';
+import { join } from 'node:path';
+import { ProjectionRunner, ProjectionThread, SharedFeed, SubjectStateReader, SubjectTrailReader, type ProjectionDriver } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
 import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
 import { hostname } from 'node:os';
-import { ErasureProjection } from '#ledger/erasure';
 import { KafkajsPublisher, KafkajsSource, LedgerPublicationProjection, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
 import { openEventStore } from './event-store.factory';
+import type { ProjectionWorkerData } from './projection.worker';
+import { readModelProjection } from './read-model';
 import type { LedgerConfig } from '../config/ledger-config';
 
 /** Kafka, when KAFKA_BROKERS is set: the inbound source and the publication to downstream systems. */
@@ -46,7 +41,7 @@ export class LedgerRuntime {
     readonly directory: SubjectDirectory,
     readonly keyring: Keyring,
     readonly writer: LedgerWriter,
-    readonly runners: readonly ProjectionRunner[],
+    readonly runners: readonly ProjectionDriver[],
     readonly stateReader: SubjectStateReader,
     readonly trailReader: SubjectTrailReader,
     readonly accessLog: AccessLog,
@@ -71,19 +66,34 @@ export class LedgerRuntime {
       const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
       const writer = new LedgerWriter({ store, directory, keyring, policy });
       const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
-      const shredder = { destroyKeys: (ids: readonly string[]) => keyring.destroyKeys(ids), forget: (id: string) => directory.forget(id) };
-      const state = new CompositeProjection('subject-state', [
-        new SubjectStateProjection(policy.retention.inactivityMonths),
-        new ErasureProjection(shredder),
-      ]);
-      // One runner keeps the read models; the trail needs none (it is read from the store).
+      // One runner keeps the read models; the trail needs none (it is read from the store). Every
+      // instance prepares their tables (it may start first); a read instance runs no projection:
+      // the instances that record keep them.
       const feed = new SharedFeed(store);
-      const prepared = [new ProjectionRunner(store, pool, state, { onError, feed })];
-      // Every instance prepares the read models' tables (it may start first); a read instance
-      // runs no projection: the instances that record keep them.
-      for (const runner of prepared) await runner.prepare();
+      const inline = new ProjectionRunner(store, pool, readModelProjection(policy.retention.inactivityMonths, keyring, directory), { onError, feed });
+      await inline.prepare();
       const writes = config.LEDGER_ROLE === 'all';
-      const runners = writes ? prepared : [];
+      const runners: ProjectionDriver[] = [];
+      if (writes && config.LEDGER_PROJECTION_THREAD === 'off') runners.push(inline);
+      if (writes && config.LEDGER_PROJECTION_THREAD === 'on') {
+        const workerData: ProjectionWorkerData = {
+          databaseUrl: url!,
+          storeUrl: config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!,
+          masterKey: masterKey.toString('base64'),
+          inactivityMonths: policy.retention.inactivityMonths,
+        };
+        const thread = new ProjectionThread({
+          name: inline.projection.name,
+          file: join(__dirname, 'projection.worker.js'),
+          workerData,
+          checkpoint: inline.status().checkpoint,
+          compare: (a, b) => store.compare(a, b),
+          log: (level, message) => (level === 'warn' ? logger.warn(message) : logger.error(message)),
+        });
+        // Appends here wake the thread at once (other instances' reach it by NOTIFY).
+        store.onAppended(() => thread.wake());
+        runners.push(thread);
+      }
       const accessLog = await AccessLog.open(pool);
       let kafka: KafkaRuntime | null = null;
       if (config.KAFKA_BROKERS && writes) {

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ProjectionThread } from './projection-thread';
+
+/**
+ * The owner's side of a projection thread, with the real worker side (`serveProjectionThread`,
+ * as built) around a stand-in runner: each wake applies one "event"; its checkpoint lives in
+ * memory shared across restarts, as a real runner's lives in its table.
+ */
+const WORKER = `
+const { workerData } = require('node:worker_threads');
+const { serveProjectionThread } = require(workerData.lib);
+const shared = new Int32Array(workerData.shared); // [starts, checkpoint]
+Atomics.add(shared, 0, 1);
+void serveProjectionThread(async ({ onProgress }) => {
+  let running = false;
+  const status = () => ({ name: 'fake', checkpoint: String(Atomics.load(shared, 1)).padStart(4, '0'), running, lastError: null, lastBatchAt: null });
+  const runner = {
+    start() { running = true; },
+    async stop() { running = false; },
+    wake() {
+      const checkpoint = Atomics.add(shared, 1, 1) + 1;
+      if (checkpoint === workerData.dieAt) process.exit(3);
+      onProgress(status());
+    },
+    status,
+  };
+  return { runner, close: async () => {} };
+});
+`;
+
+describe('ProjectionThread', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-thread-'));
+  const file = join(dir, 'fake-projection.worker.js');
+  writeFileSync(file, WORKER);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resolves waits from the reports, starts a thread that died again from its checkpoint, and stops', async () => {
+    const shared = new SharedArrayBuffer(8);
+    const counters = new Int32Array(shared);
+    const logs: string[] = [];
+    const thread = new ProjectionThread({
+      name: 'fake',
+      file,
+      workerData: { lib: resolve(__dirname, '../../../dist/libs/projections/src/index.js'), shared, dieAt: 2 },
+      checkpoint: null,
+      compare: (a, b) => Number(a ?? -1) - Number(b ?? -1),
+      log: (level, message) => logs.push(`${level}: ${message}`),
+      restartDelayMs: 20,
+    });
+    thread.start();
+
+    expect(await thread.waitFor('0001', 5000)).toBe(true);
+    expect(thread.status()).toMatchObject({ checkpoint: '0001', running: true });
+
+    // The thread dies applying the second; started again, it reports where its checkpoint is.
+    expect(await thread.waitFor('0002', 5000)).toBe(true);
+    expect(Atomics.load(counters, 0)).toBe(2);
+    expect(logs).toEqual(['warn: projection fake: its thread exited (3); starting it again in 20 ms']);
+    expect(thread.status()).toMatchObject({ checkpoint: '0002', running: true });
+
+    await thread.stop();
+    expect(thread.status().running).toBe(false);
+    expect(await thread.waitFor('0009', 50)).toBe(false);
+    expect(Atomics.load(counters, 0)).toBe(2);
+  });
+});
