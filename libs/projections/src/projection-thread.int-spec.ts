@@ -14,6 +14,8 @@ const { serveProjectionThread } = require(workerData.lib);
 const shared = new Int32Array(workerData.shared); // [starts, checkpoint]
 Atomics.add(shared, 0, 1);
 void serveProjectionThread(async ({ onProgress }) => {
+  // A second projection that never moves: reports are kept apart by name.
+  const idle = { start() {}, async stop() {}, wake() {}, status: () => ({ name: 'idle', checkpoint: null, running: true, lastError: null, lastBatchAt: null }) };
   let running = false;
   const status = () => ({ name: 'fake', checkpoint: String(Atomics.load(shared, 1)).padStart(4, '0'), running, lastError: null, lastBatchAt: null });
   const runner = {
@@ -26,7 +28,7 @@ void serveProjectionThread(async ({ onProgress }) => {
     },
     status,
   };
-  return { runner, close: async () => {} };
+  return { runners: [runner, idle], close: async () => {} };
 });
 `;
 
@@ -41,28 +43,36 @@ describe('ProjectionThread', () => {
     const counters = new Int32Array(shared);
     const logs: string[] = [];
     const thread = new ProjectionThread({
-      name: 'fake',
       file,
       workerData: { lib: resolve(__dirname, '../../../dist/libs/projections/src/index.js'), shared, dieAt: 2 },
-      checkpoint: null,
+      projections: new Map([
+        ['fake', null],
+        ['idle', null],
+      ]),
       compare: (a, b) => Number(a ?? -1) - Number(b ?? -1),
       log: (level, message) => logs.push(`${level}: ${message}`),
       restartDelayMs: 20,
     });
-    thread.start();
+    const fake = thread.driver('fake');
+    const idle = thread.driver('idle');
+    fake.start();
 
-    expect(await thread.waitFor('0001', 5000)).toBe(true);
-    expect(thread.status()).toMatchObject({ checkpoint: '0001', running: true });
+    expect(await fake.waitFor('0001', 5000)).toBe(true);
+    expect(fake.status()).toMatchObject({ checkpoint: '0001', running: true });
 
     // The thread dies applying the second; started again, it reports where its checkpoint is.
-    expect(await thread.waitFor('0002', 5000)).toBe(true);
+    expect(await fake.waitFor('0002', 5000)).toBe(true);
     expect(Atomics.load(counters, 0)).toBe(2);
-    expect(logs).toEqual(['warn: projection fake: its thread exited (3); starting it again in 20 ms']);
-    expect(thread.status()).toMatchObject({ checkpoint: '0002', running: true });
+    expect(logs).toEqual(['warn: projection thread exited (3); starting it again in 20 ms']);
+    expect(fake.status()).toMatchObject({ checkpoint: '0002', running: true });
 
-    await thread.stop();
-    expect(thread.status().running).toBe(false);
-    expect(await thread.waitFor('0009', 50)).toBe(false);
+    expect(await idle.waitFor('0001', 100)).toBe(false);
+    expect(idle.status()).toMatchObject({ name: 'idle', checkpoint: null, running: true });
+
+    await Promise.all([fake.stop(), idle.stop()]);
+    expect(fake.status().running).toBe(false);
+    expect(idle.status().running).toBe(false);
+    expect(await fake.waitFor('0009', 50)).toBe(false);
     expect(Atomics.load(counters, 0)).toBe(2);
   });
 });

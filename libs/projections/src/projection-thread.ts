@@ -11,58 +11,72 @@ type FromThread =
 export type ThreadLog = (level: 'warn' | 'error', message: string) => void;
 
 export interface ProjectionThreadOptions {
-  readonly name: string;
-  /** The worker's script: it builds its runner and hands it to `serveProjectionThread`. */
+  /** The script: it builds its runners and hands them to `serveProjectionThread`. */
   readonly file: string;
-  /** What the script needs to build its runner (connection strings, keys): cloned, never logged. */
+  /** What the script needs to build its runners (connection strings, keys): cloned, never logged. */
   readonly workerData: unknown;
-  readonly checkpoint: Checkpoint | null;
+  /** The projections the thread keeps, with their checkpoints as the thread starts. */
+  readonly projections: ReadonlyMap<string, Checkpoint | null>;
   readonly compare: (a: Checkpoint | null, b: Checkpoint | null) => number;
   readonly log: ThreadLog;
   /** First delay before a thread that died is started again; doubles up to 30 s. @defaultValue 500 */
   readonly restartDelayMs?: number;
-  /** How long `stop` waits for the batch in flight before it ends the thread. @defaultValue 15000 */
+  /** How long `stop` waits for the batches in flight before it ends the thread. @defaultValue 15000 */
   readonly stopTimeoutMs?: number;
 }
 
 /**
- * A projection kept in a worker thread: its feed reads, folds and writes leave the event loop that
- * serves HTTP and records. The thread reports its status after every poll; read-your-writes waits
- * on those reports. A thread that dies is started again with backoff, from its durable checkpoint.
+ * Projections kept in a worker thread: their feed reads, folds and writes leave the event loop
+ * that serves HTTP and records. The thread reports each projection's status after every poll;
+ * read-your-writes waits on those reports. A thread that dies is started again with backoff, and
+ * its runners resume from their durable checkpoints.
  */
-export class ProjectionThread implements ProjectionDriver {
+export class ProjectionThread {
   private worker: Worker | null = null;
-  private current: ProjectionStatus;
-  private waiters: Array<{ checkpoint: Checkpoint; resolve: (reached: boolean) => void }> = [];
-  private stopping = false;
+  private readonly current = new Map<string, ProjectionStatus>();
+  private waiters: Array<{ name: string; checkpoint: Checkpoint; resolve: (reached: boolean) => void }> = [];
+  private stopped: Promise<void> | null = null;
   private failures = 0;
   private restartTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ProjectionThreadOptions) {
-    this.current = { name: options.name, checkpoint: options.checkpoint, running: false, lastError: null, lastBatchAt: null };
+    for (const [name, checkpoint] of options.projections) this.current.set(name, { name, checkpoint, running: false, lastError: null, lastBatchAt: null });
+  }
+
+  /** One projection of the thread, as the service drives it (start and stop act on the whole thread). */
+  driver(name: string): ProjectionDriver {
+    if (!this.current.has(name)) throw new Error(`projection ${name} is not kept by this thread`);
+    return {
+      start: () => this.start(),
+      stop: () => this.stop(),
+      waitFor: (checkpoint, timeoutMs) => this.waitFor(name, checkpoint, timeoutMs),
+      status: () => this.current.get(name)!,
+    };
   }
 
   start(): void {
-    if (this.worker || this.stopping) return;
-    const worker = new Worker(this.options.file, { workerData: this.options.workerData });
+    if (this.worker || this.stopped) return;
+    // A small young generation: the thread's garbage is a batch at a time, and the default (as
+    // large as the main thread's) added some 40 MB to the service's peak memory, measured.
+    const worker = new Worker(this.options.file, { workerData: this.options.workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     this.worker = worker;
     worker.on('message', (message: FromThread) => {
       if (message.type === 'log') return this.options.log(message.level, message.message);
       this.failures = 0;
-      this.current = message.status;
+      this.current.set(message.status.name, message.status);
       this.settle();
     });
     worker.on('error', (error) => {
-      this.current = { ...this.current, running: false, lastError: safeErrorSummary(error) };
-      this.options.log('error', `projection ${this.options.name}: its thread failed: ${safeErrorSummary(error)}`);
+      this.mark({ lastError: safeErrorSummary(error) });
+      this.options.log('error', `projection thread failed: ${safeErrorSummary(error)}`);
     });
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = null;
-      this.current = { ...this.current, running: false };
-      if (this.stopping) return;
+      this.mark({});
+      if (this.stopped) return;
       const delay = Math.min((this.options.restartDelayMs ?? 500) * 2 ** this.failures, 30_000);
       this.failures += 1;
-      this.options.log('warn', `projection ${this.options.name}: its thread exited (${code}); starting it again in ${delay} ms`);
+      this.options.log('warn', `projection thread exited (${code}); starting it again in ${delay} ms`);
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;
         this.start();
@@ -76,26 +90,13 @@ export class ProjectionThread implements ProjectionDriver {
     this.worker?.postMessage({ type: 'wake' } satisfies ToThread);
   }
 
-  waitFor(checkpoint: Checkpoint, timeoutMs: number): Promise<boolean> {
-    if (this.options.compare(checkpoint, this.current.checkpoint) <= 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = { checkpoint, resolve };
-      this.waiters.push(waiter);
-      this.wake();
-      setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs).unref();
-    });
+  /** Lets the batches in flight commit, then ends the thread (terminated if it does not end in time). */
+  stop(): Promise<void> {
+    this.stopped ??= this.end();
+    return this.stopped;
   }
 
-  status(): ProjectionStatus {
-    return this.current;
-  }
-
-  /** Lets the batch in flight commit, then ends the thread (terminated if it does not end in time). */
-  async stop(): Promise<void> {
-    this.stopping = true;
+  private async end(): Promise<void> {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const worker = this.worker;
     if (worker) {
@@ -109,39 +110,61 @@ export class ProjectionThread implements ProjectionDriver {
     this.waiters = [];
   }
 
+  private waitFor(name: string, checkpoint: Checkpoint, timeoutMs: number): Promise<boolean> {
+    if (this.options.compare(checkpoint, this.current.get(name)!.checkpoint) <= 0) return Promise.resolve(true);
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = { name, checkpoint, resolve };
+      this.waiters.push(waiter);
+      this.wake();
+      setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs).unref();
+    });
+  }
+
+  /** Every projection's status, changed by `change`, and not running (the thread is gone). */
+  private mark(change: Partial<ProjectionStatus>): void {
+    for (const [name, status] of this.current) this.current.set(name, { ...status, ...change, running: false });
+  }
+
   private settle(): void {
-    const reached = this.waiters.filter((w) => this.options.compare(w.checkpoint, this.current.checkpoint) <= 0);
+    const reached = this.waiters.filter((w) => this.options.compare(w.checkpoint, this.current.get(w.name)!.checkpoint) <= 0);
     if (reached.length === 0) return;
     this.waiters = this.waiters.filter((w) => !reached.includes(w));
     reached.forEach((w) => w.resolve(true));
   }
 }
 
-/** The hooks a thread's runner reports through; `serveProjectionThread` passes them to `build`. */
+/** The hooks a thread's runners report through; `serveProjectionThread` passes them to `build`. */
 export type ThreadHooks = Required<Pick<ProjectionRunnerOptions, 'onProgress' | 'onError'>> & { readonly log: ThreadLog };
 
 /**
- * The worker's side: builds the runner with hooks that report to the owner, runs it, polls when
- * woken, and on `stop` lets the batch in flight commit, closes what `build` opened and ends.
+ * The worker's side: builds the runners with hooks that report to the owner, runs them, polls when
+ * woken, and on `stop` lets the batches in flight commit, closes what `build` opened and ends.
  */
-export async function serveProjectionThread(build: (hooks: ThreadHooks) => Promise<{ runner: ProjectionRunner; close: () => Promise<void> }>): Promise<void> {
+export async function serveProjectionThread(
+  build: (hooks: ThreadHooks) => Promise<{ runners: readonly ProjectionRunner[]; close: () => Promise<void> }>,
+): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('serveProjectionThread runs in a worker thread');
   const post = (message: FromThread) => port.postMessage(message);
   const log: ThreadLog = (level, message) => post({ type: 'log', level, message });
-  const { runner, close } = await build({
+  const { runners, close } = await build({
     log,
     onProgress: (status) => post({ type: 'status', status }),
     onError: (name, error) => log('error', `projection ${name} failed: ${safeErrorSummary(error)}`),
   });
   port.on('message', (message: ToThread) => {
-    if (message.type === 'wake') return runner.wake();
-    void runner
-      .stop()
+    if (message.type === 'wake') return runners.forEach((r) => r.wake());
+    void Promise.all(runners.map((r) => r.stop()))
       .then(close)
       .catch((error: unknown) => log('error', `projection thread: stopping failed: ${safeErrorSummary(error)}`))
       .finally(() => port.close());
   });
-  runner.start();
-  post({ type: 'status', status: runner.status() });
+  for (const runner of runners) {
+    runner.start();
+    post({ type: 'status', status: runner.status() });
+  }
 }

@@ -16,8 +16,9 @@ import type { LedgerConfig } from '../config/ledger-config';
 /** Kafka, when KAFKA_BROKERS is set: the inbound source and the publication to downstream systems. */
 export interface KafkaRuntime {
   readonly source: KafkajsSource;
+  /** The publication downstream, in the projection thread or on this event loop. */
+  readonly publication: ProjectionDriver;
   readonly publisher: KafkajsPublisher;
-  readonly publication: ProjectionRunner;
   ingestor: KafkaIngestor | null;
   consuming: boolean;
 }
@@ -67,47 +68,55 @@ export class LedgerRuntime {
       const writer = new LedgerWriter({ store, directory, keyring, policy });
       const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
       // One runner keeps the read models; the trail needs none (it is read from the store). Every
-      // instance prepares their tables (it may start first); a read instance runs no projection:
-      // the instances that record keep them.
+      // instance prepares their tables (it may start first); a read instance runs no projection and
+      // no Kafka: the instances that record keep them.
       const feed = new SharedFeed(store);
-      const inline = new ProjectionRunner(store, pool, readModelProjection(policy.retention.inactivityMonths, keyring, directory), { onError, feed });
-      await inline.prepare();
+      const readModel = new ProjectionRunner(store, pool, readModelProjection(policy.retention.inactivityMonths, keyring, directory), {
+        onError,
+        feed,
+      });
+      await readModel.prepare();
       const writes = config.LEDGER_ROLE === 'all';
+      const accessLog = await AccessLog.open(pool);
+      const brokers = config.KAFKA_BROKERS && writes ? config.KAFKA_BROKERS.split(',').map((b) => b.trim()) : null;
+      const instanceId = config.LEDGER_INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
+      const publisherId = `processing-ledger-publisher-${instanceId}`;
+      // With Kafka, the publication downstream (its producer connects on its first message).
+      const publisher = brokers ? new KafkajsPublisher(brokers, publisherId, (line) => logger.warn(line)) : null;
+      const publication = publisher
+        ? new ProjectionRunner(store, pool, new LedgerPublicationProjection(publisher, config.KAFKA_LEDGER_TOPIC), { onError, feed })
+        : null;
+      await publication?.prepare();
+
+      // The projections run on this event loop, or in a worker thread (the default).
       const runners: ProjectionDriver[] = [];
-      if (writes && config.LEDGER_PROJECTION_THREAD === 'off') runners.push(inline);
+      let publicationDriver: ProjectionDriver | null = config.LEDGER_PROJECTION_THREAD === 'off' ? publication : null;
+      if (writes && config.LEDGER_PROJECTION_THREAD === 'off') runners.push(readModel);
       if (writes && config.LEDGER_PROJECTION_THREAD === 'on') {
+        const checkpoints = new Map([readModel, ...(publication ? [publication] : [])].map((r) => [r.projection.name, r.status().checkpoint]));
         const workerData: ProjectionWorkerData = {
           databaseUrl: url!,
           storeUrl: config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!,
           masterKey: masterKey.toString('base64'),
           inactivityMonths: policy.retention.inactivityMonths,
+          ...(brokers ? { publication: { brokers, clientId: publisherId, topic: config.KAFKA_LEDGER_TOPIC } } : {}),
         };
         const thread = new ProjectionThread({
-          name: inline.projection.name,
           file: join(__dirname, 'projection.worker.js'),
           workerData,
-          checkpoint: inline.status().checkpoint,
+          projections: checkpoints,
           compare: (a, b) => store.compare(a, b),
           log: (level, message) => (level === 'warn' ? logger.warn(message) : logger.error(message)),
         });
         // Appends here wake the thread at once (other instances' reach it by NOTIFY).
         store.onAppended(() => thread.wake());
-        runners.push(thread);
+        runners.push(thread.driver(readModel.projection.name));
+        if (publication) publicationDriver = thread.driver(publication.projection.name);
       }
-      const accessLog = await AccessLog.open(pool);
       let kafka: KafkaRuntime | null = null;
-      if (config.KAFKA_BROKERS && writes) {
-        const brokers = config.KAFKA_BROKERS.split(',').map((b) => b.trim());
-        const instanceId = config.LEDGER_INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
-        const log = (line: string) => logger.warn(line);
-        const source = new KafkajsSource({ brokers, topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, instanceId, log });
-        const publisher = new KafkajsPublisher(brokers, `processing-ledger-publisher-${instanceId}`, log);
-        const publication = new ProjectionRunner(store, pool, new LedgerPublicationProjection(publisher, config.KAFKA_LEDGER_TOPIC), {
-          onError,
-          feed,
-        });
-        await publication.prepare();
-        kafka = { source, publisher, publication, ingestor: null, consuming: false };
+      if (brokers) {
+        const source = new KafkajsSource({ brokers, topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, instanceId, log: (line) => logger.warn(line) });
+        kafka = { source, publication: publicationDriver!, publisher: publisher!, ingestor: null, consuming: false };
       }
       const runtime = new LedgerRuntime(
         config,
