@@ -76,7 +76,9 @@ async function main(): Promise<void> {
       bare = await bareConsumerEps(topic, kafkaCount);
       viaKafka = await ledgerKafkaEps(await freshDb(), topic, kafkaCount);
       rssPeak = Math.max(rssPeak, viaKafka.rssPeakMb);
-      log(`Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount}; a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`);
+      log(
+        `Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount} (peak RSS ${viaKafka.rssPeakMb} MB); a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`,
+      );
       await dropDatabases();
     }
 
@@ -100,17 +102,22 @@ async function main(): Promise<void> {
         const window = 5000 * Math.min(1, scale);
         [busy] = await Promise.all([getLatencies(ledger.url, ingested.subjectIds, 32, window), ingestFor(ledger.url, window)]);
         log(`state GET, concurrency 32, while ingesting: ${busy.count} requests, p50 ${busy.p50} ms, p99 ${busy.p99} ms`);
-        rssPeak = Math.max(rssPeak, Math.round(ledger.rssPeakMb()));
         // The same GETs on a read instance (LEDGER_ROLE=read, same database and keys) while the
         // first instance ingests: reads kept apart from ingestion, as a deployment can run them.
         const reader = await LedgerServer.start({ ...env, LEDGER_ROLE: 'read' });
+        let readerPeak = 0;
         try {
           [onReader] = await Promise.all([getLatencies(reader.url, ingested.subjectIds, 32, window), ingestFor(ledger.url, window)]);
           log(`state GET, concurrency 32, on a read instance while the other ingests: ${onReader.count} requests, p50 ${onReader.p50} ms, p99 ${onReader.p99} ms`);
-          rssPeak = Math.max(rssPeak, Math.round(reader.rssPeakMb()));
+          readerPeak = Math.round(reader.rssPeakMb());
+          rssPeak = Math.max(rssPeak, readerPeak);
         } finally {
           await reader.stop();
         }
+        // The recording instance's peak over the whole part (it ingested during the last window too).
+        const ledgerPeak = Math.round(ledger.rssPeakMb());
+        rssPeak = Math.max(rssPeak, ledgerPeak);
+        log(`peak RSS over the HTTP part: the recording instance ${ledgerPeak} MB, the read instance ${readerPeak} MB`);
       } finally {
         await ledger.stop();
       }
