@@ -62,6 +62,8 @@ export class ProjectionRunner implements ProjectionDriver {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private signalled = false;
+  /** Whether someone elsewhere (the owner of this runner's thread) waits for a checkpoint. */
+  private awaited = false;
   private waiters: Array<{ checkpoint: Checkpoint; resolve: (reached: boolean) => void }> = [];
   private lastError: string | null = null;
   private lastBatchAt: string | null = null;
@@ -190,6 +192,15 @@ export class ProjectionRunner implements ProjectionDriver {
     this.options.onProgress?.(this.status());
   }
 
+  /**
+   * Whether someone elsewhere (the owner of this runner's thread) waits for a checkpoint: while so,
+   * empty polls repeat every 20 ms, as for this runner's own waiters (a page comes back short
+   * while an older transaction runs, and its commit may wake nobody).
+   */
+  setAwaited(awaited: boolean): void {
+    this.awaited = awaited;
+  }
+
   /** Polls now rather than after the idle sleep (an append was signalled from elsewhere). */
   wake(): void {
     this.signalled = true;
@@ -216,7 +227,7 @@ export class ProjectionRunner implements ProjectionDriver {
         backoff = Math.min(backoff * 2, 10_000);
         continue;
       }
-      if (!this.signalled) await this.sleep(this.waiters.length > 0 ? 20 : (this.options.idleMs ?? 1000));
+      if (!this.signalled) await this.sleep(this.waiters.length > 0 || this.awaited ? 20 : (this.options.idleMs ?? 1000));
     }
   }
 

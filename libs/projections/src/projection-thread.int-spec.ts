@@ -11,16 +11,20 @@ import { ProjectionThread } from './projection-thread';
 const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { serveProjectionThread } = require(workerData.lib);
-const shared = new Int32Array(workerData.shared); // [starts, checkpoint]
+const shared = new Int32Array(workerData.shared); // [starts, checkpoint, times told someone waits, told so now]
 Atomics.add(shared, 0, 1);
 void serveProjectionThread(async ({ onProgress }) => {
   // A second projection that never moves: reports are kept apart by name.
-  const idle = { start() {}, async stop() {}, wake() {}, status: () => ({ name: 'idle', checkpoint: null, running: true, lastError: null, lastBatchAt: null }) };
+  const idle = { start() {}, async stop() {}, wake() {}, setAwaited() {}, status: () => ({ name: 'idle', checkpoint: null, running: true, lastError: null, lastBatchAt: null }) };
   let running = false;
   const status = () => ({ name: 'fake', checkpoint: String(Atomics.load(shared, 1)).padStart(4, '0'), running, lastError: null, lastBatchAt: null });
   const runner = {
     start() { running = true; },
     async stop() { running = false; },
+    setAwaited(awaited) {
+      if (awaited) Atomics.add(shared, 2, 1);
+      Atomics.store(shared, 3, awaited ? 1 : 0);
+    },
     wake() {
       const checkpoint = Atomics.add(shared, 1, 1) + 1;
       if (checkpoint === workerData.dieAt) process.exit(3);
@@ -36,10 +40,14 @@ describe('ProjectionThread', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-thread-'));
   const file = join(dir, 'fake-projection.worker.js');
   writeFileSync(file, WORKER);
+  const afterDone: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const done of afterDone.splice(0)) await done();
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('resolves waits from the reports, starts a thread that died again from its checkpoint, and stops', async () => {
-    const shared = new SharedArrayBuffer(8);
+    const shared = new SharedArrayBuffer(16);
     const counters = new Int32Array(shared);
     const logs: string[] = [];
     const thread = new ProjectionThread({
@@ -56,9 +64,15 @@ describe('ProjectionThread', () => {
     const fake = thread.driver('fake');
     const idle = thread.driver('idle');
     fake.start();
+    // A failed expectation must not leave the thread running (jest would wait for it).
+    afterDone.push(() => fake.stop());
 
     expect(await fake.waitFor('0001', 5000)).toBe(true);
     expect(fake.status()).toMatchObject({ checkpoint: '0001', running: true });
+    // Told that someone waited, then (once the wait was met) that nobody does.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(Atomics.load(counters, 2)).toBeGreaterThanOrEqual(1);
+    expect(Atomics.load(counters, 3)).toBe(0);
 
     // The thread dies applying the second; started again, it reports where its checkpoint is.
     expect(await fake.waitFor('0002', 5000)).toBe(true);

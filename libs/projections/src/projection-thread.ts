@@ -3,7 +3,8 @@ import type { Checkpoint } from '#ledger/event-store';
 import { safeErrorSummary } from '#ledger/postgres';
 import type { ProjectionDriver, ProjectionRunner, ProjectionRunnerOptions, ProjectionStatus } from './projection-runner';
 
-type ToThread = { readonly type: 'wake' } | { readonly type: 'stop' };
+/** `wake`: poll now; `awaited`: whether the owner has waiters (the runners poll often while so). */
+type ToThread = { readonly type: 'wake' } | { readonly type: 'awaited'; readonly awaited: boolean } | { readonly type: 'stop' };
 type FromThread =
   | { readonly type: 'status'; readonly status: ProjectionStatus }
   | { readonly type: 'log'; readonly level: 'warn' | 'error'; readonly message: string };
@@ -38,6 +39,8 @@ export class ProjectionThread {
   private stopped: Promise<void> | null = null;
   private failures = 0;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** What the thread was last told: whether anyone waits. */
+  private told = false;
 
   constructor(private readonly options: ProjectionThreadOptions) {
     for (const [name, checkpoint] of options.projections) this.current.set(name, { name, checkpoint, running: false, lastError: null, lastBatchAt: null });
@@ -62,6 +65,8 @@ export class ProjectionThread {
     const resourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
     const worker = new Worker(this.options.file, { workerData: this.options.workerData, resourceLimits });
     this.worker = worker;
+    this.told = false;
+    this.awaited();
     worker.on('message', (message: FromThread) => {
       if (message.type === 'log') return this.options.log(message.level, message.message);
       this.failures = 0;
@@ -92,6 +97,13 @@ export class ProjectionThread {
     this.worker?.postMessage({ type: 'wake' } satisfies ToThread);
   }
 
+  /** Tells the thread whether anyone waits, when that changes. */
+  private awaited(): void {
+    const awaited = this.waiters.length > 0;
+    if (awaited !== this.told) this.worker?.postMessage({ type: 'awaited', awaited } satisfies ToThread);
+    this.told = awaited;
+  }
+
   /** Lets the batches in flight commit, then ends the thread (terminated if it does not end in time). */
   stop(): Promise<void> {
     this.stopped ??= this.end();
@@ -118,10 +130,12 @@ export class ProjectionThread {
     return new Promise((resolve) => {
       const waiter = { name, checkpoint, resolve };
       this.waiters.push(waiter);
+      this.awaited();
       this.wake();
       setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve(false);
+        this.awaited();
       }, timeoutMs).unref();
     });
   }
@@ -136,6 +150,7 @@ export class ProjectionThread {
     if (reached.length === 0) return;
     this.waiters = this.waiters.filter((w) => !reached.includes(w));
     reached.forEach((w) => w.resolve(true));
+    this.awaited();
   }
 }
 
@@ -160,6 +175,7 @@ export async function serveProjectionThread(
   });
   port.on('message', (message: ToThread) => {
     if (message.type === 'wake') return runners.forEach((r) => r.wake());
+    if (message.type === 'awaited') return runners.forEach((r) => r.setAwaited(message.awaited));
     void Promise.all(runners.map((r) => r.stop()))
       .then(close)
       .catch((error: unknown) => log('error', `projection thread: stopping failed: ${safeErrorSummary(error)}`))

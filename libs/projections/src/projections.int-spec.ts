@@ -188,3 +188,33 @@ describe('rebuilding a projection beside the live one', () => {
     }
   });
 });
+
+describe('a runner whose waiters are elsewhere (a projection thread)', () => {
+  it('polls often while told someone waits, so a write held back by an older transaction shows soon after that commits', async () => {
+    const fixture = await openLedgerFixture();
+    const runner = new ProjectionRunner(fixture.store, fixture.pool, new SubjectStateProjection(policy.retention.inactivityMonths), { idleMs: 60_000 });
+    const older = await fixture.pool.connect();
+    try {
+      await runner.prepare();
+      runner.start();
+      runner.setAwaited(true);
+      // An older transaction holds the feed back: the append wakes the runner, whose page comes
+      // back short; the older transaction's commit wakes nobody.
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      const { checkpoint } = await fixture.writer().record([envelope('consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' }, `webcruiter:candidate:${randomUUID()}`)], {
+        atomic: true,
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(fixture.store.compare(runner.status().checkpoint, checkpoint)).toBeLessThan(0);
+      await older.query('COMMIT');
+      const until = Date.now() + 3000;
+      while (fixture.store.compare(runner.status().checkpoint, checkpoint) < 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      expect(fixture.store.compare(runner.status().checkpoint, checkpoint)).toBe(0);
+    } finally {
+      older.release();
+      await runner.stop();
+      await fixture.close();
+    }
+  });
+});
