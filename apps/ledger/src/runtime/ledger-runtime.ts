@@ -1,15 +1,14 @@
 import type { Policy } from '#ledger/domain';
 import type { EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
-import { join } from 'node:path';
-import { ProjectionRunner, ProjectionThread, SharedFeed, SubjectStateReader, SubjectTrailReader, type ProjectionDriver } from '#ledger/projections';
+import { ProjectionRunner, SharedFeed, SubjectStateReader, SubjectTrailReader, type ProjectionDriver } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
 import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
 import { hostname } from 'node:os';
 import { KafkajsPublisher, KafkajsSource, LedgerPublicationProjection, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
 import { openEventStore } from './event-store.factory';
-import type { ProjectionWorkerData } from './projection.worker';
+import { projectionThread } from './projection-thread.factory';
 import { readModelProjection } from './read-model';
 import type { LedgerConfig } from '../config/ledger-config';
 
@@ -88,30 +87,25 @@ export class LedgerRuntime {
         : null;
       await publication?.prepare();
 
-      // The projections run on this event loop, or in a worker thread (the default).
-      const runners: ProjectionDriver[] = [];
-      let publicationDriver: ProjectionDriver | null = config.LEDGER_PROJECTION_THREAD === 'off' ? publication : null;
-      if (writes && config.LEDGER_PROJECTION_THREAD === 'off') runners.push(readModel);
+      // The projections run in a worker thread (the default), or on this event loop.
+      let runners: ProjectionDriver[] = [];
+      let publicationDriver: ProjectionDriver | null = publication;
+      if (writes && config.LEDGER_PROJECTION_THREAD === 'off') runners = [readModel];
       if (writes && config.LEDGER_PROJECTION_THREAD === 'on') {
-        const checkpoints = new Map([readModel, ...(publication ? [publication] : [])].map((r) => [r.projection.name, r.status().checkpoint]));
-        const workerData: ProjectionWorkerData = {
-          databaseUrl: url!,
-          storeUrl: config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!,
-          masterKey: masterKey.toString('base64'),
-          inactivityMonths: policy.retention.inactivityMonths,
-          ...(brokers ? { publication: { brokers, clientId: publisherId, topic: config.KAFKA_LEDGER_TOPIC } } : {}),
-        };
-        const thread = new ProjectionThread({
-          file: join(__dirname, 'projection.worker.js'),
-          workerData,
-          projections: checkpoints,
-          compare: (a, b) => store.compare(a, b),
+        const thread = projectionThread({
+          runners: [readModel, ...(publication ? [publication] : [])],
+          store,
+          data: {
+            databaseUrl: url!,
+            storeUrl: config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!,
+            masterKey: masterKey.toString('base64'),
+            inactivityMonths: policy.retention.inactivityMonths,
+            ...(brokers ? { publication: { brokers, clientId: publisherId, topic: config.KAFKA_LEDGER_TOPIC } } : {}),
+          },
           log: (level, message) => (level === 'warn' ? logger.warn(message) : logger.error(message)),
         });
-        // Appends here wake the thread at once (other instances' reach it by NOTIFY).
-        store.onAppended(() => thread.wake());
-        runners.push(thread.driver(readModel.projection.name));
-        if (publication) publicationDriver = thread.driver(publication.projection.name);
+        runners = [thread.driver(readModel.projection.name)];
+        publicationDriver = publication ? thread.driver(publication.projection.name) : null;
       }
       let kafka: KafkaRuntime | null = null;
       if (brokers) {
