@@ -79,13 +79,13 @@ export async function bareConsumerEps(topic: string, count: number): Promise<num
  * Kafka → store → projection: the service consumes the topic; the rate is taken from the first
  * recorded event to the last one projected into the trail (steady state, start-up excluded).
  */
-export async function ledgerKafkaEps(dbUrl: string, topic: string, count: number): Promise<{ eps: number; rssPeakMb: number }> {
+export async function ledgerKafkaEps(dbUrl: string, topic: string, count: number, dataDir: string): Promise<{ eps: number; rssPeakMb: number }> {
   const client = new Client({ connectionString: dbUrl });
   await client.connect();
   const ledger = await LedgerServer.start({
     LEDGER_STORE: 'postgres',
     DATABASE_URL: dbUrl,
-    LEDGER_DATA_DIR: `/tmp/${topic}`,
+    LEDGER_DATA_DIR: dataDir,
     KAFKA_BROKERS: BROKERS,
     KAFKA_TOPIC: topic,
     KAFKA_GROUP_ID: `${topic}-ledger`,

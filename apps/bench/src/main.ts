@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { eventLoopMaxMs, getLatencies, ingestFor, ingestHttp } from './http-bench';
 import { bareConsumerEps, ensureBroker, fillTopic, ledgerKafkaEps } from './kafka-bench';
@@ -33,6 +36,10 @@ async function main(): Promise<void> {
     await admin.query('CHECKPOINT').catch(() => log('CHECKPOINT refused (it needs a superuser or pg_checkpoint): parts may pay for the last one'));
   };
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  // The services' data directories (each holds a generated master key): one scratch directory,
+  // removed at the end however the run ends.
+  const scratch = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  const dataDir = (name: string) => join(scratch, name);
   // BENCH_ONLY=store,rebuild,kafka,http runs only those parts (the others print null), for profiling.
   const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
   const want = (part: string) => !only || only.includes(part);
@@ -63,7 +70,7 @@ async function main(): Promise<void> {
       const rebuildEvents = Math.round(1_000_000 * scale);
       const rebuildDb = await freshDb();
       await ledgerAppendEps(rebuildDb, dataset(rebuildEvents));
-      const env = { LEDGER_STORE: 'postgres', DATABASE_URL: rebuildDb, LEDGER_DATA_DIR: `/tmp/bench-${created.at(-1)}` };
+      const env = { LEDGER_STORE: 'postgres', DATABASE_URL: rebuildDb, LEDGER_DATA_DIR: dataDir('rebuild') };
       state = await rebuildEps(env, 'subject-state');
       rssPeak = Math.max(rssPeak, state.rssPeakMb);
       log(`rebuild of subject-state from ${rebuildEvents} events: ${state.eps}/s (peak RSS ${state.rssPeakMb} MB)`);
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
       ensureBroker();
       const topic = await fillTopic(kafkaCount);
       bare = await bareConsumerEps(topic, kafkaCount);
-      viaKafka = await ledgerKafkaEps(await freshDb(), topic, kafkaCount);
+      viaKafka = await ledgerKafkaEps(await freshDb(), topic, kafkaCount, dataDir('kafka'));
       rssPeak = Math.max(rssPeak, viaKafka.rssPeakMb);
       log(
         `Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount} (peak RSS ${viaKafka.rssPeakMb} MB); a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`,
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
 
     if (want('http')) {
       // HTTP batches, and state GETs at concurrency 32 idle and while ingesting.
-      const env = { LEDGER_STORE: 'postgres', DATABASE_URL: await freshDb(), LEDGER_DATA_DIR: `/tmp/bench-http-${Date.now()}` };
+      const env = { LEDGER_STORE: 'postgres', DATABASE_URL: await freshDb(), LEDGER_DATA_DIR: dataDir('http') };
       const ledger = await LedgerServer.start(env);
       try {
         const batches = Math.max(2, Math.round(20 * scale));
@@ -151,6 +158,7 @@ async function main(): Promise<void> {
   } finally {
     await dropDatabases();
     await admin.end();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
