@@ -1,5 +1,6 @@
 import type { Checkpoint, EventStore } from '#ledger/event-store';
 import { migrate, safeErrorSummary, type Pool } from '#ledger/postgres';
+import { CheckpointWaiters } from './checkpoint-waiters';
 import type { Projection } from './projection';
 import type { SharedFeed } from './shared-feed';
 
@@ -64,7 +65,7 @@ export class ProjectionRunner implements ProjectionDriver {
   private signalled = false;
   /** Whether someone elsewhere (the owner of this runner's thread) waits for a checkpoint. */
   private awaited = false;
-  private waiters: Array<{ checkpoint: Checkpoint; resolve: (reached: boolean) => void }> = [];
+  private readonly waiters: CheckpointWaiters;
   private lastError: string | null = null;
   private lastBatchAt: string | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -74,7 +75,9 @@ export class ProjectionRunner implements ProjectionDriver {
     private readonly pool: Pool,
     readonly projection: Projection,
     private readonly options: ProjectionRunnerOptions = {},
-  ) {}
+  ) {
+    this.waiters = new CheckpointWaiters((a, b) => store.compare(a, b));
+  }
 
   /** Creates the checkpoint table and the read model's tables. */
   async prepare(): Promise<void> {
@@ -99,22 +102,14 @@ export class ProjectionRunner implements ProjectionDriver {
     this.unsubscribe?.();
     this.wake();
     await this.loop;
-    this.waiters.forEach((w) => w.resolve(false));
-    this.waiters = [];
+    this.waiters.clear();
   }
 
   /** Resolves true once the projection has applied everything up to `checkpoint`, false on timeout. */
   waitFor(checkpoint: Checkpoint, timeoutMs: number): Promise<boolean> {
-    if (this.store.compare(checkpoint, this.checkpoint) <= 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = { checkpoint, resolve };
-      this.waiters.push(waiter);
-      this.wake();
-      setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs).unref();
-    });
+    const reached = this.waiters.wait(checkpoint, this.checkpoint, timeoutMs);
+    if (this.waiters.waiting) this.wake();
+    return reached;
   }
 
   status(): ProjectionStatus {
@@ -186,9 +181,7 @@ export class ProjectionRunner implements ProjectionDriver {
 
   private advance(checkpoint: Checkpoint | null): void {
     if (this.store.compare(checkpoint, this.checkpoint) > 0 || checkpoint === null) this.checkpoint = checkpoint;
-    const reached = this.waiters.filter((w) => this.store.compare(w.checkpoint, this.checkpoint) <= 0);
-    this.waiters = this.waiters.filter((w) => !reached.includes(w));
-    reached.forEach((w) => w.resolve(true));
+    this.waiters.reached(this.checkpoint);
     this.options.onProgress?.(this.status());
   }
 
@@ -227,7 +220,7 @@ export class ProjectionRunner implements ProjectionDriver {
         backoff = Math.min(backoff * 2, 10_000);
         continue;
       }
-      if (!this.signalled) await this.sleep(this.waiters.length > 0 || this.awaited ? 20 : (this.options.idleMs ?? 1000));
+      if (!this.signalled) await this.sleep(this.waiters.waiting || this.awaited ? 20 : (this.options.idleMs ?? 1000));
     }
   }
 

@@ -26,6 +26,8 @@ void serveProjectionThread(async ({ onProgress }) => {
       Atomics.store(shared, 3, awaited ? 1 : 0);
     },
     wake() {
+      // Its first starts die without applying anything (a batch that brings the thread down).
+      if (Atomics.load(shared, 0) <= (workerData.diesUnmoved ?? 0)) process.exit(4);
       const checkpoint = Atomics.add(shared, 1, 1) + 1;
       if (checkpoint === workerData.dieAt) process.exit(3);
       onProgress(status());
@@ -45,6 +47,30 @@ describe('ProjectionThread', () => {
     for (const done of afterDone.splice(0)) await done();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('waits longer before each start while the thread makes no progress', async () => {
+    const logs: string[] = [];
+    const thread = new ProjectionThread({
+      file,
+      workerData: { lib: resolve(__dirname, '../../../dist/libs/projections/src/index.js'), shared: new SharedArrayBuffer(16), diesUnmoved: 3 },
+      projections: new Map([
+        ['fake', null],
+        ['idle', null],
+      ]),
+      compare: (a, b) => Number(a ?? -1) - Number(b ?? -1),
+      log: (level, message) => logs.push(`${level}: ${message}`),
+      restartDelayMs: 20,
+    });
+    const fake = thread.driver('fake');
+    fake.start();
+    afterDone.push(() => fake.stop());
+    // Appends keep waking it (the stand-in applies only when woken).
+    const waited = fake.waitFor('0001', 5000);
+    const appends = setInterval(() => thread.wake(), 10);
+    afterDone.push(async () => clearInterval(appends));
+    expect(await waited).toBe(true);
+    expect(logs.map((l) => /in (\d+) ms/.exec(l)?.[1])).toEqual(['20', '40', '80']);
+  });
 
   it('resolves waits from the reports, starts a thread that died again from its checkpoint, and stops', async () => {
     const shared = new SharedArrayBuffer(16);

@@ -1,6 +1,7 @@
 import { parentPort, Worker } from 'node:worker_threads';
 import type { Checkpoint } from '#ledger/event-store';
 import { safeErrorSummary } from '#ledger/postgres';
+import { CheckpointWaiters } from './checkpoint-waiters';
 import type { ProjectionDriver, ProjectionRunner, ProjectionRunnerOptions, ProjectionStatus } from './projection-runner';
 
 /** `wake`: poll now; `awaited`: whether the owner has waiters (the runners poll often while so). */
@@ -35,24 +36,34 @@ export interface ProjectionThreadOptions {
 export class ProjectionThread {
   private worker: Worker | null = null;
   private readonly current = new Map<string, ProjectionStatus>();
-  private waiters: Array<{ name: string; checkpoint: Checkpoint; resolve: (reached: boolean) => void }> = [];
+  private readonly waiters = new Map<string, CheckpointWaiters>();
   private stopped: Promise<void> | null = null;
+  /** Deaths since the thread last made progress: the restart backoff grows with them. */
   private failures = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   /** What the thread was last told: whether anyone waits. */
   private told = false;
 
   constructor(private readonly options: ProjectionThreadOptions) {
-    for (const [name, checkpoint] of options.projections) this.current.set(name, { name, checkpoint, running: false, lastError: null, lastBatchAt: null });
+    for (const [name, checkpoint] of options.projections) {
+      this.current.set(name, { name, checkpoint, running: false, lastError: null, lastBatchAt: null });
+      this.waiters.set(name, new CheckpointWaiters(options.compare, () => this.awaited()));
+    }
   }
 
   /** One projection of the thread, as the service drives it (start and stop act on the whole thread). */
   driver(name: string): ProjectionDriver {
-    if (!this.current.has(name)) throw new Error(`projection ${name} is not kept by this thread`);
+    const waiters = this.waiters.get(name);
+    if (!waiters) throw new Error(`projection ${name} is not kept by this thread`);
     return {
       start: () => this.start(),
       stop: () => this.stop(),
-      waitFor: (checkpoint, timeoutMs) => this.waitFor(name, checkpoint, timeoutMs),
+      waitFor: (checkpoint, timeoutMs) => {
+        if (this.stopped) return Promise.resolve(this.options.compare(checkpoint, this.current.get(name)!.checkpoint) <= 0);
+        const reached = waiters.wait(checkpoint, this.current.get(name)!.checkpoint, timeoutMs);
+        if (waiters.waiting) this.wake();
+        return reached;
+      },
       status: () => this.current.get(name)!,
     };
   }
@@ -69,9 +80,10 @@ export class ProjectionThread {
     this.awaited();
     worker.on('message', (message: FromThread) => {
       if (message.type === 'log') return this.options.log(message.level, message.message);
-      this.failures = 0;
-      this.current.set(message.status.name, message.status);
-      this.settle();
+      const { name, checkpoint } = message.status;
+      if (this.options.compare(checkpoint, this.current.get(name)!.checkpoint) > 0) this.failures = 0;
+      this.current.set(name, message.status);
+      this.waiters.get(name)!.reached(checkpoint);
     });
     worker.on('error', (error) => {
       this.mark({ lastError: safeErrorSummary(error) });
@@ -97,13 +109,6 @@ export class ProjectionThread {
     this.worker?.postMessage({ type: 'wake' } satisfies ToThread);
   }
 
-  /** Tells the thread whether anyone waits, when that changes. */
-  private awaited(): void {
-    const awaited = this.waiters.length > 0;
-    if (awaited !== this.told) this.worker?.postMessage({ type: 'awaited', awaited } satisfies ToThread);
-    this.told = awaited;
-  }
-
   /** Lets the batches in flight commit, then ends the thread (terminated if it does not end in time). */
   stop(): Promise<void> {
     this.stopped ??= this.end();
@@ -120,37 +125,19 @@ export class ProjectionThread {
       await exited;
       clearTimeout(timer);
     }
-    this.waiters.forEach((w) => w.resolve(false));
-    this.waiters = [];
+    this.waiters.forEach((w) => w.clear());
   }
 
-  private waitFor(name: string, checkpoint: Checkpoint, timeoutMs: number): Promise<boolean> {
-    if (this.options.compare(checkpoint, this.current.get(name)!.checkpoint) <= 0) return Promise.resolve(true);
-    if (this.stopped) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter = { name, checkpoint, resolve };
-      this.waiters.push(waiter);
-      this.awaited();
-      this.wake();
-      setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-        this.awaited();
-      }, timeoutMs).unref();
-    });
+  /** Tells the thread whether anyone waits, when that changes. */
+  private awaited(): void {
+    const awaited = [...this.waiters.values()].some((w) => w.waiting);
+    if (awaited !== this.told) this.worker?.postMessage({ type: 'awaited', awaited } satisfies ToThread);
+    this.told = awaited;
   }
 
   /** Every projection's status, changed by `change`, and not running (the thread is gone). */
   private mark(change: Partial<ProjectionStatus>): void {
     for (const [name, status] of this.current) this.current.set(name, { ...status, ...change, running: false });
-  }
-
-  private settle(): void {
-    const reached = this.waiters.filter((w) => this.options.compare(w.checkpoint, this.current.get(w.name)!.checkpoint) <= 0);
-    if (reached.length === 0) return;
-    this.waiters = this.waiters.filter((w) => !reached.includes(w));
-    reached.forEach((w) => w.resolve(true));
-    this.awaited();
   }
 }
 
@@ -172,6 +159,10 @@ export async function serveProjectionThread(
     log,
     onProgress: (status) => post({ type: 'status', status }),
     onError: (name, error) => log('error', `projection ${name} failed: ${safeErrorSummary(error)}`),
+  }).catch((error: unknown) => {
+    // The database unreachable, say: the rejection ends the thread, and its owner starts it again.
+    log('error', `projection thread could not start: ${safeErrorSummary(error)}`);
+    throw error;
   });
   port.on('message', (message: ToThread) => {
     if (message.type === 'wake') return runners.forEach((r) => r.wake());
