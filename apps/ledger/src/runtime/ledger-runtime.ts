@@ -1,15 +1,15 @@
 import type { Policy } from '#ledger/domain';
 import type { EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
-import { ProjectionRunner, SharedFeed, SubjectStateReader, SubjectTrailReader, type ProjectionDriver } from '#ledger/projections';
+import { SubjectStateReader, SubjectTrailReader, type ProjectionDriver } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
 import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
 import { hostname } from 'node:os';
-import { KafkajsPublisher, KafkajsSource, LedgerPublicationProjection, type KafkaIngestor } from '#ledger/kafka';
+import { KafkajsPublisher, KafkajsSource, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
 import { openEventStore } from './event-store.factory';
 import { projectionThread } from './projection-thread.factory';
-import { readModelProjection } from './read-model';
+import { serviceProjections } from './service-projections';
 import type { LedgerConfig } from '../config/ledger-config';
 
 /** Kafka, when KAFKA_BROKERS is set: the inbound source and the publication to downstream systems. */
@@ -66,15 +66,6 @@ export class LedgerRuntime {
       const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
       const writer = new LedgerWriter({ store, directory, keyring, policy });
       const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
-      // One runner keeps the read models; the trail needs none (it is read from the store). Every
-      // instance prepares their tables (it may start first); a read instance runs no projection and
-      // no Kafka: the instances that record keep them.
-      const feed = new SharedFeed(store);
-      const readModel = new ProjectionRunner(store, pool, readModelProjection(policy.retention.inactivityMonths, keyring, directory), {
-        onError,
-        feed,
-      });
-      await readModel.prepare();
       const writes = config.LEDGER_ROLE === 'all';
       const accessLog = await AccessLog.open(pool);
       const brokers = config.KAFKA_BROKERS && writes ? config.KAFKA_BROKERS.split(',').map((b) => b.trim()) : null;
@@ -82,9 +73,15 @@ export class LedgerRuntime {
       const publisherId = `processing-ledger-publisher-${instanceId}`;
       // With Kafka, the publication downstream (its producer connects on its first message).
       const publisher = brokers ? new KafkajsPublisher(brokers, publisherId, (line) => logger.warn(line)) : null;
-      const publication = publisher
-        ? new ProjectionRunner(store, pool, new LedgerPublicationProjection(publisher, config.KAFKA_LEDGER_TOPIC), { onError, feed })
-        : null;
+      // One runner keeps the read models; the trail needs none (it is read from the store). Every
+      // instance prepares their tables (it may start first); a read instance runs no projection and
+      // no Kafka: the instances that record keep them.
+      const inactivityMonths = policy.retention.inactivityMonths;
+      const { readModel, publication } = serviceProjections(
+        { store, pool, keyring, directory, inactivityMonths, publication: publisher && { publisher, topic: config.KAFKA_LEDGER_TOPIC } },
+        { onError },
+      );
+      await readModel.prepare();
       await publication?.prepare();
 
       // The projections run in a worker thread (the default), or on this event loop.
@@ -99,7 +96,7 @@ export class LedgerRuntime {
             databaseUrl: url!,
             storeUrl: config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!,
             masterKey: masterKey.toString('base64'),
-            inactivityMonths: policy.retention.inactivityMonths,
+            inactivityMonths,
             ...(brokers ? { publication: { brokers, clientId: publisherId, topic: config.KAFKA_LEDGER_TOPIC } } : {}),
           },
           log: (level, message) => (level === 'warn' ? logger.warn(message) : logger.error(message)),

@@ -1,11 +1,11 @@
 import { workerData } from 'node:worker_threads';
 import { Keyring } from '#ledger/crypto';
-import { KafkajsPublisher, LedgerPublicationProjection } from '#ledger/kafka';
+import { KafkajsPublisher } from '#ledger/kafka';
 import { createPool, safeErrorSummary } from '#ledger/postgres';
-import { ProjectionRunner, SharedFeed, serveProjectionThread } from '#ledger/projections';
+import { serveProjectionThread } from '#ledger/projections';
 import { PostgresSubjectDirectory } from '#ledger/recording';
 import { openEventStore } from './event-store.factory';
-import { readModelProjection } from './read-model';
+import { serviceProjections } from './service-projections';
 
 /** What the service hands its projection thread. */
 export interface ProjectionWorkerData {
@@ -30,15 +30,12 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
   const store = await openEventStore(data.storeUrl, pool, true);
   const keyring = await Keyring.open(pool, Buffer.from(data.masterKey, 'base64'));
   const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
-  const feed = new SharedFeed(store);
-  const options = { onProgress, onError, feed };
-  const runners = [new ProjectionRunner(store, pool, readModelProjection(data.inactivityMonths, keyring, directory), options)];
-  let publisher: KafkajsPublisher | null = null;
-  if (data.publication) {
-    const { brokers, clientId, topic } = data.publication;
-    publisher = new KafkajsPublisher(brokers, clientId, (line) => log('warn', line));
-    runners.push(new ProjectionRunner(store, pool, new LedgerPublicationProjection(publisher, topic), options));
-  }
+  const publisher = data.publication ? new KafkajsPublisher(data.publication.brokers, data.publication.clientId, (line) => log('warn', line)) : null;
+  const { readModel, publication } = serviceProjections(
+    { store, pool, keyring, directory, inactivityMonths: data.inactivityMonths, publication: publisher && { publisher, topic: data.publication!.topic } },
+    { onProgress, onError },
+  );
+  const runners = [readModel, ...(publication ? [publication] : [])];
   for (const runner of runners) await runner.prepare();
   return {
     runners,
@@ -48,7 +45,4 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
       await pool.end();
     },
   };
-}).catch((error: unknown) => {
-  // Failing to open (the database unreachable): the owner sees the exit and starts the thread again.
-  throw new Error(`projection thread could not start: ${safeErrorSummary(error)}`);
 });

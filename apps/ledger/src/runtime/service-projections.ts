@@ -1,13 +1,36 @@
 import type { Keyring } from '#ledger/crypto';
 import { ErasureProjection } from '#ledger/erasure';
-import { CompositeProjection, SubjectStateProjection } from '#ledger/projections';
+import type { EventStore } from '#ledger/event-store';
+import { LedgerPublicationProjection, type Publisher } from '#ledger/kafka';
+import type { Pool } from '#ledger/postgres';
+import { CompositeProjection, ProjectionRunner, SharedFeed, SubjectStateProjection, type ProjectionRunnerOptions } from '#ledger/projections';
 import type { SubjectDirectory } from '#ledger/recording';
 
+export interface ServiceProjectionsDeps {
+  readonly store: EventStore;
+  readonly pool: Pool;
+  readonly keyring: Keyring;
+  readonly directory: SubjectDirectory;
+  readonly inactivityMonths: number;
+  /** With Kafka: the publication of what is recorded, without personal values, downstream. */
+  readonly publication: { readonly publisher: Publisher; readonly topic: string } | null;
+}
+
 /**
- * The read models one runner keeps, in one transaction per batch: each person's state, and the
- * shredding an erasure in the feed calls for (repeated from the feed after a crash).
+ * The projections the service keeps, one runner each over one shared feed, wherever they run (the
+ * projection thread, or the event loop): the read models, in one transaction per batch (each
+ * person's state, and the shredding an erasure in the feed calls for, repeated from the feed
+ * after a crash); and with Kafka the publication downstream.
  */
-export function readModelProjection(inactivityMonths: number, keyring: Keyring, directory: SubjectDirectory): CompositeProjection {
+export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<ProjectionRunnerOptions, 'feed'>) {
+  const { store, pool, keyring, directory } = deps;
+  const feed = new SharedFeed(store);
   const shredder = { destroyKeys: (ids: readonly string[]) => keyring.destroyKeys(ids), forget: (id: string) => directory.forget(id) };
-  return new CompositeProjection('subject-state', [new SubjectStateProjection(inactivityMonths), new ErasureProjection(shredder)]);
+  const readModels = new CompositeProjection('subject-state', [new SubjectStateProjection(deps.inactivityMonths), new ErasureProjection(shredder)]);
+  return {
+    readModel: new ProjectionRunner(store, pool, readModels, { ...options, feed }),
+    publication: deps.publication
+      ? new ProjectionRunner(store, pool, new LedgerPublicationProjection(deps.publication.publisher, deps.publication.topic), { ...options, feed })
+      : null,
+  };
 }
