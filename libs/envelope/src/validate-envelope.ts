@@ -1,5 +1,6 @@
 import { validateSync, type ValidationError } from 'class-validator';
 import type { InboundEnvelope } from '#ledger/domain';
+import { VALIDATOR_OPTIONS, passesValidation } from './class-validator-check';
 import { DATA_DTO } from './data.dto';
 import { EnvelopeDto, SubjectAddressDto } from './envelope.dto';
 
@@ -17,8 +18,6 @@ export interface ValidationDetail {
 }
 
 export type EnvelopeCheck = { readonly envelope: InboundEnvelope } | { readonly details: readonly ValidationDetail[] };
-
-const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
 function flatten(errors: readonly ValidationError[], prefix: string, out: ValidationDetail[]): void {
   for (const error of errors) {
@@ -47,18 +46,22 @@ export function validateEnvelope(raw: unknown, prefix = ''): EnvelopeCheck {
     return { details: [{ path: prefix || '(body)', message: 'an envelope must be a JSON object' }] };
   }
   if (hasNul(raw)) return { details: [{ path: prefix || '(body)', message: 'text must not contain NUL characters' }] };
-  const details: ValidationDetail[] = [];
   const subject = (raw as { subject?: unknown }).subject;
   const envelope = asInstance(EnvelopeDto, {
     ...raw,
     subject: typeof subject === 'object' && subject !== null && !Array.isArray(subject) ? asInstance(SubjectAddressDto, subject) : subject,
   });
-  flatten(validateSync(envelope, OPTIONS), prefix, details);
   const dataClass: (new () => object) | undefined = DATA_DTO[(raw as { type?: string }).type as keyof typeof DATA_DTO];
   const data = (raw as { data?: unknown }).data;
-  if (dataClass && typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    flatten(validateSync(asInstance(dataClass, data), OPTIONS), at('data'), details);
+  const dataInstance = dataClass && typeof data === 'object' && data !== null && !Array.isArray(data) ? asInstance(dataClass, data) : undefined;
+  // The common case, a valid envelope, without class-validator's per-call work; anything else
+  // (or anything the quick check is unsure of) goes to class-validator, which says what is wrong.
+  if (passesValidation(envelope) && (dataInstance === undefined || passesValidation(dataInstance))) {
+    return { envelope: withLowercaseIds(raw as InboundEnvelope) };
   }
+  const details: ValidationDetail[] = [];
+  flatten(validateSync(envelope, VALIDATOR_OPTIONS), prefix, details);
+  if (dataInstance) flatten(validateSync(dataInstance, VALIDATOR_OPTIONS), at('data'), details);
   if (details.length > 0) return { details };
   return { envelope: withLowercaseIds(raw as InboundEnvelope) };
 }
