@@ -15,6 +15,20 @@ const chain = (n: number): StoredEvent[] => {
 };
 
 describe('the hash chain', () => {
+  it('hashes an event to the same link as every earlier version did (stored chains keep verifying)', () => {
+    const event = {
+      eventId: '0b6f1c8e-3a55-4a1e-9a53-5c1d2f6f9b10',
+      type: 'data.collected',
+      data: { purpose: 'client-assignments', collectedFrom: 'processor', fields: ['contact.email'] },
+      personal: { values: { 'contact.email': 'enc:v1:abc:def' } },
+      meta: { envelopeId: '0b6f1c8e-3a55-4a1e-9a53-5c1d2f6f9b10', source: 'webcruiter', actor: 'recruiter:kari', occurredAt: '2026-11-20T10:15:00Z' },
+      recordedAt: '2026-11-20T10:15:01.000Z',
+    };
+    // Computed by the implementation of 2026-11-28 (a Hash object, keys sorted on the fly).
+    expect(eventHash('subject-1', 0, event, null)).toBe('8c248fb5e2b1e3ece754eb44289fa4daef3910b56e9e839863c8f9efccc8ac7a');
+    expect(eventHash('subject-1', 1, event, 'ab'.repeat(32))).toBe('38607139de39f8205bc39b93846e15130cd733a4242a3b8bde7ce62bb6355acb');
+  });
+
   it('gives one text per value whatever the key order', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { e: 3, f: 2 }] }, b: 1 }));
   });

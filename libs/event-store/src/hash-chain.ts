@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { NewEvent, StoredEvent } from './event-store.port';
 
 // Printable ASCII that JSON.stringify writes as it is (no quote, no backslash, no control character).
@@ -58,21 +58,19 @@ export function assertCanonicalEventIds(appends: ReadonlyArray<{ readonly events
  * chain still verifies once the keys that could read that part are destroyed.
  */
 export function eventHash(streamId: string, revision: number, event: NewEvent, previousHash: string | null): string {
+  // Keys in sorted order, so canonicalJson has nothing to sort (the text is the same either way).
   const body = canonicalJson({
-    streamId,
-    revision,
-    eventId: event.eventId,
-    type: event.type,
     data: event.data,
-    personal: event.personal,
+    eventId: event.eventId,
     meta: event.meta,
+    personal: event.personal,
     recordedAt: event.recordedAt,
+    revision,
+    streamId,
+    type: event.type,
   });
-  return createHash('sha256')
-    .update(previousHash ?? '')
-    .update('\n')
-    .update(body)
-    .digest('hex');
+  // One-shot: no Hash object per event (each one is a native handle the garbage collector must visit).
+  return hash('sha256', `${previousHash ?? ''}\n${body}`, 'hex');
 }
 
 export interface BrokenLink {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The id of the n-th extra event one envelope decides (an erasure's completion, a ref link): a
@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * unique key refuses it a second time.
  */
 export function derivedEventId(envelopeId: string, n: number): string {
-  const h = createHash('sha256').update(`${envelopeId}/${n}`).digest('hex');
+  const h = hash('sha256', `${envelopeId}/${n}`, 'hex');
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

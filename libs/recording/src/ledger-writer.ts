@@ -247,14 +247,15 @@ export class LedgerWriter {
     const correlationId = envelope.correlationId ?? envelope.id;
     return events.map((event, n) => {
       const eventId = n === primary ? envelope.id : derivedEventId(envelope.id, n);
+      // Keys in sorted order: the event's hash sorts them otherwise, for every event.
       const meta = {
-        envelopeId: envelope.id,
+        ...(envelope.actor === undefined ? {} : { actor: envelope.actor }),
+        causationId: n === primary ? (envelope.causationId ?? envelope.id) : envelope.id,
+        correlationId,
         envelopeHash: hash,
+        envelopeId: envelope.id,
         occurredAt: envelope.occurredAt,
         source: envelope.source,
-        correlationId,
-        causationId: n === primary ? (envelope.causationId ?? envelope.id) : envelope.id,
-        ...(envelope.actor === undefined ? {} : { actor: envelope.actor }),
       };
       const personal = Object.keys(event.personal).length > 0 ? event.personal : null;
       return { eventId, type: event.type, data: event.data, personal, meta, recordedAt };
