@@ -85,6 +85,8 @@ export interface EventStore {
   readStream(streamId: string): Promise<StoredEvent[]>;
   /** Several streams at once, in revision order each. */
   readStreams(streamIds: readonly string[]): Promise<Map<string, StoredEvent[]>>;
+  /** The last revision of each of these streams that exists (absent: no such stream). */
+  streamRevisions(streamIds: readonly string[]): Promise<Map<string, number>>;
   /**
    * The global feed after `after`, in commit order, at most `limit` events. Never skips an event
    * that commits late: it stops short of anything a still-open transaction may yet write.

@@ -1,4 +1,5 @@
 import {
+  BACKWARDS,
   END,
   FORWARDS,
   KurrentDBClient,
@@ -110,6 +111,23 @@ export class KurrentDbEventStore implements EventStore {
     const read = await Promise.all(streamIds.map(async (id) => [id, await this.readStream(id)] as const));
     for (const [id, events] of read) if (events.length > 0) streams.set(id, events);
     return streams;
+  }
+
+  async streamRevisions(streamIds: readonly string[]): Promise<Map<string, number>> {
+    const revisions = new Map<string, number>();
+    await Promise.all(
+      streamIds.map(async (streamId) => {
+        try {
+          for await (const resolved of this.client.readStream(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
+            if (resolved.event) revisions.set(streamId, Number(resolved.event.revision));
+          }
+        } catch (error) {
+          if ((error as { type?: string }).type === 'stream-not-found') return;
+          throw toStoreError(error, [streamId]);
+        }
+      }),
+    );
+    return revisions;
   }
 
   async readFeed(after: Checkpoint | null, limit: number): Promise<StoredEvent[]> {

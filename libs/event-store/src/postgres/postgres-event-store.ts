@@ -202,6 +202,15 @@ export class PostgresEventStore implements EventStore {
     return streams;
   }
 
+  async streamRevisions(streamIds: readonly string[]): Promise<Map<string, number>> {
+    if (streamIds.length === 0) return new Map();
+    const { rows } = await this.query<{ stream_id: string; revision: number }>(
+      'SELECT stream_id, max(revision) AS revision FROM ledger_events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id',
+      [streamIds],
+    );
+    return new Map(rows.map((r) => [r.stream_id, r.revision]));
+  }
+
   async readFeed(after: Checkpoint | null, limit: number): Promise<StoredEvent[]> {
     const [tx, position] = parseCheckpoint(after);
     const { rows } = await this.query<EventRow>(

@@ -98,6 +98,17 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     expect([again.get(a)?.length, again.get(b)?.length]).toEqual([1, 2]);
   });
 
+  it('gives the last revision of each stream that exists', async () => {
+    const [a, b, missing] = [stream(), stream(), stream()];
+    await store.append([
+      { streamId: a, expected: NO_STREAM, events: [newEvent()] },
+      { streamId: b, expected: NO_STREAM, events: [newEvent(), newEvent(), newEvent()] },
+    ]);
+    const revisions = await store.streamRevisions([a, b, missing]);
+    expect([...revisions].sort()).toEqual([[a, 0], [b, 2]].sort());
+    expect(await store.streamRevisions([])).toEqual(new Map());
+  });
+
   it('lets exactly one of two concurrent writers of the same revision win', async () => {
     const id = stream();
     const outcomes = await Promise.allSettled(
