@@ -16,6 +16,9 @@ export class RecordEnvelopesHandler implements ICommandHandler<RecordEnvelopesCo
 
   async execute(command: RecordEnvelopesCommand): Promise<RecordResult> {
     const { envelopes, channel, atomic } = command;
+    // The writes acknowledged before this one began: the read model must show them before this
+    // POST answers (below), so it trails the ingestion by at most the POSTs in flight.
+    const earlier = this.runtime.latestWrite;
     let result: RecordResult;
     try {
       result = await this.runtime.writer.record(envelopes, { atomic });
@@ -30,9 +33,13 @@ export class RecordEnvelopesHandler implements ICommandHandler<RecordEnvelopesCo
       this.metrics.envelopes.inc({ type: envelopes[outcome.index]!.type, status: outcome.status, channel });
       if (outcome.status === 'rejected') this.metrics.rejections.inc({ code: outcome.error.code, channel });
     }
-    if (atomic && result.checkpoint !== null) {
-      const shown = await this.runtime.waitForProjections(result.checkpoint, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
-      if (!shown) this.logger.warn('read models did not show a write within LEDGER_READ_YOUR_WRITES_MS; it is recorded and will show');
+    if (result.checkpoint !== null) this.runtime.noteWrite(result.checkpoint);
+    // Backpressure, not read-your-writes: a POST does not wait for the read model to show its own
+    // write (a read of the subject waits for that, see LedgerRuntime.currentState), only for the
+    // writes acknowledged before it began, so the projection overlaps the next POSTs' work.
+    if (atomic && earlier !== null) {
+      const shown = await this.runtime.waitForProjections(earlier, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
+      if (!shown) this.logger.warn('read models did not show earlier writes within LEDGER_READ_YOUR_WRITES_MS; they are recorded and will show');
     }
     return result;
   }

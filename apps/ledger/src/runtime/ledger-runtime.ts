@@ -1,9 +1,10 @@
+import { BatchLoader } from '#ledger/common';
 import type { Policy } from '#ledger/domain';
-import type { EventStore } from '#ledger/event-store';
+import type { Checkpoint, EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
-import { SubjectStateReader, SubjectTrailReader, type ProjectionDriver } from '#ledger/projections';
+import { SubjectStateReader, SubjectTrailReader, type ProjectionDriver, type SubjectStateView } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
-import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
+import { LedgerWriter, PostgresSubjectDirectory, streamIdOf, type SubjectDirectory } from '#ledger/recording';
 import { hostname } from 'node:os';
 import { KafkajsPublisher, KafkajsSource, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
@@ -33,6 +34,11 @@ export interface RuntimeLogger {
  * event store, the writer, the projections and their readers. Nest providers hand these out.
  */
 export class LedgerRuntime {
+  /** The furthest write this instance has acknowledged (for the backpressure of POSTs). */
+  private lastWrite: Checkpoint | null = null;
+  // Concurrent reads ask the store for their subjects' last revisions in one statement.
+  private readonly revisions = new BatchLoader<string, number>((streamIds) => this.store.streamRevisions(streamIds));
+
   private constructor(
     readonly config: LedgerConfig,
     readonly policy: Policy,
@@ -142,6 +148,44 @@ export class LedgerRuntime {
   async waitForProjections(checkpoint: string, timeoutMs: number): Promise<boolean> {
     const reached = await Promise.all(this.runners.map((r) => r.waitFor(checkpoint, timeoutMs)));
     return reached.every(Boolean);
+  }
+
+  /** Notes a write this instance acknowledged; returns the furthest one noted before it. */
+  noteWrite(checkpoint: Checkpoint): Checkpoint | null {
+    const before = this.lastWrite;
+    if (this.store.compare(checkpoint, before) > 0) this.lastWrite = checkpoint;
+    return before;
+  }
+
+  /** The furthest write this instance has acknowledged, or null. */
+  get latestWrite(): Checkpoint | null {
+    return this.lastWrite;
+  }
+
+  /**
+   * Read-your-writes, on the read: a subject's state as the read model shows it, once it shows
+   * every event the store holds for that subject. A write acknowledged a moment ago (here or on
+   * another instance) that the read model has not reached yet is waited for, bounded by
+   * LEDGER_READ_YOUR_WRITES_MS; `behind` says when the bound ran out first.
+   */
+  async currentState(subjectId: string): Promise<{ view: SubjectStateView | null; behind: boolean }> {
+    const [view, revision] = await Promise.all([this.stateReader.get(subjectId), this.revisions.load(streamIdOf(subjectId))]);
+    const shows = (v: SubjectStateView | null) => revision === undefined || (v?.version ?? 0) > revision;
+    if (shows(view)) return { view, behind: false };
+    const until = Date.now() + this.config.LEDGER_READ_YOUR_WRITES_MS;
+    let latest = view;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+      latest = await this.stateReader.get(subjectId);
+      if (shows(latest)) return { view: latest, behind: false };
+    }
+    return { view: latest, behind: true };
+  }
+
+  /** The last revision of each of these subjects' streams, from the store (absent: no stream). */
+  async subjectRevisions(subjectIds: readonly string[]): Promise<Map<string, number>> {
+    const revisions = await this.store.streamRevisions(subjectIds.map(streamIdOf));
+    return new Map(subjectIds.flatMap((id) => (revisions.has(streamIdOf(id)) ? [[id, revisions.get(streamIdOf(id))!] as const] : [])));
   }
 
   /** Starts consuming the inbound topic; the batch handler is the ingestor's. */

@@ -7,18 +7,22 @@ import { FindSubjectByRefQuery, GetSubjectAccessesQuery, GetSubjectStateQuery, G
 
 @QueryHandler(GetSubjectStateQuery)
 export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuery> {
+  private readonly logger = new Logger('read-model');
+
   constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
 
   async execute({ subjectId, context }: GetSubjectStateQuery) {
     // The log entry is written while the view and the keys are fetched, and the values are opened
     // only once all three are done: a read whose entry cannot be written is still not served, and
     // the log's round trip is no longer added to the read's (a serial GET in 2.1 ms, not 3.0). A
-    // read of an id the ledger does not know is logged too, as the attempt it is.
-    const [view, keys] = await Promise.all([
-      this.runtime.stateReader.get(subjectId),
+    // read of an id the ledger does not know is logged too, as the attempt it is. The view is one
+    // that shows every write the store holds for the subject (waited for, bounded, if need be).
+    const [{ view, behind }, keys] = await Promise.all([
+      this.runtime.currentState(subjectId),
       this.runtime.keyring.readableKeys(subjectId),
       this.runtime.accessLog.record(context.principal, subjectId, 'state', context.reason),
     ]);
+    if (behind) this.logger.warn(`state of subject ${subjectId} served before the read model showed its latest write (LEDGER_READ_YOUR_WRITES_MS)`);
     if (!view) return null;
     // The read model holds sealed values; they are opened only here, for this logged read.
     return openDeep(subjectId, view, keys);

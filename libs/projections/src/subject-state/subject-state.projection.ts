@@ -159,14 +159,17 @@ export class SubjectStateReader {
     return (await this.views.load(subjectId)) ?? null;
   }
 
-  /** Subjects not erased whose retention date is at or before `asOf`, after `afterSubjectId`. */
-  async dueForRetention(asOf: string, afterSubjectId: string | null, limit: number): Promise<Array<{ subjectId: string; retentionDueAt: string }>> {
-    const { rows } = await this.pool.query<{ subject_id: string; retention_due_at: Date }>(
-      `SELECT subject_id, retention_due_at FROM ledger_subject_state
+  /**
+   * Subjects not erased whose retention date is at or before `asOf`, after `afterSubjectId`, with
+   * the version of the row that says so (the number of the subject's events it shows).
+   */
+  async dueForRetention(asOf: string, afterSubjectId: string | null, limit: number): Promise<Array<{ subjectId: string; retentionDueAt: string; version: number }>> {
+    const { rows } = await this.pool.query<{ subject_id: string; retention_due_at: Date; version: number }>(
+      `SELECT subject_id, retention_due_at, version FROM ledger_subject_state
        WHERE status <> 'erased' AND retention_due_at <= $1 AND subject_id > $2
        ORDER BY subject_id LIMIT $3`,
       [asOf, afterSubjectId ?? '00000000-0000-0000-0000-000000000000', limit],
     );
-    return rows.map((r) => ({ subjectId: r.subject_id, retentionDueAt: r.retention_due_at.toISOString() }));
+    return rows.map((r) => ({ subjectId: r.subject_id, retentionDueAt: r.retention_due_at.toISOString(), version: r.version }));
   }
 }
