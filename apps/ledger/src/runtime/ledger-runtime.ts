@@ -1,6 +1,6 @@
 import { BatchLoader } from '#ledger/common';
 import type { Policy } from '#ledger/domain';
-import type { Checkpoint, EventStore } from '#ledger/event-store';
+import { PostgresEventStore, lastRevisionSql, type Checkpoint, type EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
 import { SubjectStateReader, SubjectTrailReader, type ProjectionDriver, type SubjectStateView } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
@@ -124,7 +124,8 @@ export class LedgerRuntime {
         keyring,
         writer,
         runners,
-        new SubjectStateReader(pool),
+        // With the events in the same database, a state read learns the stream's last revision in its own statement.
+        new SubjectStateReader(pool, store instanceof PostgresEventStore ? lastRevisionSql : undefined),
         new SubjectTrailReader(store),
         accessLog,
         kafka,
@@ -169,7 +170,13 @@ export class LedgerRuntime {
    * LEDGER_READ_YOUR_WRITES_MS; `behind` says when the bound ran out first.
    */
   async currentState(subjectId: string): Promise<{ view: SubjectStateView | null; behind: boolean }> {
-    const [view, revision] = await Promise.all([this.stateReader.get(subjectId), this.revisions.load(streamIdOf(subjectId))]);
+    // The stream's last revision comes with the row (events in the same database), or from the store.
+    const combined = this.stateReader.tellsRevisions;
+    const [{ view, revision: withRow }, fromStore] = await Promise.all([
+      this.stateReader.read(subjectId),
+      combined ? undefined : this.revisions.load(streamIdOf(subjectId)),
+    ]);
+    const revision = combined ? (withRow ?? undefined) : fromStore;
     const shows = (v: SubjectStateView | null) => revision === undefined || (v?.version ?? 0) > revision;
     if (shows(view)) return { view, behind: false };
     const until = Date.now() + this.config.LEDGER_READ_YOUR_WRITES_MS;

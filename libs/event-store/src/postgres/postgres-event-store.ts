@@ -74,6 +74,14 @@ const isUnavailable = (error: unknown): boolean => {
   );
 };
 
+/**
+ * SQL for the last revision of the stream that `streamIdSql` names (NULL: no such stream): one
+ * probe of the (stream, revision) key, for a read model kept in the same database to check in its
+ * own statement that it shows everything the store holds for a stream.
+ */
+export const lastRevisionSql = (streamIdSql: string): string =>
+  `(SELECT revision FROM ledger_events WHERE stream_id = ${streamIdSql} ORDER BY revision DESC LIMIT 1)`;
+
 export interface PostgresEventStoreOptions {
   /** A pool to share with the read models; the store makes its own from `url` when absent. */
   readonly pool?: Pool;
@@ -204,11 +212,11 @@ export class PostgresEventStore implements EventStore {
 
   async streamRevisions(streamIds: readonly string[]): Promise<Map<string, number>> {
     if (streamIds.length === 0) return new Map();
-    const { rows } = await this.query<{ stream_id: string; revision: number }>(
-      'SELECT stream_id, max(revision) AS revision FROM ledger_events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id',
+    const { rows } = await this.query<{ stream_id: string; revision: number | null }>(
+      `SELECT i.stream_id, ${lastRevisionSql('i.stream_id')} AS revision FROM unnest($1::text[]) AS i(stream_id)`,
       [streamIds],
     );
-    return new Map(rows.map((r) => [r.stream_id, r.revision]));
+    return new Map(rows.flatMap((r) => (r.revision === null ? [] : [[r.stream_id, r.revision] as const])));
   }
 
   async readFeed(after: Checkpoint | null, limit: number): Promise<StoredEvent[]> {

@@ -141,22 +141,47 @@ export class SubjectStateProjection implements RebuildableProjection {
   }
 }
 
+/** A subject's row as read, and its stream's last revision when the reader can tell (below). */
+export interface StateRead {
+  readonly view: SubjectStateView | null;
+  /** The last revision of the subject's stream (null: none); undefined when the reader cannot tell. */
+  readonly revision: number | null | undefined;
+}
+
 /** Reads of the subject-state read model. */
 export class SubjectStateReader {
   // Concurrent GETs share one statement.
-  private readonly views = new BatchLoader<string, SubjectStateView>(async (subjectIds) => {
-    const { rows } = await this.pool.query<{ subject_id: string; view: SubjectStateView }>({
-      name: 'ledger-subject-state-get',
-      text: 'SELECT subject_id, view FROM ledger_subject_state WHERE subject_id = ANY($1::uuid[])',
+  private readonly rows = new BatchLoader<string, StateRead>(async (subjectIds) => {
+    const { rows } = await this.pool.query<{ subject_id: string; view: SubjectStateView | null; revision: number | null }>({
+      name: this.lastRevisionSql ? 'ledger-subject-state-get-with-revision' : 'ledger-subject-state-get',
+      text: `SELECT i.subject_id, s.view, ${this.lastRevisionSql ? this.lastRevisionSql(`'subject-' || i.subject_id`) : 'NULL::integer'} AS revision
+             FROM unnest($1::uuid[]) AS i(subject_id) LEFT JOIN ledger_subject_state s ON s.subject_id = i.subject_id`,
       values: [subjectIds],
     });
-    return new Map(rows.map((r) => [r.subject_id, r.view]));
+    return new Map(rows.map((r) => [r.subject_id, { view: r.view, revision: this.lastRevisionSql ? r.revision : undefined }]));
   });
 
-  constructor(private readonly pool: Pool) {}
+  /**
+   * @param lastRevisionSql when the events are in the same database (the PostgreSQL store), the
+   *   SQL for a stream's last revision: each read then also says, in the same statement, how far
+   *   the subject's stream goes.
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly lastRevisionSql?: (streamIdSql: string) => string,
+  ) {}
+
+  /** Whether each read also gives the subject's stream's last revision. */
+  get tellsRevisions(): boolean {
+    return this.lastRevisionSql !== undefined;
+  }
 
   async get(subjectId: string): Promise<SubjectStateView | null> {
-    return (await this.views.load(subjectId)) ?? null;
+    return (await this.read(subjectId)).view;
+  }
+
+  async read(subjectId: string): Promise<StateRead> {
+    return (await this.rows.load(subjectId)) ?? { view: null, revision: undefined };
   }
 
   /**
