@@ -38,6 +38,12 @@ export class LedgerMetrics {
     help: "Trail reads whose hash chain did not verify (a stored event changed behind the ledger's back)",
     registers: [this.registry],
   });
+  readonly stateReads = new Counter({
+    name: 'ledger_state_reads_total',
+    help: "State reads by freshness: current (the read model showed the subject's last write), waited (it did after a wait), behind (served when LEDGER_READ_YOUR_WRITES_MS ran out)",
+    labelNames: ['freshness'] as const,
+    registers: [this.registry],
+  });
   readonly kafkaRecords = new Counter({
     name: 'ledger_kafka_records_total',
     help: 'Kafka messages handled, by outcome (recorded, duplicate, dead-lettered)',

@@ -167,9 +167,9 @@ export class LedgerRuntime {
    * Read-your-writes, on the read: a subject's state as the read model shows it, once it shows
    * every event the store holds for that subject. A write acknowledged a moment ago (here or on
    * another instance) that the read model has not reached yet is waited for, bounded by
-   * LEDGER_READ_YOUR_WRITES_MS; `behind` says when the bound ran out first.
+   * LEDGER_READ_YOUR_WRITES_MS; `freshness` says whether it had to wait, and whether the bound ran out first.
    */
-  async currentState(subjectId: string): Promise<{ view: SubjectStateView | null; behind: boolean }> {
+  async currentState(subjectId: string): Promise<{ view: SubjectStateView | null; freshness: 'current' | 'waited' | 'behind' }> {
     // The stream's last revision comes with the row (events in the same database), or from the store.
     const combined = this.stateReader.tellsRevisions;
     const [{ view, revision: withRow }, fromStore] = await Promise.all([
@@ -178,15 +178,15 @@ export class LedgerRuntime {
     ]);
     const revision = combined ? (withRow ?? undefined) : fromStore;
     const shows = (v: SubjectStateView | null) => revision === undefined || (v?.version ?? 0) > revision;
-    if (shows(view)) return { view, behind: false };
+    if (shows(view)) return { view, freshness: 'current' };
     const until = Date.now() + this.config.LEDGER_READ_YOUR_WRITES_MS;
     let latest = view;
     while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, 10));
       latest = await this.stateReader.get(subjectId);
-      if (shows(latest)) return { view: latest, behind: false };
+      if (shows(latest)) return { view: latest, freshness: 'waited' };
     }
-    return { view: latest, behind: true };
+    return { view: latest, freshness: 'behind' };
   }
 
   /** The last revision of each of these subjects' streams, from the store (absent: no stream). */

@@ -9,7 +9,10 @@ import { FindSubjectByRefQuery, GetSubjectAccessesQuery, GetSubjectStateQuery, G
 export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuery> {
   private readonly logger = new Logger('read-model');
 
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  constructor(
+    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
+  ) {}
 
   async execute({ subjectId, context }: GetSubjectStateQuery) {
     // The log entry is written while the view and the keys are fetched, and the values are opened
@@ -17,12 +20,13 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
     // the log's round trip is no longer added to the read's (a serial GET in 2.1 ms, not 3.0). A
     // read of an id the ledger does not know is logged too, as the attempt it is. The view is one
     // that shows every write the store holds for the subject (waited for, bounded, if need be).
-    const [{ view, behind }, keys] = await Promise.all([
+    const [{ view, freshness }, keys] = await Promise.all([
       this.runtime.currentState(subjectId),
       this.runtime.keyring.readableKeys(subjectId),
       this.runtime.accessLog.record(context.principal, subjectId, 'state', context.reason),
     ]);
-    if (behind) this.logger.warn(`state of subject ${subjectId} served before the read model showed its latest write (LEDGER_READ_YOUR_WRITES_MS)`);
+    this.metrics.stateReads.inc({ freshness });
+    if (freshness === 'behind') this.logger.warn(`state of subject ${subjectId} served before the read model showed its latest write (LEDGER_READ_YOUR_WRITES_MS)`);
     if (!view) return null;
     // The read model holds sealed values; they are opened only here, for this logged read.
     return openDeep(subjectId, view, keys);
