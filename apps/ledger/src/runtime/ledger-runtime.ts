@@ -151,11 +151,9 @@ export class LedgerRuntime {
     return reached.every(Boolean);
   }
 
-  /** Notes a write this instance acknowledged; returns the furthest one noted before it. */
-  noteWrite(checkpoint: Checkpoint): Checkpoint | null {
-    const before = this.lastWrite;
-    if (this.store.compare(checkpoint, before) > 0) this.lastWrite = checkpoint;
-    return before;
+  /** Notes a write this instance acknowledged. */
+  noteWrite(checkpoint: Checkpoint): void {
+    if (this.store.compare(checkpoint, this.lastWrite) > 0) this.lastWrite = checkpoint;
   }
 
   /** The furthest write this instance has acknowledged, or null. */
@@ -167,7 +165,7 @@ export class LedgerRuntime {
    * Read-your-writes, on the read: a subject's state as the read model shows it, once it shows
    * every event the store holds for that subject. A write acknowledged a moment ago (here or on
    * another instance) that the read model has not reached yet is waited for, bounded by
-   * LEDGER_READ_YOUR_WRITES_MS; `freshness` says whether it had to wait, and whether the bound ran out first.
+   * LEDGER_READ_YOUR_WRITES_MS; `freshness` says whether it waited, and whether the bound ran out.
    */
   async currentState(subjectId: string): Promise<{ view: SubjectStateView | null; freshness: 'current' | 'waited' | 'behind' }> {
     // The stream's last revision comes with the row (events in the same database), or from the store.
