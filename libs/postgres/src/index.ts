@@ -1,3 +1,4 @@
 export * from './embedded-server';
 export * from './migrations';
 export * from './pool';
+export * from './copy';

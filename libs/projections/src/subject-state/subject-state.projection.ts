@@ -1,9 +1,6 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
 import { BatchLoader, breathe } from '#ledger/common';
 import type { StoredEvent } from '#ledger/event-store';
-import type { Pool, PoolClient } from '#ledger/postgres';
+import { copyInto, copyLine, type Pool, type PoolClient } from '#ledger/postgres';
 import type { RebuildableProjection } from '../projection';
 import { emptyStateView, foldIntoStateView, withRetention, type SubjectStateView } from './subject-state.view';
 
@@ -37,17 +34,8 @@ const rowOf = (folded: SubjectStateView, retentionMonths: number): Row => {
 };
 const COLUMNS = 'subject_id, status, version, last_activity_at, retention_due_at, view';
 
-/** A field of COPY's text format: NULL as \N, and the four characters it gives a meaning escaped. */
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const copyField = (value: string | number | null): string =>
-  value === null ? '\\N' : typeof value === 'number' ? String(value) : value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!);
-
-const copyLine = (row: Row): string =>
-  `${[row.subject_id, row.status, row.version, row.last_activity_at, row.retention_due_at, JSON.stringify(row.view)].map(copyField).join('\t')}\n`;
-
-async function copyInto(client: PoolClient, table: string, lines: readonly string[]): Promise<void> {
-  await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(`COPY ${table} (${COLUMNS}) FROM STDIN`)));
-}
+const rowLine = (row: Row): string =>
+  copyLine([row.subject_id, row.status, row.version, row.last_activity_at, row.retention_due_at, JSON.stringify(row.view)]);
 
 /** Each person's current state, one row per subject, written once per batch. */
 export class SubjectStateProjection implements RebuildableProjection {
@@ -122,17 +110,17 @@ export class SubjectStateProjection implements RebuildableProjection {
     const lines: string[] = [];
     for (const view of views.values()) {
       await breathe();
-      lines.push(copyLine(rowOf(view, this.retentionMonths)));
+      lines.push(rowLine(rowOf(view, this.retentionMonths)));
     }
     if (!onConflict) {
-      await copyInto(client, this.table, lines);
+      await copyInto(client, this.table, COLUMNS, lines);
       return;
     }
     // The stage lives as long as the connection; asked for every time, since a rolled-back
     // transaction takes its creation with it.
     const stage = `${this.table}_stage`;
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${this.table}) ON COMMIT DELETE ROWS`);
-    await copyInto(client, stage, lines);
+    await copyInto(client, stage, COLUMNS, lines);
     await client.query(`INSERT INTO ${this.table} (${COLUMNS}) SELECT ${COLUMNS} FROM ${stage} ${onConflict}`);
   }
 
