@@ -39,9 +39,14 @@ void serveProjectionThread(async ({ onProgress }) => {
 `;
 
 describe('ProjectionThread', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ledger-thread-'));
-  const file = join(dir, 'fake-projection.worker.js');
-  writeFileSync(file, WORKER);
+  // Made in beforeAll, not while collecting: a run filtered to other tests runs no afterAll here.
+  let dir = '';
+  let file = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-thread-'));
+    file = join(dir, 'fake-projection.worker.js');
+    writeFileSync(file, WORKER);
+  });
   const afterDone: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const done of afterDone.splice(0)) await done();
