@@ -12,6 +12,33 @@ export interface KafkajsSourceOptions {
   readonly log?: (line: string) => void;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Creates the topics that do not exist, and waits until every partition of each has a leader.
+ * Two instances starting together both find a topic missing; the one whose create comes second
+ * is answered at once, before the leaders are elected, and its consumer then failed with
+ * UNKNOWN_TOPIC_OR_PARTITION and stopped the service (seen once in CI).
+ */
+async function ensureTopics(admin: Admin, topics: string[], attempts = 50): Promise<void> {
+  const existing = await admin.listTopics();
+  const missing = topics.filter((t) => !existing.includes(t));
+  if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || attempt >= attempts) throw error;
+    }
+    if (attempt >= attempts) throw new Error(`kafka topics ${topics.join(', ')} have partitions without a leader after ${attempts} tries`);
+    await sleep(200);
+  }
+}
+
+/** Tries of the start (about a minute with the backoff) before a retriable failure stops the service. */
+const START_ATTEMPTS = 10;
+
 /** Tries of one batch's transaction before the batch is given up to redelivery. */
 const TRANSACTION_ATTEMPTS = 8;
 
@@ -41,13 +68,29 @@ export class KafkajsSource implements InboundSource {
     });
   }
 
+  /**
+   * Connects, subscribes and starts consuming. A retriable failure on the way (a broker still
+   * electing leaders, a topic another instance is creating) is retried with backoff for about a
+   * minute, the clients made so far closed first; anything else is thrown at once.
+   */
   async start(handler: BatchHandler): Promise<void> {
+    for (let attempt = 1, delay = 500; ; attempt += 1, delay = Math.min(delay * 2, 10_000)) {
+      try {
+        return await this.startOnce(handler);
+      } catch (error) {
+        await this.stop().catch(() => undefined);
+        if (!(error as { retriable?: boolean }).retriable || attempt >= START_ATTEMPTS) throw error;
+        this.options.log?.(`kafka: start failed (${(error as Error).name}, retriable); trying again in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async startOnce(handler: BatchHandler): Promise<void> {
     const { topic, groupId } = this.options;
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    const existing = await this.admin.listTopics();
-    const wanted = [topic, `${topic}${DEAD_LETTER_SUFFIX}`].filter((t) => !existing.includes(t));
-    if (wanted.length > 0) await this.admin.createTopics({ topics: wanted.map((t) => ({ topic: t })), waitForLeaders: true });
+    await ensureTopics(this.admin, [topic, `${topic}${DEAD_LETTER_SUFFIX}`]);
 
     this.producer = this.kafka.producer({
       transactionalId: `processing-ledger-${groupId}-${this.options.instanceId}`,
