@@ -53,11 +53,11 @@ describe('ProjectionThread', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('waits longer before each start while the thread makes no progress', async () => {
-    const logs: string[] = [];
-    const thread = new ProjectionThread({
+  /** A thread of the stand-in worker keeping `fake` and `idle`, restarted after 20 ms, its logs in `logs`. */
+  const fakeThread = (workerData: object, logs: string[]) =>
+    new ProjectionThread({
       file,
-      workerData: { lib: resolve(__dirname, '../../../dist/libs/projections/src/index.js'), shared: new SharedArrayBuffer(16), diesUnmoved: 3 },
+      workerData: { lib: resolve(__dirname, '../../../dist/libs/projections/src/index.js'), ...workerData },
       projections: new Map([
         ['fake', null],
         ['idle', null],
@@ -66,6 +66,10 @@ describe('ProjectionThread', () => {
       log: (level, message) => logs.push(`${level}: ${message}`),
       restartDelayMs: 20,
     });
+
+  it('waits longer before each start while the thread makes no progress', async () => {
+    const logs: string[] = [];
+    const thread = fakeThread({ shared: new SharedArrayBuffer(16), diesUnmoved: 3 }, logs);
     const fake = thread.driver('fake');
     fake.start();
     afterDone.push(() => fake.stop());
@@ -81,17 +85,7 @@ describe('ProjectionThread', () => {
     const shared = new SharedArrayBuffer(16);
     const counters = new Int32Array(shared);
     const logs: string[] = [];
-    const thread = new ProjectionThread({
-      file,
-      workerData: { lib: resolve(__dirname, '../../../dist/libs/projections/src/index.js'), shared, dieAt: 2 },
-      projections: new Map([
-        ['fake', null],
-        ['idle', null],
-      ]),
-      compare: (a, b) => Number(a ?? -1) - Number(b ?? -1),
-      log: (level, message) => logs.push(`${level}: ${message}`),
-      restartDelayMs: 20,
-    });
+    const thread = fakeThread({ shared, dieAt: 2 }, logs);
     const fake = thread.driver('fake');
     const idle = thread.driver('idle');
     fake.start();

@@ -174,7 +174,7 @@ export class LedgerRuntime {
       this.stateReader.read(subjectId),
       combined ? undefined : this.revisions.load(streamIdOf(subjectId)),
     ]);
-    const revision = combined ? (withRow ?? undefined) : fromStore;
+    const revision = combined ? withRow : fromStore;
     const shows = (v: SubjectStateView | null) => revision === undefined || (v?.version ?? 0) > revision;
     if (shows(view)) return { view, freshness: 'current' };
     const until = Date.now() + this.config.LEDGER_READ_YOUR_WRITES_MS;

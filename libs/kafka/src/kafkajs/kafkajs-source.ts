@@ -156,7 +156,7 @@ export class KafkajsSource implements InboundSource {
       } catch (error) {
         const { retriable, type } = error as { retriable?: boolean; type?: string };
         if (!(retriable || type === 'CONCURRENT_TRANSACTIONS') || attempt >= TRANSACTION_ATTEMPTS) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
+        await sleep(Math.min(25 * 2 ** attempt, 1000));
       }
     }
   }

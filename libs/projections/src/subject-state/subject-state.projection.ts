@@ -132,8 +132,8 @@ export class SubjectStateProjection implements RebuildableProjection {
 /** A subject's row as read, and its stream's last revision when the reader can tell (below). */
 export interface StateRead {
   readonly view: SubjectStateView | null;
-  /** The last revision of the subject's stream (null: none); undefined when the reader cannot tell. */
-  readonly revision: number | null | undefined;
+  /** The last revision of the subject's stream; absent when it has none, or the reader cannot tell. */
+  readonly revision?: number;
 }
 
 /** Reads of the subject-state read model. */
@@ -146,7 +146,7 @@ export class SubjectStateReader {
              FROM unnest($1::uuid[]) AS i(subject_id) LEFT JOIN ledger_subject_state s ON s.subject_id = i.subject_id`,
       values: [subjectIds],
     });
-    return new Map(rows.map((r) => [r.subject_id, { view: r.view, revision: this.lastRevisionSql ? r.revision : undefined }]));
+    return new Map(rows.map((r) => [r.subject_id, r.revision === null ? { view: r.view } : { view: r.view, revision: r.revision }]));
   });
 
   /**
@@ -169,7 +169,7 @@ export class SubjectStateReader {
   }
 
   async read(subjectId: string): Promise<StateRead> {
-    return (await this.rows.load(subjectId)) ?? { view: null, revision: undefined };
+    return (await this.rows.load(subjectId)) ?? { view: null };
   }
 
   /**
