@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '#ledger/postgres';
-import { SERVICE_NODE_FLAGS } from '../../ledger/src/node-flags';
 
 export const BENCH_TOKENS = { ingest: 'bench-ingest-token', auditor: 'bench-auditor-token', ops: 'bench-ops-token' };
 
@@ -18,7 +17,7 @@ export class LedgerServer {
     const main = resolve(__dirname, '../../ledger/src/main.js');
     // BENCH_NODE_ARGS: flags for the service's node, for profiling (e.g. --cpu-prof --cpu-prof-dir=/tmp/p).
     const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, main], {
+    const child = spawn(process.execPath, [...nodeArgs, main], {
       env: {
         ...process.env,
         PORT: String(port),

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SERVICE_NODE_FLAGS } from '../../../apps/ledger/src/node-flags';
 import { freePort } from '../../../libs/postgres/src/embedded-server';
 import { createTestDatabase } from '../../support/test-database';
 
@@ -65,7 +64,7 @@ export class LedgerProcess {
 
   /** Starts (or starts again, after a kill) and waits until /health answers 200. */
   async boot(): Promise<void> {
-    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, MAIN], {
+    const child = spawn(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
