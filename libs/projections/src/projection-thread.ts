@@ -72,10 +72,10 @@ export class ProjectionThread {
     if (this.worker || this.stopped) return;
     // Bounded heaps: the thread holds a batch or two at a time, yet with V8's defaults (sized like
     // the main thread's) its heap grew until the service's peak RSS passed 512 MB while ingesting
-    // from Kafka (517-533 MB measured; 416-479 MB with these limits). The young generation holds a
-    // page of the feed in flight: at 8 MB it was scavenged again and again (30% of the thread's
-    // time in the collector); at 48 MB the benchmark's peak RSS was the same (467-488 MB).
-    const resourceLimits = { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256 };
+    // from Kafka (517-533 MB measured; 416-479 MB with these limits). A 48 MB young generation
+    // took less of the thread's time in the collector (24% against 30%) but was no faster end to
+    // end, and the service peaked at 513 MB on the HTTP part against 468-488.
+    const resourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
     const worker = new Worker(this.options.file, { workerData: this.options.workerData, resourceLimits });
     this.worker = worker;
     this.told = false;
