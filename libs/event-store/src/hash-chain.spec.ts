@@ -50,6 +50,48 @@ describe('the hash chain', () => {
     expect(canonicalJson('say "hi"')).toBe('"say \\"hi\\""');
   });
 
+  it('writes the text of the piece-by-piece implementation it replaced, for any value (a differential test)', () => {
+    const reference = (value: unknown): string => {
+      const plain = /^[\w .:@+/-]*$/;
+      const q = (s: string) => (s.length <= 64 && plain.test(s) ? `"${s}"` : JSON.stringify(s));
+      if (typeof value === 'string') return q(value);
+      if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+      if (Array.isArray(value)) return `[${Array.from({ length: value.length }, (_, i) => reference(value[i])).join(',')}]`;
+      const record = value as Record<string, unknown>;
+      const parts = Object.keys(record).sort().filter((k) => record[k] !== undefined).map((k) => `${q(k)}:${reference(record[k])}`);
+      return `{${parts.join(',')}}`;
+    };
+    // A seeded generator: the same values every run.
+    let seed = 42;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const keyPool = ['b', 'a', 'z', 'æ', 'A', '-x', '$', '0', '1', '10', '9', '4294967295', '12345678901', '__proto__', 'toJSON', 'a"b', 'contact.email', ''];
+    const gen = (depth: number): unknown => {
+      const kind = depth > 3 ? pick(['s', 'n', 'l']) : pick(['s', 'n', 'l', 'o', 'o', 'a', 'u', 'd', 'f', 'c']);
+      switch (kind) {
+        case 's': return pick(['x', 'say "hi"', 'æøå', 'line\nbreak', '\ud800', 'k'.repeat(70), '']);
+        case 'n': return pick([0, -0, 1.5, -3, 1e21, NaN, Infinity]);
+        case 'l': return pick([true, false, null]);
+        case 'u': return undefined;
+        case 'd': return new Date(0);
+        case 'f': return () => 1;
+        case 'c': return new (class Point { x = 1; y = gen(depth + 1); })();
+        case 'a': { const a: unknown[] = Array.from({ length: Math.floor(next() * 4) }, () => gen(depth + 1)); if (next() < 0.1) a.length += 2; return a; }
+        default: {
+          const o: Record<string, unknown> = {};
+          for (let i = Math.floor(next() * 5); i > 0; i -= 1) Object.defineProperty(o, pick(keyPool), { value: gen(depth + 1), enumerable: true, writable: true, configurable: true });
+          return o;
+        }
+      }
+    };
+    for (let i = 0; i < 5000; i += 1) {
+      const value = gen(0);
+      expect(canonicalJson(value)).toBe(reference(value));
+    }
+    // And an object that is already canonical comes back as the very same text, unchanged.
+    expect(canonicalJson({ a: [1, { b: null, c: 'd' }], e: 'f' })).toBe('{"a":[1,{"b":null,"c":"d"}],"e":"f"}');
+  });
+
   it('verifies an untouched chain', () => {
     expect(verifyChain(chain(5))).toBeNull();
   });
