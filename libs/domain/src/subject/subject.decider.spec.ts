@@ -1,5 +1,6 @@
 import type { SubjectEvent } from './subject.events';
 import { subjectDecider, type RecordEnvelope } from './subject.decider';
+import { initialSubjectState } from './subject.state';
 import { specification } from '../testing/decider-specification';
 import { defaultPolicy, envelope } from '../testing/envelopes';
 
@@ -294,5 +295,25 @@ describe('withdrawal is as easy as giving', () => {
       .then([
         { type: 'consent.given', data: { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' }, personal: { evidence: 'form #12 ip 10.0.0.1' } },
       ]);
+  });
+});
+
+describe('the decision state', () => {
+  const { evolve } = subjectDecider(defaultPolicy());
+  const fold = (events: SubjectEvent[]) => events.reduce(evolve, initialSubjectState);
+
+  it('knows each field and purpose once, in the order first collected', () => {
+    const state = fold([
+      collected('client-assignments', { 'contact.email': 'a', 'work.position': 'b' }),
+      collected('client-assignments', { 'work.position': 'c', 'contact.phone': 'd' }),
+      collected('talent-pool', { 'contact.email': 'e' }, 'consent'),
+    ]);
+    expect(state.fields).toEqual(['contact.email', 'work.position', 'contact.phone']);
+    expect(state.collectedPurposes).toEqual(['client-assignments', 'talent-pool']);
+  });
+
+  it('is left as it was by a collection that adds no new field or purpose', () => {
+    const before = fold([linked, collected('client-assignments', { 'contact.email': 'a' })]);
+    expect(evolve(before, collected('client-assignments', { 'contact.email': 'b' }))).toBe(before);
   });
 });

@@ -39,7 +39,15 @@ export const initialSubjectState: SubjectDecisionState = {
   retiredKeyIds: [],
 };
 
-const withKeys = (keys: readonly string[], added: readonly string[]): string[] => [...new Set([...keys, ...added])];
+/** `keys` and then those of `added` it lacks, in order: `keys` itself when it lacks none (most events). */
+const withKeys = (keys: readonly string[], added: readonly string[]): readonly string[] => {
+  let grown: string[] | null = null;
+  for (const key of added) {
+    if (keys.includes(key) || grown?.includes(key)) continue;
+    (grown ??= [...keys]).push(key);
+  }
+  return grown ?? keys;
+};
 
 export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent): SubjectDecisionState {
   const linked = event.personal?.linkedRef;
@@ -51,14 +59,15 @@ export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent):
     case 'erasure.requested':
     case 'erasure.acknowledged':
       return s;
-    case 'data.collected':
-      return {
-        ...s,
-        fields: withKeys(s.fields, event.data.fields),
-        collectedPurposes: withKeys(s.collectedPurposes, [event.data.purpose]),
-      };
-    case 'data.corrected':
-      return { ...s, fields: withKeys(s.fields, event.data.fields) };
+    case 'data.collected': {
+      const fields = withKeys(s.fields, event.data.fields);
+      const collectedPurposes = withKeys(s.collectedPurposes, [event.data.purpose]);
+      return fields === s.fields && collectedPurposes === s.collectedPurposes ? s : { ...s, fields, collectedPurposes };
+    }
+    case 'data.corrected': {
+      const fields = withKeys(s.fields, event.data.fields);
+      return fields === s.fields ? s : { ...s, fields };
+    }
     case 'consent.given':
       return { ...s, consents: { ...s.consents, [event.data.purpose]: { given: true, policyVersion: event.data.policyVersion } } };
     case 'consent.withdrawn': {
