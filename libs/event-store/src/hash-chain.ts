@@ -1,10 +1,6 @@
 import { hash } from 'node:crypto';
 import type { NewEvent, StoredEvent } from './event-store.port';
 
-// Printable ASCII that JSON.stringify writes as it is (no quote, no backslash, no control character).
-const PLAIN = /^[\w .:@+/-]*$/;
-const quote = (s: string): string => (s.length <= 64 && PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
-
 /**
  * JSON with object keys sorted at every depth: one text per value, whatever the key order. It is
  * computed twice per recorded envelope (its fingerprint, its event's hash): JSON.stringify writes
@@ -14,12 +10,14 @@ const quote = (s: string): string => (s.length <= 64 && PLAIN.test(s) ? `"${s}"`
  */
 export function canonicalJson(value: unknown): string {
   const sorted = withSortedKeys(value);
-  // What JSON.stringify would write otherwise (array-index keys, which V8 enumerates first; a
-  // function or symbol value): written by hand.
-  return sorted === REORDERED ? canonicalJsonByHand(value) : (JSON.stringify(sorted) ?? 'null');
+  return sorted === BY_HAND ? canonicalJsonByHand(value) : (JSON.stringify(sorted) ?? 'null');
 }
 
-const REORDERED: unique symbol = Symbol('reordered');
+/**
+ * What JSON.stringify would write otherwise than the canonical text: an object with array-index
+ * keys (V8 enumerates them first, whatever order they were set in), a function or symbol value.
+ */
+const BY_HAND: unique symbol = Symbol('by hand');
 /** A key V8 enumerates before the others, in numeric order, whatever order it was set in. */
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 
@@ -31,7 +29,7 @@ function withSortedKeys(value: unknown): unknown {
     for (let i = 0; i < value.length; i += 1) {
       const v = value[i];
       const w = withSortedKeys(v);
-      if (w === REORDERED) return REORDERED;
+      if (w === BY_HAND) return BY_HAND;
       if (w !== v && copy === null) copy = value.slice(0, i);
       copy?.push(w);
     }
@@ -41,7 +39,7 @@ function withSortedKeys(value: unknown): unknown {
   const keys = Object.keys(record);
   let inOrder = true;
   for (let i = 0; i < keys.length; i += 1) {
-    if (keys.length > 1 && ARRAY_INDEX.test(keys[i]!)) return REORDERED;
+    if (keys.length > 1 && ARRAY_INDEX.test(keys[i]!)) return BY_HAND;
     if (i > 0 && keys[i - 1]! > keys[i]!) inOrder = false;
   }
   // Not a plain object (a class instance, a Date): JSON.stringify would call its toJSON, or see
@@ -52,9 +50,9 @@ function withSortedKeys(value: unknown): unknown {
   for (const key of keys) {
     const v = record[key];
     // A function or a symbol: JSON.stringify leaves the key out, the canonical text writes null.
-    if (typeof v === 'function' || typeof v === 'symbol') return REORDERED;
+    if (typeof v === 'function' || typeof v === 'symbol') return BY_HAND;
     const w = withSortedKeys(v);
-    if (w === REORDERED) return REORDERED;
+    if (w === BY_HAND) return BY_HAND;
     if (w !== v && copy === null) {
       copy = {};
       for (const earlier of keys) {
@@ -73,9 +71,8 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
-/** The same text, concatenated piece by piece: for objects whose keys V8 reorders. */
+/** The same text, concatenated piece by piece: for the rare value JSON.stringify would write otherwise. */
 function canonicalJsonByHand(value: unknown): string {
-  if (typeof value === 'string') return quote(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let out = '[';
@@ -88,7 +85,7 @@ function canonicalJsonByHand(value: unknown): string {
   for (const key of Object.keys(record).sort()) {
     const v = record[key];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${quote(key)}:${canonicalJsonByHand(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJsonByHand(v)}`;
     first = false;
   }
   return `${out}}`;
