@@ -4,7 +4,7 @@ import { PostgresEventStore, lastRevisionSql, type Checkpoint, type EventStore }
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
 import { SubjectStateReader, SubjectTrailReader, type ProjectionDriver, type SubjectStateView } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
-import { LedgerWriter, PostgresSubjectDirectory, streamIdOf, type SubjectDirectory } from '#ledger/recording';
+import { LedgerWriter, PostgresSubjectDirectory, streamIdOf, subjectIdOf, type SubjectDirectory } from '#ledger/recording';
 import { hostname } from 'node:os';
 import { KafkajsPublisher, KafkajsSource, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
@@ -190,7 +190,7 @@ export class LedgerRuntime {
   /** The last revision of each of these subjects' streams, from the store (absent: no stream). */
   async subjectRevisions(subjectIds: readonly string[]): Promise<Map<string, number>> {
     const revisions = await this.store.streamRevisions(subjectIds.map(streamIdOf));
-    return new Map(subjectIds.flatMap((id) => (revisions.has(streamIdOf(id)) ? [[id, revisions.get(streamIdOf(id))!] as const] : [])));
+    return new Map([...revisions].map(([streamId, revision]) => [subjectIdOf(streamId), revision]));
   }
 
   /** Starts consuming the inbound topic; the batch handler is the ingestor's. */
