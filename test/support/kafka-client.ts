@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { ensureTopics } from '../../libs/kafka/src/kafkajs/kafkajs-source';
 import { TEST_KAFKA_BROKERS } from './kafka-broker';
 
 const kafka = () => new Kafka({ clientId: 'ledger-tests', brokers: TEST_KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
@@ -12,7 +13,7 @@ export interface TestMessage {
 export async function produce(topic: string, messages: readonly TestMessage[], partitions = 6): Promise<void> {
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await ensureTopics(admin, [topic], { numPartitions: partitions });
   await admin.disconnect();
   const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

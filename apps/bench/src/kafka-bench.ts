@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '#ledger/kafka';
 import { Client } from 'pg';
 import { LedgerServer } from './ledger-server';
 import { round } from './stats';
@@ -20,16 +21,8 @@ export async function fillTopic(count: number): Promise<string> {
   const topic = `ledger-bench-${randomUUID().slice(0, 8)}`;
   const admin = kafka().admin();
   await admin.connect();
-  // A broker that has just started may not elect the new topic's leaders at the first ask.
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
-      break;
-    } catch (error) {
-      if (attempt >= 10 || !(error as { retriable?: boolean }).retriable) throw error;
-      await sleep(1000);
-    }
-  }
+  // The service's own creation: a broker that has just started may not elect the leaders at once.
+  await ensureTopics(admin, [topic], { numPartitions: 6 });
   await admin.disconnect();
   const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
