@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '#ledger/postgres';
 
@@ -25,7 +25,8 @@ export class LedgerServer {
         NO_COLOR: '1',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // BENCH_SERVICE_STDOUT: a file the services' standard output is appended to (e.g. --trace-gc's lines).
+      stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'a') : 'ignore', 'inherit'],
     });
     // A benchmark that dies (a closed pipe, Ctrl-C) must not leave its server running.
     process.once('exit', () => child.kill('SIGKILL'));
