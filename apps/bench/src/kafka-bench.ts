@@ -83,7 +83,6 @@ export async function ledgerKafkaEps(dbUrl: string, topic: string, count: number
     KAFKA_TOPIC: topic,
     KAFKA_GROUP_ID: `${topic}-ledger`,
     KAFKA_LEDGER_TOPIC: `${topic}-out`,
-    KAFKAJS_NO_PARTITIONER_WARNING: '1',
   });
   try {
     // Events projected: each person's state carries its version, the number of its events applied.

@@ -1,5 +1,13 @@
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { OutboundMessage, Publisher } from '../kafka.port';
+import { javaCompatiblePartitioner } from './java-compatible-partitioner';
+
+/**
+ * Messages per produce request. kafkajs groups a request's messages per partition in time that
+ * grows with the square of their number (each message copies its partition's list so far):
+ * a page of 2,000 in one request took 5% of the projection thread's time (profiled).
+ */
+const SEND_CHUNK = 500;
 
 /** An idempotent producer (acks from all in-sync replicas) for what the ledger publishes. */
 export class KafkajsPublisher implements Publisher {
@@ -18,10 +26,13 @@ export class KafkajsPublisher implements Publisher {
   async publish(topic: string, messages: readonly OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
     if (!this.producer) {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, createPartitioner: javaCompatiblePartitioner });
       await this.producer.connect();
     }
-    await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: messages.map((m) => ({ ...m })) });
+    for (let i = 0; i < messages.length; i += SEND_CHUNK) {
+      const chunk = messages.slice(i, i + SEND_CHUNK).map((m) => ({ ...m }));
+      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: chunk });
+    }
   }
 
   async close(): Promise<void> {

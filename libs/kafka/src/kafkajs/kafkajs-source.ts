@@ -1,5 +1,6 @@
 import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX, type BatchHandler, type InboundMessage, type InboundSource } from '../kafka.port';
+import { javaCompatiblePartitioner } from './java-compatible-partitioner';
 
 export interface KafkajsSourceOptions {
   readonly brokers: readonly string[];
@@ -100,6 +101,7 @@ export class KafkajsSource implements InboundSource {
       transactionalId: `processing-ledger-${groupId}-${this.options.instanceId}`,
       idempotent: true,
       maxInFlightRequests: 1,
+      createPartitioner: javaCompatiblePartitioner,
     });
     await this.producer.connect();
     // A short session: after a crash, the group gives the dead member's partitions away in seconds.
