@@ -41,6 +41,22 @@ describe('the hash chain', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { e: 3, f: 2 }] }, b: 1 }));
   });
 
+  it('orders any number of keys as Array.prototype.sort does (UTF-16 code units)', () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = ['a', 'b', 'B', 'z', '.', '-', '_', 'æ', 'ø', 'Å', '😀', '\uffff', 'é', 'e\u0301'];
+    for (let i = 0; i < 500; i += 1) {
+      const record: Record<string, number> = {};
+      const count = 1 + Math.floor(next() * 45);
+      for (let k = 0; k < count; k += 1) {
+        const key = Array.from({ length: 1 + Math.floor(next() * 4) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+        record[key] = k;
+      }
+      const expected = `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${record[k]}`).join(',')}}`;
+      expect(canonicalJson(record)).toBe(expected);
+    }
+  });
+
   it('writes exactly the text JSON.stringify writes for sorted keys, escapes included', () => {
     const strings = ['plain: a-b/c+d@e.f_g', 'quote " and \\ backslash', 'tab\tnew\nline', '\u2028 separator', 'æøå Ærlig', '\ud800 lone surrogate', 'x'.repeat(65), ''];
     const value = { z: strings, 'a "key"': { y: 1.5e300, x: [true, null, -0, 3] }, 'm.n': undefined, b: 'enc:v1:0a1b:QUJD+/==' };
