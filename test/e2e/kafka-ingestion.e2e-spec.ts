@@ -100,6 +100,23 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
     expect(new Set(published.map((m) => m.headers['event-id']))).toEqual(new Set(work.valid));
     expect(published.every((m) => m.key === JSON.parse(m.value).subjectId)).toBe(true);
     expect(published.some((m) => m.value.includes('Employer'))).toBe(false);
+    // Each person's events on one partition, in the order they were recorded, for a consumer
+    // that drops a repeat by its event id (the publication is at least once).
+    const ids = new Set<string>();
+    const perSubject = new Map<string, { partitions: Set<number>; revisions: number[] }>();
+    for (const m of published) {
+      if (ids.has(m.headers['event-id']!)) continue;
+      ids.add(m.headers['event-id']!);
+      const { subjectId, revision } = JSON.parse(m.value) as { subjectId: string; revision: number };
+      const seen = perSubject.get(subjectId) ?? { partitions: new Set<number>(), revisions: [] };
+      seen.partitions.add(m.partition);
+      seen.revisions.push(revision);
+      perSubject.set(subjectId, seen);
+    }
+    const subjects = [...perSubject.values()];
+    expect(subjects.filter((s) => s.partitions.size !== 1)).toEqual([]);
+    expect(subjects.filter((s) => s.revisions.some((r, i) => i > 0 && r <= s.revisions[i - 1]!))).toEqual([]);
+    expect(subjects.length).toBeGreaterThan(400);
 
     const metrics = (await ledger.get('/metrics', null)).body as string;
     expect(metrics).toMatch(/ledger_kafka_dead_letters_total\{code="CONSENT_REQUIRED"\} 33\n/);

@@ -24,6 +24,7 @@ export async function produce(topic: string, messages: readonly TestMessage[], p
 }
 
 export interface ReadMessage {
+  readonly partition: number;
   readonly key: string | null;
   readonly value: string;
   readonly headers: Record<string, string>;
@@ -38,8 +39,9 @@ export async function readTopic(topic: string, count: number, timeoutMs = 30_000
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
       seen.push({
+        partition,
         key: message.key?.toString() ?? null,
         value: message.value?.toString() ?? '',
         headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
