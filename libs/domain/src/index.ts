@@ -4,3 +4,4 @@ export * from './policy/policy';
 export * from './subject/subject.decider';
 export * from './subject/subject.events';
 export * from './subject/subject.state';
+export * from './subject/subject.stream';

@@ -1,3 +1,4 @@
+import { isSubjectStream, subjectIdOf } from '#ledger/domain';
 import type { StoredEvent } from '#ledger/event-store';
 import type { PoolClient } from '#ledger/postgres';
 import type { Projection } from '#ledger/projections';
@@ -21,10 +22,10 @@ export class ErasureProjection implements Projection {
 
   async apply(events: readonly StoredEvent[]): Promise<void> {
     for (const event of events) {
-      if (event.type !== 'erasure.completed' || !event.streamId.startsWith('subject-')) continue;
+      if (event.type !== 'erasure.completed' || !isSubjectStream(event.streamId)) continue;
       const data = event.data as { scope: unknown; keyIds?: string[] };
       await this.shredder.destroyKeys(data.keyIds ?? []);
-      if (data.scope === 'all') await this.shredder.forget(event.streamId.slice('subject-'.length));
+      if (data.scope === 'all') await this.shredder.forget(subjectIdOf(event.streamId));
     }
   }
 

@@ -4,6 +4,8 @@ import { openValue, toSubjectKeys, type Keyring } from '#ledger/crypto';
 import {
   RuleViolation,
   initialSubjectState,
+  streamIdOf,
+  subjectIdOf,
   type InboundEnvelope,
   type Policy,
   type SubjectDecider,
@@ -27,9 +29,6 @@ import { derivedEventId } from './event-ids';
 import { KeyedMutex } from './keyed-mutex';
 import { sealSubjectEvents, type NewKey } from './subject-sealer';
 import type { SubjectDirectory } from './subject-directory/subject-directory';
-
-export const streamIdOf = (subjectId: string) => `subject-${subjectId}`;
-export const subjectIdOf = (streamId: string) => streamId.slice('subject-'.length);
 
 export type EnvelopeOutcome =
   | { readonly index: number; readonly id: string; readonly status: 'recorded' | 'duplicate'; readonly subjectId: string }

@@ -1,3 +1,4 @@
+import { streamIdOf, subjectIdOf } from '#ledger/domain';
 import { copyStore, verifyStore } from '#ledger/event-store';
 import { KEYRING_MIGRATIONS } from '#ledger/crypto';
 import { createPool, migrate, type Pool } from '#ledger/postgres';
@@ -100,7 +101,7 @@ export async function exportCommand(context: CliContext, report: Reporter, args:
     new Promise<void>((resolve) => (process.stdout.write(`${line}\n`) ? resolve() : process.stdout.once('drain', resolve)));
   const subject = option(args, '--subject');
   if (subject) {
-    const events = await store.readStream(`subject-${subject}`);
+    const events = await store.readStream(streamIdOf(subject));
     if (events.length === 0) {
       report.error(`no subject ${subject}`);
       return 1;
@@ -117,7 +118,7 @@ export async function exportCommand(context: CliContext, report: Reporter, args:
   for (;;) {
     const page = await store.readFeed(checkpoint, 5000);
     if (page.length === 0) break;
-    for (const e of page) await write(JSON.stringify({ subjectId: e.streamId.slice('subject-'.length), ...trailEntryOf(e) }));
+    for (const e of page) await write(JSON.stringify({ subjectId: subjectIdOf(e.streamId), ...trailEntryOf(e) }));
     exported += page.length;
     checkpoint = page[page.length - 1]!.checkpoint;
     report.progress('events exported', exported);

@@ -1,10 +1,10 @@
 import { BatchLoader } from '#ledger/common';
-import type { Policy } from '#ledger/domain';
+import { streamIdOf, subjectIdOf, type Policy } from '#ledger/domain';
 import { PostgresEventStore, lastRevisionSql, type Checkpoint, type EventStore } from '#ledger/event-store';
 import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
 import { SubjectStateReader, SubjectTrailReader, type ProjectionDriver, type SubjectStateView } from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
-import { LedgerWriter, PostgresSubjectDirectory, streamIdOf, subjectIdOf, type SubjectDirectory } from '#ledger/recording';
+import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
 import { hostname } from 'node:os';
 import { KafkajsPublisher, KafkajsSource, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';

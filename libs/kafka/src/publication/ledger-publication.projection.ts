@@ -1,3 +1,4 @@
+import { isSubjectStream, subjectIdOf } from '#ledger/domain';
 import type { StoredEvent } from '#ledger/event-store';
 import { trailEntryOf, type Projection } from '#ledger/projections';
 import type { Publisher } from '../kafka.port';
@@ -19,9 +20,9 @@ export class LedgerPublicationProjection implements Projection {
 
   async apply(events: readonly StoredEvent[]): Promise<void> {
     const messages = events
-      .filter((e) => e.streamId.startsWith('subject-'))
+      .filter((e) => isSubjectStream(e.streamId))
       .map((e) => {
-        const subjectId = e.streamId.slice('subject-'.length);
+        const subjectId = subjectIdOf(e.streamId);
         const entry = trailEntryOf(e);
         return {
           key: subjectId,

@@ -1,11 +1,9 @@
 import { BatchLoader, breathe } from '#ledger/common';
+import { isSubjectStream, SUBJECT_STREAM_PREFIX, subjectIdOf } from '#ledger/domain';
 import type { StoredEvent } from '#ledger/event-store';
 import { copyInto, copyLine, type Pool, type PoolClient } from '#ledger/postgres';
 import type { RebuildableProjection } from '../projection';
 import { emptyStateView, foldIntoStateView, withRetention, type SubjectStateView } from './subject-state.view';
-
-const STREAM_PREFIX = 'subject-';
-const subjectIdOf = (streamId: string) => streamId.slice(STREAM_PREFIX.length);
 
 const TABLE = 'ledger_subject_state';
 const tableDdl = (table: string) => `
@@ -67,7 +65,7 @@ export class SubjectStateProjection implements RebuildableProjection {
   }
 
   async apply(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
-    const subjects = [...new Set(events.filter((e) => e.streamId.startsWith(STREAM_PREFIX)).map((e) => subjectIdOf(e.streamId)))];
+    const subjects = [...new Set(events.filter((e) => isSubjectStream(e.streamId)).map((e) => subjectIdOf(e.streamId)))];
     if (subjects.length === 0) return;
     const { rows } = await client.query<{ view: SubjectStateView }>(`SELECT view FROM ${this.table} WHERE subject_id = ANY($1::uuid[])`, [
       subjects,
@@ -89,7 +87,7 @@ export class SubjectStateProjection implements RebuildableProjection {
   private async fold(views: Map<string, SubjectStateView>, events: readonly StoredEvent[]): Promise<Map<string, SubjectStateView>> {
     for (const event of events) {
       await breathe();
-      if (!event.streamId.startsWith(STREAM_PREFIX)) continue;
+      if (!isSubjectStream(event.streamId)) continue;
       const subjectId = subjectIdOf(event.streamId);
       let view = views.get(subjectId);
       if (!view) views.set(subjectId, (view = emptyStateView(subjectId)));
@@ -143,7 +141,7 @@ export class SubjectStateReader {
   private readonly rows = new BatchLoader<string, StateRead>(async (subjectIds) => {
     const { rows } = await this.pool.query<{ subject_id: string; view: SubjectStateView | null; revision: number | null }>({
       name: this.lastRevisionSql ? 'ledger-subject-state-get-with-revision' : 'ledger-subject-state-get',
-      text: `SELECT i.subject_id, s.view, ${this.lastRevisionSql ? this.lastRevisionSql(`'${STREAM_PREFIX}' || i.subject_id`) : 'NULL::integer'} AS revision
+      text: `SELECT i.subject_id, s.view, ${this.lastRevisionSql ? this.lastRevisionSql(`'${SUBJECT_STREAM_PREFIX}' || i.subject_id`) : 'NULL::integer'} AS revision
              FROM unnest($1::uuid[]) AS i(subject_id) LEFT JOIN ledger_subject_state s ON s.subject_id = i.subject_id`,
       values: [subjectIds],
     });

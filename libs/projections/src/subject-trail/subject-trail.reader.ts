@@ -1,3 +1,4 @@
+import { streamIdOf } from '#ledger/domain';
 import { verifyChain, type BrokenLink, type EventStore } from '#ledger/event-store';
 import { trailEntryOf, type TrailEntry } from './subject-trail.entry';
 
@@ -19,7 +20,7 @@ export class SubjectTrailReader {
 
   /** The trail and its verification, from one read of the stream. */
   async read(subjectId: string): Promise<{ entries: TrailEntry[]; integrity: TrailIntegrity }> {
-    const events = await this.store.readStream(`subject-${subjectId}`);
+    const events = await this.store.readStream(streamIdOf(subjectId));
     const broken = verifyChain(events);
     return {
       entries: events.map(trailEntryOf),
