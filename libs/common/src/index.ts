@@ -1,2 +1,3 @@
 export * from './batch-loader';
 export * from './event-loop';
+export * from './recent-cache';

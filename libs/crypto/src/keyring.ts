@@ -1,6 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { breathe } from '#ledger/common';
-import { BatchLoader } from '#ledger/common';
+import { BatchLoader, breathe, RecentCache } from '#ledger/common';
 import { copyInto, copyLine, migrate, type Pool } from '#ledger/postgres';
 import { open, randomBytesPooled, seal } from './aes-gcm';
 import type { DataKey, SubjectKeys } from './personal-cipher';
@@ -74,7 +73,7 @@ export const KEYRING_MIGRATIONS = [
  * unreadable at once.
  */
 export class Keyring {
-  private readonly cache = new Map<string, { keys: LiveKey[]; at: number }>();
+  private readonly cache = new RecentCache<string, { keys: LiveKey[]; at: number }>(100_000);
   private readonly kekId: string;
   // Concurrent reads of single subjects' keys share one statement.
   private readonly readable = new BatchLoader<string, LiveKey[]>((subjectIds) => this.liveKeys(subjectIds));
@@ -198,9 +197,7 @@ export class Keyring {
   }
 
   private remember(subjectId: string, keys: LiveKey[]): void {
-    this.cache.delete(subjectId);
     this.cache.set(subjectId, { keys, at: Date.now() });
-    if (this.cache.size > 100_000) this.cache.delete(this.cache.keys().next().value!);
   }
 
   /**
