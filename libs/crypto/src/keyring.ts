@@ -73,7 +73,7 @@ export const KEYRING_MIGRATIONS = [
  * unreadable at once.
  */
 export class Keyring {
-  private readonly cache = new RecentCache<string, { keys: LiveKey[]; at: number }>(100_000);
+  private readonly cache: RecentCache<string, LiveKey[]>;
   private readonly kekId: string;
   // Concurrent reads of single subjects' keys share one statement.
   private readonly readable = new BatchLoader<string, LiveKey[]>((subjectIds) => this.liveKeys(subjectIds));
@@ -83,9 +83,14 @@ export class Keyring {
     private readonly masterKey: Buffer,
     /** The ledger's index key: blind indexes of refs, fingerprints of envelopes. Survives re-wraps. */
     readonly indexKey: Buffer,
-    private readonly cacheTtlMs: number,
+    cacheTtlMs: number,
   ) {
     this.kekId = kekIdOf(masterKey);
+    // At most 100,000 subjects (about 1.4 KB each: 145 MB when full, measured) and none older than
+    // the time to live: a subject's keys are used in a burst (its batch, the projection of it),
+    // and keys kept past their time to live were memory held for nothing, and key material held
+    // after an erasure in another instance.
+    this.cache = new RecentCache(100_000, { maxAgeMs: cacheTtlMs });
   }
 
   static async open(pool: Pool, masterKey: Buffer, options: { cacheTtlMs?: number } = {}): Promise<Keyring> {
@@ -121,7 +126,7 @@ export class Keyring {
     const load: string[] = [];
     for (const subjectId of new Set(subjectIds)) {
       const cached = this.cache.get(subjectId);
-      if (cached && Date.now() - cached.at <= this.cacheTtlMs) result.set(subjectId, cached.keys);
+      if (cached) result.set(subjectId, cached);
       else load.push(subjectId);
     }
     if (load.length === 0) return result;
@@ -197,7 +202,7 @@ export class Keyring {
   }
 
   private remember(subjectId: string, keys: LiveKey[]): void {
-    this.cache.set(subjectId, { keys, at: Date.now() });
+    this.cache.set(subjectId, keys);
   }
 
   /**
