@@ -89,7 +89,9 @@ export interface EventStore {
   streamRevisions(streamIds: readonly string[]): Promise<Map<string, number>>;
   /**
    * The global feed after `after`, in commit order, at most `limit` events. Never skips an event
-   * that commits late: it stops short of anything a still-open transaction may yet write.
+   * that commits late: it stops short of anything a still-open transaction may yet write. A page
+   * may hold fewer events than there are (the PostgreSQL store's also ends at a size in bytes);
+   * only an empty page says the reader has caught up.
    */
   readFeed(after: Checkpoint | null, limit: number): Promise<StoredEvent[]>;
   /** The checkpoint of the last event a feed reader can see now; null for an empty store. */

@@ -55,6 +55,36 @@ describe.each<[string, ServerKind]>([
     }
   });
 
+  it('ends a feed page at its size in bytes, never below one event, and the pages still give every event once in order', async () => {
+    const db = await createTestDatabase(kind);
+    drops.push(db.drop);
+    const store = await PostgresEventStore.open({ url: db.url, feedPageBytes: 25_000 });
+    try {
+      // Nine events of about 10 KB, then one of 60 KB (larger than a page), then ten small ones.
+      const big = (n: number) => newEvent('data.used', { personal: { description: 'x'.repeat(n) } });
+      const events = [...Array.from({ length: 9 }, () => big(10_000)), big(60_000), ...Array.from({ length: 10 }, () => newEvent())];
+      await store.append([{ streamId: 'subject-large', expected: NO_STREAM, events }]);
+
+      const sizes: number[] = [];
+      const fed: string[] = [];
+      let checkpoint: string | null = null;
+      for (;;) {
+        const page = await store.readFeed(checkpoint, 100);
+        if (page.length === 0) break;
+        sizes.push(page.length);
+        fed.push(...page.map((e) => e.eventId));
+        checkpoint = page[page.length - 1]!.checkpoint;
+      }
+      // A page keeps each event that starts before 25,000 bytes: three of 10 KB at a time; the
+      // large one alone (a page holds at least one event), the small ones after it in the next.
+      expect(sizes).toEqual([3, 3, 3, 1, 10]);
+      expect(fed).toEqual(events.map((e) => e.eventId));
+      expect(await store.readFeed(null, 2)).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('feeds positions in numeric order across digit boundaries (1…9, 10…)', async () => {
     const db = await createTestDatabase(kind);
     drops.push(db.drop);
