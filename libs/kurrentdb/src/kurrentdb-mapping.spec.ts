@@ -1,7 +1,5 @@
-import { ConcurrencyError, StoreUnavailableError } from '../errors';
-import { NO_STREAM } from '../event-store.port';
-import { eventHash, verifyChain } from '../hash-chain';
-import { newEvent } from '../testing/event-store.contract';
+import { ConcurrencyError, eventHash, NO_STREAM, StoreUnavailableError, verifyChain } from '#ledger/event-store';
+import { newEvent } from '../../event-store/src/testing/event-store.contract';
 import { compareCheckpoints, fromRecord, streamStateOf, toRecord, toStoreError } from './kurrentdb-mapping';
 
 describe('the KurrentDB adapter mapping', () => {

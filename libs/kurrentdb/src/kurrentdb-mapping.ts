@@ -1,5 +1,4 @@
-import { ConcurrencyError, StoreUnavailableError } from '../errors';
-import type { EventMeta, NewEvent, StoredEvent, StreamHead } from '../event-store.port';
+import { ConcurrencyError, StoreUnavailableError, type EventMeta, type NewEvent, type StoredEvent, type StreamHead } from '#ledger/event-store';
 
 /**
  * Pure translation between the ledger's events and KurrentDB's records, kept apart from the

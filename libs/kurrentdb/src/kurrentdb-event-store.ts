@@ -10,8 +10,16 @@ import {
   type AppendStreamRequest,
 } from '@kurrent/kurrentdb-client';
 import { migrate, type Pool } from '#ledger/postgres';
-import type { AppendResult, Checkpoint, EventStore, StoredEnvelope, StoredEvent, StreamAppend } from '../event-store.port';
-import { assertCanonicalEventIds, eventHash } from '../hash-chain';
+import {
+  assertCanonicalEventIds,
+  eventHash,
+  type AppendResult,
+  type Checkpoint,
+  type EventStore,
+  type StoredEnvelope,
+  type StoredEvent,
+  type StreamAppend,
+} from '#ledger/event-store';
 import { checkpointOf, compareCheckpoints, fromRecord, streamStateOf, toRecord, toStoreError, type KurrentRecord } from './kurrentdb-mapping';
 
 const PREFIX = 'subject-';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createPool, type Pool } from '#ledger/postgres';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { eventStoreContract } from '../testing/event-store.contract';
+import { createTestDatabase } from '../../../test/support/test-database';
+import { eventStoreContract } from '../../event-store/src/testing/event-store.contract';
 import { KurrentDbEventStore } from './kurrentdb-event-store';
 
 const url = process.env.KURRENTDB_URL;
