@@ -6,6 +6,7 @@ import { ensureTopics } from '#ledger/kafka';
 import { Client } from 'pg';
 import { LedgerServer } from './ledger-server';
 import { round } from './stats';
+import { microsecondsEach, postgresCpuSeconds } from './cpu';
 
 const BROKERS = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092';
 const kafka = () => new Kafka({ clientId: 'ledger-bench', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
@@ -72,7 +73,12 @@ export async function bareConsumerEps(topic: string, count: number): Promise<num
  * Kafka → store → projection: the service consumes the topic; the rate is taken from the first
  * recorded event to the last one projected into the trail (steady state, start-up excluded).
  */
-export async function ledgerKafkaEps(dbUrl: string, topic: string, count: number, dataDir: string): Promise<{ eps: number; rssPeakMb: number }> {
+export async function ledgerKafkaEps(
+  dbUrl: string,
+  topic: string,
+  count: number,
+  dataDir: string,
+): Promise<{ eps: number; rssPeakMb: number; serviceCpuUs: number | null; postgresCpuUs: number | null }> {
   const client = new Client({ connectionString: dbUrl });
   await client.connect();
   const ledger = await LedgerServer.start({
@@ -90,9 +96,15 @@ export async function ledgerKafkaEps(dbUrl: string, topic: string, count: number
     let startCount = 0;
     while ((startCount = await projected()) === 0) await sleep(20);
     const started = performance.now();
+    const cpu = { service: ledger.cpuSeconds(), postgres: postgresCpuSeconds() };
     for (let n = startCount; n < count; n = await projected()) await sleep(50);
     const seconds = (performance.now() - started) / 1000;
-    return { eps: round((count - startCount) / seconds), rssPeakMb: Math.round(ledger.rssPeakMb()) };
+    return {
+      eps: round((count - startCount) / seconds),
+      rssPeakMb: Math.round(ledger.rssPeakMb()),
+      serviceCpuUs: microsecondsEach(cpu.service, ledger.cpuSeconds(), count - startCount),
+      postgresCpuUs: microsecondsEach(cpu.postgres, postgresCpuSeconds(), count - startCount),
+    };
   } finally {
     await ledger.stop();
     await client.end();

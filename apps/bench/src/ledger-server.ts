@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '#ledger/postgres';
+import { processCpuSeconds } from './cpu';
 
 export const BENCH_TOKENS = { ingest: 'bench-ingest-token', auditor: 'bench-auditor-token', ops: 'bench-ops-token' };
 
@@ -37,6 +38,11 @@ export class LedgerServer {
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error('ledger did not become healthy');
+  }
+
+  /** CPU seconds the service process has used so far, all its threads (null where /proc cannot tell). */
+  cpuSeconds(): number | null {
+    return processCpuSeconds(this.child.pid!);
   }
 
   /** Peak resident memory of the service process so far (VmHWM), in MB. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { eventLoopMaxMs, getLatencies, ingestFor, ingestHttp } from './http-bench';
 import { bareConsumerEps, ensureBroker, fillTopic, ledgerKafkaEps } from './kafka-bench';
+import { microsecondsEach, postgresCpuSeconds } from './cpu';
 import { LedgerServer } from './ledger-server';
 import { round } from './stats';
 import { copyLimitEps, dataset, emmettAppendEps, ledgerAppendEps, rebuildEps } from './store-bench';
@@ -47,8 +48,14 @@ async function main(): Promise<void> {
   let append = NaN, emmett = NaN, copy = NaN;
   let state = { eps: NaN, rssPeakMb: 0 };
   let bare = NaN;
-  let viaKafka = { eps: NaN, rssPeakMb: 0 };
+  let viaKafka: { eps: number; rssPeakMb: number; serviceCpuUs: number | null; postgresCpuUs: number | null } = {
+    eps: NaN,
+    rssPeakMb: 0,
+    serviceCpuUs: null,
+    postgresCpuUs: null,
+  };
   let http = { eps: NaN };
+  let httpCpu: { service: number | null; postgres: number | null } = { service: null, postgres: null };
   const none = { count: 0, p50: NaN, p99: NaN };
   let idle = none, busy = none, serial = none, onReader = none;
   let loopMax = NaN;
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
       log(
         `Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount} (peak RSS ${viaKafka.rssPeakMb} MB); a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`,
       );
+      log(`  CPU per envelope meanwhile: the service ${viaKafka.serviceCpuUs ?? '?'} µs, PostgreSQL ${viaKafka.postgresCpuUs ?? '?'} µs`);
       await dropDatabases();
     }
 
@@ -99,10 +107,16 @@ async function main(): Promise<void> {
         const batches = Math.max(2, Math.round(20 * scale));
         await ingestHttp(ledger.url, 1, 1); // warm-up
         await eventLoopMaxMs(ledger.url); // resets the service's event-loop delay window
+        const cpuBefore = { service: ledger.cpuSeconds(), postgres: postgresCpuSeconds() };
         const ingested = await ingestHttp(ledger.url, batches);
         http = ingested;
+        httpCpu = {
+          service: microsecondsEach(cpuBefore.service, ledger.cpuSeconds(), batches * 1000),
+          postgres: microsecondsEach(cpuBefore.postgres, postgresCpuSeconds(), batches * 1000),
+        };
         loopMax = await eventLoopMaxMs(ledger.url);
         log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected; the service's event loop was held at most ${loopMax} ms at a time`);
+        log(`  CPU per envelope meanwhile: the service ${httpCpu.service ?? '?'} µs, PostgreSQL ${httpCpu.postgres ?? '?'} µs`);
         serial = await getLatencies(ledger.url, ingested.subjectIds, 1, 5000 * Math.min(1, scale));
         log(`state GET, one at a time, idle: ${serial.count} requests, p50 ${serial.p50} ms, p99 ${serial.p99} ms`);
         idle = await getLatencies(ledger.url, ingested.subjectIds, 32, 5000 * Math.min(1, scale));
@@ -146,6 +160,10 @@ async function main(): Promise<void> {
         copy_limit_eps: copy,
         append_vs_copy: round(append / copy, 2),
         kafka_bare_consumer_eps: bare,
+        http_service_cpu_us: httpCpu.service,
+        http_postgres_cpu_us: httpCpu.postgres,
+        kafka_service_cpu_us: viaKafka.serviceCpuUs,
+        kafka_postgres_cpu_us: viaKafka.postgresCpuUs,
         get_idle_p99_ms: idle.p99,
         get_serial_p50_ms: serial.p50,
         get_serial_p99_ms: serial.p99,
