@@ -140,7 +140,7 @@ export class Keyring {
       const key = open(this.masterKey, row.wrapped!, aadOf(row));
       result.get(row.subject_id)!.push({ keyId: row.key_id, kid: kidOf(row.key_id), category: row.category, key });
     }
-    for (const subjectId of load) this.remember(subjectId, result.get(subjectId)!);
+    for (const subjectId of load) this.cache.set(subjectId, result.get(subjectId)!);
     return result;
   }
 
@@ -199,10 +199,6 @@ export class Keyring {
   /** Forgets cached keys (another instance may have destroyed them). */
   evict(subjectId: string): void {
     this.cache.delete(subjectId);
-  }
-
-  private remember(subjectId: string, keys: LiveKey[]): void {
-    this.cache.set(subjectId, keys);
   }
 
   /**

@@ -225,7 +225,7 @@ export class LedgerWriter {
           const head = last.get(subjectId)!;
           const envelopesSeen = loaded.get(subjectId)!.envelopes;
           if (envelopesSeen) for (const d of pending.get(subjectId)!.decided) envelopesSeen.set(envelopes[d.index]!.id, hashes[d.index]!);
-          this.remember(subjectId, { state, head: { revision: head.revision, hash: head.hash }, ...(envelopesSeen ? { envelopes: envelopesSeen } : {}) });
+          this.cache.set(subjectId, { state, head: { revision: head.revision, hash: head.hash }, ...(envelopesSeen ? { envelopes: envelopesSeen } : {}) });
           if (state.erased && !loaded.get(subjectId)!.state.erased) erasedSubjectIds.push(subjectId);
         }
         // Durable now: shred. (The erasure projection repeats this from the feed after a crash.)
@@ -295,9 +295,5 @@ export class LedgerWriter {
       else loaded.set(id, { state, head, envelopes: new Map(events.map((e) => [e.meta.envelopeId, e.meta.envelopeHash])) });
     }
     return loaded;
-  }
-
-  private remember(subjectId: string, entry: Loaded): void {
-    this.cache.set(subjectId, entry);
   }
 }
