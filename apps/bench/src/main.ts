@@ -48,12 +48,7 @@ async function main(): Promise<void> {
   let append = NaN, emmett = NaN, copy = NaN;
   let state = { eps: NaN, rssPeakMb: 0 };
   let bare = NaN;
-  let viaKafka: { eps: number; rssPeakMb: number; serviceCpuUs: number | null; postgresCpuUs: number | null } = {
-    eps: NaN,
-    rssPeakMb: 0,
-    serviceCpuUs: null,
-    postgresCpuUs: null,
-  };
+  let viaKafka: Awaited<ReturnType<typeof ledgerKafkaEps>> = { eps: NaN, rssPeakMb: 0, serviceCpuUs: null, postgresCpuUs: null };
   let http = { eps: NaN };
   let httpCpu: { service: number | null; postgres: number | null } = { service: null, postgres: null };
   const none = { count: 0, p50: NaN, p99: NaN };
