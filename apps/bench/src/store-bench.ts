@@ -19,7 +19,7 @@ function event(stream: number, revision: number): NewEvent {
     eventId,
     type: 'data.collected',
     data: { purpose: 'client-assignments', lawfulBasis: 'legitimate-interest', collectedFrom: 'processor', fields: [`work.employer${revision}`] },
-    personal: { values: { [`work.employer${revision}`]: `enc:v1:0123456789ab:${Buffer.from(`Employer ${stream}-${revision}`).toString('base64url')}` } },
+    personal: { values: { [`work.employer${revision}`]: `enc:v2:0123456789ab:${Buffer.from(`Employer ${stream}-${revision}`).toString('base64url')}` } },
     meta: {
       envelopeId: eventId,
       envelopeHash: 'k'.repeat(43),

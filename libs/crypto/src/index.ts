@@ -1,3 +1,2 @@
-export * from './aes-gcm';
 export * from './keyring';
 export * from './personal-cipher';

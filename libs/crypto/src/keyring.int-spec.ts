@@ -1,8 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { createPool } from '#ledger/postgres';
+import { createPool, type Pool } from '#ledger/postgres';
 import { createTestDatabase, suiteDatabase } from '../../../test/support/test-database';
-import { Keyring } from './keyring';
+import { Keyring, kekIdOf } from './keyring';
 import { openValue, sealValue } from './personal-cipher';
+import { sealAesGcm } from './testing/legacy-aes-gcm';
+
+/** A database of the test's own (the keyring's index key is one per database). */
+async function withOwnDatabase(test: (pool: Pool) => Promise<void>): Promise<void> {
+  const db = await createTestDatabase();
+  const own = createPool(db.url);
+  try {
+    await test(own);
+  } finally {
+    await own.end();
+    await db.drop();
+  }
+}
 
 describe('the keyring', () => {
   const suite = suiteDatabase();
@@ -25,11 +38,45 @@ describe('the keyring', () => {
     expect(await Keyring.rewrap(suite.pool, oldMaster, newMaster)).toBe(0); // resumable: nothing left
   });
 
+  it('wraps keys with XChaCha20-Poly1305, opens keys wrapped with AES-256-GCM before, and re-wraps those in the new form', async () => {
+    const oldMaster = randomBytes(32);
+    const newMaster = randomBytes(32);
+    await withOwnDatabase(async (own) => {
+      const keyring = await Keyring.open(own, oldMaster);
+      const subjectId = '33333333-3333-4333-8333-333333333333';
+      const fresh = keyring.newKey(subjectId, 'contact');
+      await keyring.persist([fresh]);
+      // A key as the ledger wrapped it before 2026-11-30: 60 bytes, iv | tag | ciphertext, no version byte.
+      const legacy = { keyId: '44444444-4444-4444-8444-444444444444', key: randomBytes(32) };
+      await own.query(
+        `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id, created_at) VALUES ($1, $2, 'work', $3, $4, now() - interval '1 day')`,
+        [legacy.keyId, subjectId, sealAesGcm(oldMaster, legacy.key, `${subjectId}/work/${legacy.keyId}`), kekIdOf(oldMaster)],
+      );
+      const wrapped = async () =>
+        new Map((await own.query('SELECT key_id, wrapped FROM ledger_data_keys WHERE subject_id = $1', [subjectId])).rows.map((r) => [r.key_id, r.wrapped as Buffer]));
+      const before = await wrapped();
+      expect(before.get(fresh.keyId)).toHaveLength(1 + 24 + 32 + 16);
+      expect(before.get(fresh.keyId)![0]).toBe(0x02);
+      expect(before.get(legacy.keyId)).toHaveLength(60);
+
+      const keys = await (await Keyring.open(own, oldMaster)).readableKeys(subjectId);
+      expect(keys.byKid.get(fresh.kid)!.equals(fresh.key)).toBe(true);
+      expect([...keys.byKid.values()].some((k) => k.equals(legacy.key))).toBe(true);
+
+      expect(await Keyring.rewrap(own, oldMaster, newMaster)).toBe(3); // both keys and the index key
+      const after = await wrapped();
+      expect([...after.values()].map((w) => [w.length, w[0]])).toEqual([
+        [73, 0x02],
+        [73, 0x02],
+      ]);
+      const rewrapped = await (await Keyring.open(own, newMaster)).readableKeys(subjectId);
+      expect([...rewrapped.byKid.values()].some((k) => k.equals(legacy.key))).toBe(true);
+    });
+  });
+
   it('destroys keys for good, and keeps the proof that they existed', async () => {
     const master = randomBytes(32);
-    const db = await createTestDatabase();
-    const own = createPool(db.url);
-    try {
+    await withOwnDatabase(async (own) => {
       const keyring = await Keyring.open(own, master);
       const subjectId = '22222222-2222-4222-8222-222222222222';
       const [contact, work] = [keyring.newKey(subjectId, 'contact'), keyring.newKey(subjectId, 'work')];
@@ -43,9 +90,6 @@ describe('the keyring', () => {
       expect(await keyring.destroyedKeys(subjectId)).toEqual([expect.objectContaining({ keyId: contact.keyId, category: 'contact' })]);
       const { rows } = await own.query('SELECT wrapped FROM ledger_data_keys WHERE key_id = $1', [contact.keyId]);
       expect(rows[0].wrapped).toBeNull();
-    } finally {
-      await own.end();
-      await db.drop();
-    }
+    });
   });
 });

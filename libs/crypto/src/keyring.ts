@@ -1,7 +1,9 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { BatchLoader, breathe, RecentCache } from '#ledger/common';
 import { copyInto, copyLine, migrate, type Pool } from '#ledger/postgres';
-import { open, randomBytesPooled, seal } from './aes-gcm';
+import { openAesGcm } from './aes-gcm';
+import { randomBytesPooled } from './random-pool';
+import { open, seal } from './xchacha';
 import type { DataKey, SubjectKeys } from './personal-cipher';
 
 /** The ledger's own keys (blind index, envelope fingerprints) live under this nil subject. */
@@ -46,6 +48,26 @@ const kidOf = (keyId: string) => keyId.replace(/-/g, '').slice(0, 12);
 const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
   row.category === INDEX_CATEGORY ? `${row.subject_id}/${row.category}` : `${row.subject_id}/${row.category}/${row.key_id}`;
 
+/**
+ * A wrapped data key: `0x02 | nonce | ciphertext | tag` (XChaCha20-Poly1305 under the master key).
+ * Keys wrapped before 2026-11-30 are 60 bytes with no version byte (AES-256-GCM: iv | tag |
+ * ciphertext); they stay readable, and `keys rewrap` to a new master key writes them in the new form.
+ */
+const WRAP_V2 = 0x02;
+const LEGACY_WRAPPED_BYTES = 12 + 16 + 32;
+
+function wrapKey(masterKey: Buffer, key: Buffer, aad: string): Buffer {
+  const wrapped = seal(masterKey, key, aad, 1);
+  wrapped[0] = WRAP_V2;
+  return wrapped;
+}
+
+function unwrapKey(masterKey: Buffer, wrapped: Buffer, aad: string): Buffer {
+  if (wrapped.length === LEGACY_WRAPPED_BYTES) return openAesGcm(masterKey, wrapped, aad);
+  if (wrapped[0] !== WRAP_V2) throw new Error(`a wrapped key of ${wrapped.length} bytes in no known form`);
+  return open(masterKey, wrapped.subarray(1), aad);
+}
+
 export const KEYRING_MIGRATIONS = [
   {
     version: 1,
@@ -67,7 +89,7 @@ export const KEYRING_MIGRATIONS = [
 ];
 
 /**
- * Data keys (AES-256-GCM), one per person and category, each wrapped by the master key and kept
+ * Data keys (256-bit, for XChaCha20-Poly1305), one per person and category, each wrapped by the master key and kept
  * in PostgreSQL. Erasure destroys keys (the wrapped bytes are deleted; the row stays as proof), so
  * every copy of the values they sealed, in the event store, the read models or a backup, becomes
  * unreadable at once.
@@ -101,7 +123,7 @@ export class Keyring {
     await pool.query(
       `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT DO NOTHING`,
-      [randomUUID(), LEDGER_SUBJECT, INDEX_CATEGORY, seal(masterKey, candidate, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`), kekId],
+      [randomUUID(), LEDGER_SUBJECT, INDEX_CATEGORY, wrapKey(masterKey, candidate, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`), kekId],
     );
     const { rows } = await pool.query<KeyRow>(
       'SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category = $2 AND destroyed_at IS NULL',
@@ -111,7 +133,7 @@ export class Keyring {
     if (row.kek_id !== kekId) {
       throw new Error(`the master key does not match the key store (wrapped under ${row.kek_id}, given ${kekId}); re-wrap first`);
     }
-    const indexKey = open(masterKey, row.wrapped!, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`);
+    const indexKey = unwrapKey(masterKey, row.wrapped!, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`);
     return new Keyring(pool, masterKey, indexKey, options.cacheTtlMs ?? 60_000);
   }
 
@@ -137,7 +159,7 @@ export class Keyring {
     );
     for (const subjectId of load) result.set(subjectId, []);
     for (const row of rows) {
-      const key = open(this.masterKey, row.wrapped!, aadOf(row));
+      const key = unwrapKey(this.masterKey, row.wrapped!, aadOf(row));
       result.get(row.subject_id)!.push({ keyId: row.key_id, kid: kidOf(row.key_id), category: row.category, key });
     }
     for (const subjectId of load) this.cache.set(subjectId, result.get(subjectId)!);
@@ -161,7 +183,7 @@ export class Keyring {
     for (const k of keys) {
       // Thousands of wraps for a batch of new persons: let the event loop serve reads meanwhile.
       await breathe();
-      wrapped.push(seal(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
+      wrapped.push(wrapKey(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
     }
     // By COPY, one statement (all or none): 3,000 keys in 37–51 ms against 57–61 by INSERT … unnest (measured).
     const lines = keys.map((k, i) => copyLine([k.keyId, k.subjectId, k.category, wrapped[i]!, this.kekId]));
@@ -221,7 +243,7 @@ export class Keyring {
           await client.query('COMMIT');
           return done;
         }
-        const rewrapped = rows.map((r) => seal(newMaster, open(oldMaster, r.wrapped!, aadOf(r)), aadOf(r)));
+        const rewrapped = rows.map((r) => wrapKey(newMaster, unwrapKey(oldMaster, r.wrapped!, aadOf(r)), aadOf(r)));
         await client.query(
           `UPDATE ledger_data_keys k SET wrapped = t.w, kek_id = $3
            FROM unnest($1::uuid[], $2::bytea[]) AS t(id, w) WHERE k.key_id = t.id`,

@@ -1,5 +1,6 @@
 import { categoryOf } from '#ledger/domain';
-import { open, seal } from './aes-gcm';
+import { openAesGcm } from './aes-gcm';
+import { open, seal } from './xchacha';
 
 /**
  * The category whose key protects a personal value. Field values (`values.<category>.<name>`)
@@ -9,7 +10,10 @@ import { open, seal } from './aes-gcm';
  */
 export const SUBJECT_CATEGORY = 'subject';
 
-const PREFIX = 'enc:v1:';
+/** Sealed with XChaCha20-Poly1305, since 2026-11-30. */
+const PREFIX = 'enc:v2:';
+/** Sealed with AES-256-GCM, before: still opened, never written. */
+const LEGACY_PREFIX = 'enc:v1:';
 
 /** A data key as used: its short id (`kid`, in every value it seals) and its bytes. */
 export interface DataKey {
@@ -23,11 +27,12 @@ export interface SubjectKeys {
   readonly byKid: ReadonlyMap<string, Buffer>;
 }
 
-export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(PREFIX);
+export const isSealed = (value: unknown): value is string =>
+  typeof value === 'string' && (value.startsWith(PREFIX) || value.startsWith(LEGACY_PREFIX));
 
 const aadOf = (subjectId: string, kid: string) => `${subjectId}/${kid}`;
 
-/** `enc:v1:<kid>:<base64url(iv | tag | ciphertext)>`: the key id travels with the value. */
+/** `enc:v2:<kid>:<base64url(nonce | ciphertext | tag)>`: the key id travels with the value. */
 export function sealValue(subjectId: string, dataKey: DataKey, value: string): string {
   const body = seal(dataKey.key, Buffer.from(value, 'utf8'), aadOf(subjectId, dataKey.kid));
   return `${PREFIX}${dataKey.kid}:${body.toString('base64url')}`;
@@ -39,7 +44,9 @@ export function openValue(subjectId: string, sealed: string, keys: SubjectKeys):
   const kid = sealed.slice(PREFIX.length, colon);
   const key = keys.byKid.get(kid);
   if (!key) return null;
-  return open(key, Buffer.from(sealed.slice(colon + 1), 'base64url'), aadOf(subjectId, kid)).toString('utf8');
+  const body = Buffer.from(sealed.slice(colon + 1), 'base64url');
+  const opened = sealed.startsWith(PREFIX) ? open(key, body, aadOf(subjectId, kid)) : openAesGcm(key, body, aadOf(subjectId, kid));
+  return opened.toString('utf8');
 }
 
 /** The categories whose keys an event's personal part needs. */

@@ -59,8 +59,8 @@ describe('projections fed by the global feed', () => {
 
     const sealed = await new SubjectStateReader(pool).get(subjectId);
     // The read model keeps values sealed; an authorised read opens them with the subject's keys.
-    expect(sealed!.data['contact.email']!.value).toMatch(/^enc:v1:/);
-    expect(sealed!.refs[0]).toMatch(/^enc:v1:/);
+    expect(sealed!.data['contact.email']!.value).toMatch(/^enc:v2:/);
+    expect(sealed!.refs[0]).toMatch(/^enc:v2:/);
     const view = openDeep(subjectId, sealed, await keyring.readableKeys(subjectId));
     expect(view).toMatchObject({
       subjectId,
