@@ -44,7 +44,8 @@ interface KeyRow {
 
 /** A master key's public fingerprint: which master key wrapped a data key, without revealing it. */
 export const kekIdOf = (masterKey: Buffer) => createHash('sha256').update(masterKey).digest('hex').slice(0, 16);
-const kidOf = (keyId: string) => keyId.replace(/-/g, '').slice(0, 12);
+/** The key id's first 12 hex digits (a UUID's first two groups): its short id in every value it seals. */
+const kidOf = (keyId: string) => keyId.slice(0, 8) + keyId.slice(9, 13);
 const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
   row.category === INDEX_CATEGORY ? `${row.subject_id}/${row.category}` : `${row.subject_id}/${row.category}/${row.key_id}`;
 
