@@ -90,10 +90,10 @@ export const KEYRING_MIGRATIONS = [
 ];
 
 /**
- * Data keys (256-bit, for XChaCha20-Poly1305), one per person and category, each wrapped by the master key and kept
- * in PostgreSQL. Erasure destroys keys (the wrapped bytes are deleted; the row stays as proof), so
- * every copy of the values they sealed, in the event store, the read models or a backup, becomes
- * unreadable at once.
+ * Data keys (256-bit, for XChaCha20-Poly1305), one per person and category, each wrapped by the
+ * master key and kept in PostgreSQL. Erasure destroys keys (the wrapped bytes are deleted; the row
+ * stays as proof), so every copy of the values they sealed, in the event store, the read models or
+ * a backup, becomes unreadable at once.
  */
 export class Keyring {
   private readonly cache: RecentCache<string, LiveKey[]>;
