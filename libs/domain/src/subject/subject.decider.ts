@@ -90,7 +90,8 @@ export function subjectDecider(policy: Policy): SubjectDecider {
 
   const decideEnvelope = (command: RecordEnvelope, state: SubjectDecisionState): SubjectEvent[] => {
     const { envelope: e, recordedAt } = command;
-    const dueAt = addMonths(recordedAt, policy.requestDeadline.answerWithinMonths);
+    // Only requests have a deadline: computed for them alone (a date parse and print an envelope otherwise).
+    const dueAt = () => addMonths(recordedAt, policy.requestDeadline.answerWithinMonths);
     switch (e.type) {
       case 'data.collected': {
         const keys = Object.keys(e.data.fields);
@@ -175,7 +176,7 @@ export function subjectDecider(policy: Policy): SubjectDecider {
         if (state.fields.length === 0 || livePurposes(after).length > 0) return [resolved];
         const requested: SubjectEvent = {
           type: 'erasure.requested',
-          data: { requestId: e.id, scope: 'all', reason: 'objection-upheld', dueAt },
+          data: { requestId: e.id, scope: 'all', reason: 'objection-upheld', dueAt: dueAt() },
           personal: {},
         };
         return [resolved, requested, erase(after, e.id, 'all', 'objection-upheld')];
@@ -200,14 +201,14 @@ export function subjectDecider(policy: Policy): SubjectDecider {
         return [lifted, erase(after, pending.requestId, pending.scope === 'all' ? 'all' : [...pending.scope], pending.reason as ErasureReason)];
       }
       case 'access.requested': {
-        const data = e.data.channel === undefined ? { requestId: e.id, dueAt } : { requestId: e.id, channel: e.data.channel, dueAt };
+        const data = e.data.channel === undefined ? { requestId: e.id, dueAt: dueAt() } : { requestId: e.id, channel: e.data.channel, dueAt: dueAt() };
         return [{ type: 'access.requested', data, personal: {} }];
       }
       case 'erasure.requested': {
         const scope = e.data.scope === 'all' ? 'all' : [...e.data.scope];
         if (scope !== 'all') scope.forEach(checkCategory);
         return [
-          { type: 'erasure.requested', data: { requestId: e.id, scope, reason: e.data.reason, dueAt }, personal: {} },
+          { type: 'erasure.requested', data: { requestId: e.id, scope, reason: e.data.reason, dueAt: dueAt() }, personal: {} },
           erase(state, e.id, scope, e.data.reason),
         ];
       }
