@@ -21,4 +21,5 @@ export function fillRandom(target: Buffer): Buffer {
   return target;
 }
 
-export const randomBytesPooled = (size: number): Buffer => fillRandom(Buffer.alloc(size));
+/** Random bytes in a new buffer (from Node's small-buffer slab: every byte is written at once). */
+export const randomBytesPooled = (size: number): Buffer => fillRandom(Buffer.allocUnsafe(size));
