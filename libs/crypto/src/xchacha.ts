@@ -6,7 +6,7 @@ const TAG = 16;
 
 /**
  * XChaCha20-Poly1305 (IETF construction, libsodium): a random 192-bit nonce, a 128-bit tag.
- * Returns `header` bytes left for the caller, then nonce | ciphertext | tag.
+ * Returns `header` zero bytes left for the caller, then nonce | ciphertext | tag.
  *
  * Why not AES-256-GCM, as the ledger sealed before 2026-11-30: through `node:crypto` each seal
  * builds a cipher object (an OpenSSL context, a native handle for the collector): 10 µs a seal
@@ -16,6 +16,7 @@ const TAG = 16;
  */
 export function seal(key: Buffer, plaintext: Buffer, aad: string | Buffer, header = 0): Buffer {
   const out = Buffer.allocUnsafe(header + NONCE + plaintext.length + TAG);
+  out.fill(0, 0, header);
   const nonce = fillRandom(out.subarray(header, header + NONCE));
   sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out.subarray(header + NONCE), plaintext, typeof aad === 'string' ? Buffer.from(aad) : aad, null, nonce, key);
   return out;
