@@ -63,6 +63,12 @@ describe('the keyring', () => {
       expect(keys.byKid.get(fresh.kid)!.equals(fresh.key)).toBe(true);
       expect([...keys.byKid.values()].some((k) => k.equals(legacy.key))).toBe(true);
 
+      // The same master key as the new one (say, to bring old keys into the new form): only the
+      // legacy key is re-wrapped, and the command ends.
+      expect(await Keyring.rewrap(own, oldMaster, oldMaster)).toBe(1);
+      expect((await wrapped()).get(legacy.keyId)).toHaveLength(73);
+      expect(await Keyring.rewrap(own, oldMaster, oldMaster)).toBe(0);
+
       expect(await Keyring.rewrap(own, oldMaster, newMaster)).toBe(3); // both keys and the index key
       const after = await wrapped();
       expect([...after.values()].map((w) => [w.length, w[0]])).toEqual([

@@ -226,7 +226,9 @@ export class Keyring {
 
   /**
    * Re-wraps every live key under a new master key, in batches, each batch one transaction;
-   * resumable (rows already under the new key are skipped). Returns how many keys it re-wrapped.
+   * resumable (rows already under the new key are skipped). Given the current master key as the
+   * new one, it re-wraps only the keys still in the form of before 2026-11-30 (AES-256-GCM), so it
+   * ends. Returns how many keys it re-wrapped.
    */
   static async rewrap(pool: Pool, oldMaster: Buffer, newMaster: Buffer, onProgress?: (done: number) => void): Promise<number> {
     const oldKek = kekIdOf(oldMaster);
@@ -237,8 +239,9 @@ export class Keyring {
       try {
         await client.query('BEGIN');
         const { rows } = await client.query<KeyRow>(
-          `SELECT * FROM ledger_data_keys WHERE kek_id = $1 AND destroyed_at IS NULL LIMIT 1000 FOR UPDATE SKIP LOCKED`,
-          [oldKek],
+          `SELECT * FROM ledger_data_keys WHERE kek_id = $1 AND destroyed_at IS NULL AND ($2 OR octet_length(wrapped) = $3)
+           LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+          [oldKek, oldKek !== newKek, LEGACY_WRAPPED_BYTES],
         );
         if (rows.length === 0) {
           await client.query('COMMIT');
