@@ -55,13 +55,10 @@ const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
  * ciphertext); they stay readable, and `keys rewrap` to a new master key writes them in the new form.
  */
 const WRAP_V2 = 0x02;
+const WRAP_V2_PREFIX = Buffer.of(WRAP_V2);
 const LEGACY_WRAPPED_BYTES = 12 + 16 + 32;
 
-function wrapKey(masterKey: Buffer, key: Buffer, aad: string): Buffer {
-  const wrapped = seal(masterKey, key, aad, 1);
-  wrapped[0] = WRAP_V2;
-  return wrapped;
-}
+const wrapKey = (masterKey: Buffer, key: Buffer, aad: string): Buffer => Buffer.concat([WRAP_V2_PREFIX, seal(masterKey, key, aad)]);
 
 function unwrapKey(masterKey: Buffer, wrapped: Buffer, aad: string): Buffer {
   if (wrapped.length === LEGACY_WRAPPED_BYTES) return openAesGcm(masterKey, wrapped, aad);

@@ -40,7 +40,7 @@ export function sealValue(subjectId: string, dataKey: DataKey, value: string): s
 
 /** The plaintext, or null when its key is gone (destroyed by erasure): a shredded value. */
 export function openValue(subjectId: string, sealed: string, keys: SubjectKeys): string | null {
-  const colon = sealed.indexOf(':', PREFIX.length);
+  const colon = sealed.indexOf(':', PREFIX.length); // enc:v1: and enc:v2: are of one length
   const kid = sealed.slice(PREFIX.length, colon);
   const key = keys.byKid.get(kid);
   if (!key) return null;

@@ -6,7 +6,7 @@ const TAG = 16;
 
 /**
  * XChaCha20-Poly1305 (IETF construction, libsodium): a random 192-bit nonce, a 128-bit tag.
- * Returns `header` zero bytes left for the caller, then nonce | ciphertext | tag.
+ * Returns nonce | ciphertext | tag.
  *
  * Why not AES-256-GCM, as the ledger sealed before 2026-11-30: through `node:crypto` each seal
  * builds a cipher object (an OpenSSL context, a native handle for the collector): 10 µs a seal
@@ -14,15 +14,14 @@ const TAG = 16;
  * counting: GCM's 96-bit random IVs are bounded to 2^32 seals per key, and the master key wraps
  * one key per person and category.
  */
-export function seal(key: Buffer, plaintext: Buffer, aad: string | Buffer, header = 0): Buffer {
-  const out = Buffer.allocUnsafe(header + NONCE + plaintext.length + TAG);
-  out.fill(0, 0, header);
-  const nonce = fillRandom(out.subarray(header, header + NONCE));
-  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out.subarray(header + NONCE), plaintext, typeof aad === 'string' ? Buffer.from(aad) : aad, null, nonce, key);
+export function seal(key: Buffer, plaintext: Buffer, aad: string | Buffer): Buffer {
+  const out = Buffer.allocUnsafe(NONCE + plaintext.length + TAG);
+  const nonce = fillRandom(out.subarray(0, NONCE));
+  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out.subarray(NONCE), plaintext, typeof aad === 'string' ? Buffer.from(aad) : aad, null, nonce, key);
   return out;
 }
 
-/** Opens what `seal` made (without its header); throws if the key, the AAD or a single bit is wrong. */
+/** Opens what `seal` made; throws if the key, the AAD or a single bit is wrong. */
 export function open(key: Buffer, sealed: Buffer, aad: string | Buffer): Buffer {
   if (sealed.length < NONCE + TAG) throw new Error('a sealed value is shorter than its nonce and tag');
   const plaintext = Buffer.allocUnsafe(sealed.length - NONCE - TAG);
