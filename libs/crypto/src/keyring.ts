@@ -52,7 +52,7 @@ const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
 /**
  * A wrapped data key: `0x02 | nonce | ciphertext | tag` (XChaCha20-Poly1305 under the master key).
  * Keys wrapped before 2026-11-30 are 60 bytes with no version byte (AES-256-GCM: iv | tag |
- * ciphertext); they stay readable, and `keys rewrap` to a new master key writes them in the new form.
+ * ciphertext); they stay readable, and `keys rewrap` writes them in the new form.
  */
 const WRAP_V2 = 0x02;
 const WRAP_V2_PREFIX = Buffer.of(WRAP_V2);
