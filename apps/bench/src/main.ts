@@ -107,7 +107,7 @@ async function main(): Promise<void> {
         // after the fifteenth 234-360.
         const warmUpBatches = Math.max(1, Math.round(10 * scale));
         const ingestWarmUp = await ingestHttp(ledger.url, warmUpBatches);
-        log(`ingest over HTTP, warm-up (not counted): ${warmUpBatches} batches of 1,000 envelopes for 1,000 new persons each: ${ingestWarmUp.eps} envelopes/s`);
+        log(`ingest over HTTP, warm-up (not counted): ${warmUpBatches * 1000} envelopes for new persons in batches of 1,000: ${ingestWarmUp.eps} envelopes/s`);
         await eventLoopMaxMs(ledger.url); // resets the service's event-loop delay window
         const cpuBefore = { service: ledger.cpuSeconds(), postgres: postgresCpuSeconds() };
         const ingested = await ingestHttp(ledger.url, batches);
