@@ -71,9 +71,10 @@ export async function bareConsumerEps(topic: string, count: number): Promise<num
 
 /**
  * Kafka → store → projection: the service consumes the topic of `count` envelopes. Its first
- * `warmUp` envelopes warm the service up (V8 optimises the path as it runs: the first 10,000 went
- * through at 4,764-7,070/s where the 50,000 after them ran at 6,747-8,032/s, measured); the rate
- * is taken from then to the last envelope projected into each person's state.
+ * `warmUp` envelopes warm the service up (V8 optimises the path as it runs: in nine clean-clone
+ * runs the first 10,000 went through at 3,029-8,052/s, the 50,000 after them at 5,857-9,877/s,
+ * faster in all but one); the rate is taken from then to the last envelope projected into each
+ * person's state.
  */
 export async function ledgerKafkaEps(
   dbUrl: string,
