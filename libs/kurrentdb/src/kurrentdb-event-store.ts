@@ -13,9 +13,11 @@ import { migrate, type Pool } from '#ledger/postgres';
 import {
   assertCanonicalEventIds,
   eventHash,
+  storedEvent,
   type AppendResult,
   type Checkpoint,
   type EventStore,
+  type NewEvent,
   type StoredEnvelope,
   type StoredEvent,
   type StreamAppend,
@@ -66,14 +68,14 @@ export class KurrentDbEventStore implements EventStore {
 
   async append(appends: readonly StreamAppend[]): Promise<AppendResult> {
     assertCanonicalEventIds(appends);
-    const events: StoredEvent[] = [];
+    const linked: Array<{ event: NewEvent; streamId: string; revision: number; hash: string; previousHash: string | null }> = [];
     const requests: AppendStreamRequest[] = appends.map((append) => {
       let previousHash = append.expected.hash;
       let revision = append.expected.revision;
       const records = append.events.map((event) => {
         revision += 1;
         const hash = eventHash(append.streamId, revision, event, previousHash);
-        events.push({ ...event, streamId: append.streamId, revision, hash, previousHash, checkpoint: '' });
+        linked.push({ event, streamId: append.streamId, revision, hash, previousHash });
         const record = toRecord(event, hash, previousHash);
         previousHash = hash;
         return jsonEvent({ id: record.id, type: record.type, data: { ...record.data }, metadata: { ...record.metadata } });
@@ -88,7 +90,7 @@ export class KurrentDbEventStore implements EventStore {
       throw toStoreError(error, appends.map((a) => a.streamId));
     }
     const checkpoint = checkpointOf(position);
-    const stored = events.map((e) => ({ ...e, checkpoint }));
+    const stored = linked.map((l) => storedEvent(l.event, l.streamId, l.revision, l.hash, l.previousHash, checkpoint));
     const primaries = stored.filter((e) => e.eventId === e.meta.envelopeId);
     if (primaries.length > 0) {
       await this.pool.query(

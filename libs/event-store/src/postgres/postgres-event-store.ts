@@ -2,13 +2,15 @@ import { Client } from 'pg';
 import { breathe } from '#ledger/common';
 import { createPool, migrate, pgErrorOf, type Pool } from '#ledger/postgres';
 import { ConcurrencyError, StoreUnavailableError } from '../errors';
-import type {
-  AppendResult,
-  Checkpoint,
-  EventStore,
-  StoredEnvelope,
-  StoredEvent,
-  StreamAppend,
+import {
+  storedEvent,
+  type AppendResult,
+  type Checkpoint,
+  type EventStore,
+  type NewEvent,
+  type StoredEnvelope,
+  type StoredEvent,
+  type StreamAppend,
 } from '../event-store.port';
 import { assertCanonicalEventIds, eventHash } from '../hash-chain';
 import { EVENT_STORE_MIGRATIONS } from './postgres-event-store.migrations';
@@ -35,6 +37,22 @@ interface EventRow {
 // parse and format again for every event read.
 const COLUMNS = `position::text AS pos, tx_id::text AS tx, stream_id, revision, event_id, type, data, personal, meta,
   to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, hash, previous_hash`;
+
+/** A row of the append's input: the event as it is inserted, in order. */
+interface InputRow {
+  readonly ord: number;
+  readonly first: boolean;
+  readonly stream_id: string;
+  readonly revision: number;
+  readonly event_id: string;
+  readonly type: string;
+  readonly data: NewEvent['data'];
+  readonly personal: NewEvent['personal'];
+  readonly meta: NewEvent['meta'];
+  readonly recorded_at: string;
+  readonly hash: string;
+  readonly previous_hash: string | null;
+}
 
 const toEvent = (row: EventRow): StoredEvent => ({
   streamId: row.stream_id,
@@ -134,8 +152,8 @@ export class PostgresEventStore implements EventStore {
 
   async append(appends: readonly StreamAppend[]): Promise<AppendResult> {
     assertCanonicalEventIds(appends);
-    const rows: object[] = [];
-    const events: StoredEvent[] = [];
+    const rows: InputRow[] = [];
+    const events: NewEvent[] = [];
     for (const append of appends) {
       let previousHash = append.expected.hash;
       let revision = append.expected.revision;
@@ -158,7 +176,7 @@ export class PostgresEventStore implements EventStore {
           hash,
           previous_hash: previousHash,
         });
-        events.push({ ...event, streamId: append.streamId, revision, hash, previousHash, checkpoint: '' });
+        events.push(event);
         previousHash = hash;
       }
     }
@@ -206,7 +224,9 @@ export class PostgresEventStore implements EventStore {
     }
     const { stale, positions, tx } = result.rows[0]!;
     if (stale && stale.length > 0) throw new ConcurrencyError(stale, 'a stream is not at its expected head');
-    const stored = events.map((event, i) => ({ ...event, checkpoint: `${tx}/${positions![i]}` }));
+    const stored = rows.map((row, i) =>
+      storedEvent(events[i]!, row.stream_id, row.revision, row.hash, row.previous_hash, `${tx}/${positions![i]}`),
+    );
     this.listeners.forEach((listener) => listener());
     return { checkpoint: stored[stored.length - 1]!.checkpoint, events: stored };
   }
