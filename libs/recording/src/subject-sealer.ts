@@ -63,9 +63,7 @@ export function sealSubjectEvents(
       }
     }
     plain.push(event);
-    // A literal, not `{ ...event, personal }`: V8 builds a spread followed by more properties one
-    // transition at a time, microseconds an event (see `storedEvent` in the event store).
-    sealed.push({ type: event.type, data: event.data, personal: sealPersonal(subjectId, personal, toSubjectKeys([...active.values()])) } as SubjectEvent);
+    sealed.push({ ...event, personal: sealPersonal(subjectId, personal, toSubjectKeys([...active.values()])) } as SubjectEvent);
   }
   return { sealed, plain, newKeys, destroy };
 }
