@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
-import { loadConfig } from './config/ledger-config';
+import { checkServiceSecrets, loadConfig } from './config/ledger-config';
 import { loadPolicy } from './config/policy-file';
 import { loadOrGenerateMasterKey, loadOrGenerateTokens } from './config/secrets';
 import { LedgerMetrics } from './metrics/ledger-metrics';
@@ -14,6 +14,7 @@ import { LedgerRuntime } from './runtime/ledger-runtime';
 async function bootstrap(): Promise<void> {
   const logger = new Logger('ledger');
   const config = loadConfig();
+  checkServiceSecrets(config);
   const { policy, file: policyFile } = loadPolicy(config.LEDGER_POLICY);
   logger.log(`policy ${policy.version} of ${policy.controller.name} from ${policyFile}`);
   const { tokens, file: tokenFile } = loadOrGenerateTokens(config.LEDGER_TOKENS, config.LEDGER_DATA_DIR);

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 const int = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const text = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -31,10 +31,35 @@ export class LedgerConfig {
   @IsString() KAFKA_GROUP_ID = 'processing-ledger';
   @IsString() KAFKA_LEDGER_TOPIC = 'personal-data-ledger';
 
-  /** Comma-separated `role:token` pairs; unset: tokens are generated into LEDGER_DATA_DIR. */
+  /** `true`: connect to the brokers over TLS. @defaultValue false */
+  @IsIn(['true', 'false']) KAFKA_SSL: 'true' | 'false' = 'false';
+  /** PEM file of the CA that signed the brokers' certificates; unset: the system's CAs. */
+  @Transform(text) @IsOptional() @IsString() KAFKA_SSL_CA_FILE?: string;
+  /** SASL mechanism; unset: no SASL. */
+  @Transform(text) @IsOptional() @IsIn(['scram-sha-512', 'plain']) KAFKA_SASL_MECHANISM?: 'scram-sha-512' | 'plain';
+  @Transform(text) @IsOptional() @IsString() KAFKA_SASL_USERNAME?: string;
+  @Transform(text) @IsOptional() @IsString() KAFKA_SASL_PASSWORD?: string;
+
+  /**
+   * Comma-separated `role:name:token` entries (v1's `role:token` still works, named
+   * `<role>-<first 8 hex of the token's SHA-256>`); unset: tokens are generated into LEDGER_DATA_DIR.
+   */
   @Transform(text) @IsOptional() @IsString() LEDGER_TOKENS?: string;
-  /** 32 bytes, base64; unset: generated into LEDGER_DATA_DIR (with a warning). */
+  /** 32 bytes, base64. Required outside the embedded default, which generates one into its data directory. */
   @Transform(text) @IsOptional() @IsString() LEDGER_MASTER_KEY?: string;
+  /** Where the embedded default keeps its generated master key, apart from the data. @defaultValue LEDGER_DATA_DIR/master.key */
+  @Transform(text) @IsOptional() @IsString() LEDGER_MASTER_KEY_FILE?: string;
+
+  /** The largest request body, as the body parser reads it (`2mb`, `500kb`). @defaultValue 2mb */
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'LEDGER_BODY_LIMIT must be a size such as 2mb or 500kb' }) LEDGER_BODY_LIMIT = '2mb';
+  /** Days a dead letter's sealed values stay readable (for `dlq replay`); then its key is destroyed. @defaultValue 30 */
+  @Transform(int) @IsInt() @Min(1) LEDGER_DLQ_RETENTION_DAYS = 30;
+  /** `required`: a read of a person's values without `X-Access-Reason` is 400 REASON_REQUIRED. @defaultValue optional */
+  @IsIn(['optional', 'required']) LEDGER_ACCESS_REASON: 'optional' | 'required' = 'optional';
+  /** Reads per token per minute before 429 with Retry-After. @defaultValue 1200 */
+  @Transform(int) @IsInt() @Min(1) LEDGER_READ_RATE_LIMIT = 1200;
+  /** When set, /metrics is served without a token on this port (for a scraper inside the cluster) as well. */
+  @Transform(int) @IsOptional() @IsInt() @Min(0) @Max(65535) METRICS_PORT?: number;
   /** Path of the policy file; unset: the default policy that ships with the project. */
   @Transform(text) @IsOptional() @IsString() LEDGER_POLICY?: string;
 
@@ -77,8 +102,19 @@ export const CONFIG_VARIABLES = [
   'KAFKA_TOPIC',
   'KAFKA_GROUP_ID',
   'KAFKA_LEDGER_TOPIC',
+  'KAFKA_SSL',
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
   'LEDGER_TOKENS',
   'LEDGER_MASTER_KEY',
+  'LEDGER_MASTER_KEY_FILE',
+  'LEDGER_BODY_LIMIT',
+  'LEDGER_DLQ_RETENTION_DAYS',
+  'LEDGER_ACCESS_REASON',
+  'LEDGER_READ_RATE_LIMIT',
+  'METRICS_PORT',
   'LEDGER_POLICY',
   'LEDGER_READ_YOUR_WRITES_MS',
   'LEDGER_PG_POOL_SIZE',
@@ -101,8 +137,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   if (config.LEDGER_STORE === 'kurrentdb' && (!config.KURRENTDB_URL || !config.DATABASE_URL)) {
     throw new Error('configuration: LEDGER_STORE=kurrentdb needs KURRENTDB_URL (events) and DATABASE_URL (read models, keys)');
   }
+  if (config.KAFKA_SASL_MECHANISM && (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD)) {
+    throw new Error('configuration: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  }
   if (config.LEDGER_ROLE === 'read' && config.LEDGER_STORE === 'embedded') {
     throw new Error('configuration: LEDGER_ROLE=read serves a database that recording instances share: set LEDGER_STORE=postgres or kurrentdb');
   }
   return config;
+}
+
+/**
+ * What the service (not every ops command) needs besides: outside the embedded default the keys
+ * come from the environment, since a key generated into a container's disk is lost with the pod.
+ */
+export function checkServiceSecrets(config: LedgerConfig): void {
+  if (config.LEDGER_STORE !== 'embedded' && !config.LEDGER_MASTER_KEY) {
+    throw new Error(`configuration: LEDGER_MASTER_KEY is required with LEDGER_STORE=${config.LEDGER_STORE}; only the embedded default generates keys into its data directory`);
+  }
 }
