@@ -4,8 +4,8 @@ const IV = 12;
 const TAG = 16;
 
 /**
- * Opens a value sealed with AES-256-GCM (iv | tag | ciphertext), as the ledger sealed values and
- * wrapped keys before 2026-11-30; throws if the key, the AAD or a single bit is wrong. Events are
+ * Opens a value sealed with AES-256-GCM (iv | tag | ciphertext), the ledger's earlier form of
+ * sealed values (`enc:v1`) and wrapped keys; throws if the key, the AAD or a single bit is wrong. Events are
  * immutable, so those values stay as they are and stay readable; nothing seals this way any more.
  */
 export function openAesGcm(key: Buffer, sealed: Buffer, aad: string): Buffer {

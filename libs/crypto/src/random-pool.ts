@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Random bytes from a pooled CSPRNG buffer: one system call per 64 KiB instead of one per nonce or
- * key (measured: per-call randomBytes was a tenth of the ingestion CPU on this machine). Bytes
+ * key, since a system call per seal weighs on ingestion, which seals several values a person. Bytes
  * handed out are wiped from the pool.
  */
 const POOL_SIZE = 64 * 1024;

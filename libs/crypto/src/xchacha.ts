@@ -8,9 +8,9 @@ const TAG = 16;
  * XChaCha20-Poly1305 (IETF construction, libsodium): a random 192-bit nonce, a 128-bit tag.
  * Returns nonce | ciphertext | tag.
  *
- * Why not AES-256-GCM, as the ledger sealed before 2026-11-30: through `node:crypto` each seal
- * builds a cipher object (an OpenSSL context, a native handle for the collector): 10 µs a seal
- * against 2–3 µs here, and a new person takes seven. Random 192-bit nonces also never need
+ * Why not AES-256-GCM, the ledger's earlier form: through `node:crypto` each seal builds a cipher
+ * object (an OpenSSL context, a native handle for the collector), several times the cost of a
+ * seal here, and a new person takes several seals. Random 192-bit nonces also never need
  * counting: GCM's 96-bit random IVs are bounded to 2^32 seals per key, and the master key wraps
  * one key per person and category.
  */

@@ -187,7 +187,7 @@ export class ProjectionRunner implements ProjectionDriver {
 
   /**
    * Whether someone elsewhere (the owner of this runner's thread) waits for a checkpoint: while so,
-   * empty polls repeat every 20 ms, as for this runner's own waiters (a page comes back short
+   * empty polls repeat quickly, as for this runner's own waiters (a page comes back short
    * while an older transaction runs, and its commit may wake nobody).
    */
   setAwaited(awaited: boolean): void {

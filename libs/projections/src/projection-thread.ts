@@ -70,16 +70,11 @@ export class ProjectionThread {
 
   start(): void {
     if (this.worker || this.stopped) return;
-    // The young generation is small: the thread holds a batch or two at a time, and with V8's
-    // default (sized like the main thread's) the service's peak RSS passed 512 MB while ingesting
-    // from Kafka (517-533 MB measured; a 48 MB young generation, 513 MB, and no faster). The old
-    // generation's limit is larger than the thread needs because V8 scales how far a heap may grow
-    // between two mark-compacts with that limit (its MaxGrowingFactor: 1.3 at 256 MB or less, up to
-    // 2.0 just below 2 GB, 4.0 from 2 GB): at 256 MB the thread marked its 30 MB of live objects
-    // every 100 ms (32 mark-compacts, 2.6 s of the GC helpers' CPU per 50,000 Kafka envelopes); at
-    // 1,536 MB, 11; at 2,048 MB, Kafka ingestion 7% faster again (10,607-11,644/s against
-    // 9,690-11,713, five alternating runs) for 35-55 MB more of peak RSS (456-482 MB), room made by
-    // loading the KurrentDB client only when it is used.
+    // The young generation is small: the thread holds a batch or two at a time, and V8's default
+    // (sized like the main thread's) only adds to the service's peak memory. The old generation's
+    // limit is larger than the thread needs because V8 scales how far a heap may grow between two
+    // mark-compacts with that limit: a low limit makes the thread mark its few live objects over
+    // and over while ingesting.
     const resourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 2048 };
     const worker = new Worker(this.options.file, { workerData: this.options.workerData, resourceLimits });
     this.worker = worker;

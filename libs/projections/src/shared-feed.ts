@@ -6,8 +6,7 @@ import type { Checkpoint, EventStore, StoredEvent } from '#ledger/event-store';
  * its checkpoint (committed events never change, and the store never returns past a gap). A full
  * page is final and kept a short while; a shorter one may grow with the next commit, so it is
  * shared only while it is being read: kept, it hid a fresh append for up to the TTL from a runner
- * woken by that append, which then slept until its next poll (a POST at a time waited about a
- * second for its write to show, measured).
+ * woken by that append, which then slept until its next poll (and a POST waited for it).
  */
 export class SharedFeed {
   private readonly pages = new Map<string, { at: number; page: Promise<StoredEvent[]> }>();

@@ -8,7 +8,7 @@ import type { Reporter } from './reporter';
 /**
  * `keys rewrap`: re-wraps every data key under a new master key (LEDGER_NEW_MASTER_KEY, base64,
  * 32 bytes). Resumable: an interrupted run continues where it stopped. With the current key as
- * the new one it re-wraps only the keys still in the form of before 2026-11-30. Stop the service
+ * the new one it re-wraps only the keys still in the earlier AES-256-GCM form. Stop the service
  * first, and start it again with LEDGER_MASTER_KEY set to the new key (the generated key file is
  * replaced).
  */
@@ -22,8 +22,8 @@ export async function rewrapKeys(context: CliContext, report: Reporter): Promise
   const { key: current, generatedFile } = loadOrGenerateMasterKey(context.config.LEDGER_MASTER_KEY, context.config.LEDGER_DATA_DIR);
   const done = await Keyring.rewrap(context.pool, current, next, (n) => report.progress('re-wrapped', n));
   if (next.equals(current)) {
-    // The same key: only the keys still wrapped as before 2026-11-30 were re-wrapped, into the current form.
-    report.line(`the new master key is the current one: re-wrapped the ${done} keys still in the form of before 2026-11-30`);
+    // The same key: only the keys still in the earlier form were re-wrapped, into the current one.
+    report.line(`the new master key is the current one: re-wrapped the ${done} keys still in the earlier AES-256-GCM form`);
     return 0;
   }
   await Keyring.open(context.pool, next); // proves the store now opens under the new key

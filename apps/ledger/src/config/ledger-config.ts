@@ -67,7 +67,7 @@ export class LedgerConfig {
   @Transform(int) @IsInt() @Min(0) LEDGER_READ_YOUR_WRITES_MS = 5000;
   /**
    * Connections to PostgreSQL. Small on purpose: on a few cores, more backends than cores only
-   * add context switches (measured on 2 cores: 20 connections served a third of what 6 did).
+   * add context switches.
    * @defaultValue 8
    */
   @Transform(int) @IsInt() @Min(4) LEDGER_PG_POOL_SIZE = 8;

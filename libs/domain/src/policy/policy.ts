@@ -1,4 +1,4 @@
-/** Lawful bases of GDPR Art. 6(1), as the policy file spells them. */
+/** Lawful bases of GDPR Art. 6(1), as the policy file writes them. */
 export const LAWFUL_BASES = [
   'consent',
   'contract',
