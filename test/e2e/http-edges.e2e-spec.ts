@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { envelope } from './support/envelopes';
 import { freePort, LEDGER_TOKENS, LedgerProcess, TOKEN_NAMES, TOKENS } from './support/ledger-process';
 
@@ -50,6 +51,29 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
     }
     // 90 MB were sent; parsed, each body is tens of MB of objects, five at a time.
     expect((await rss(ledger)) - before).toBeLessThan(40 * MB);
+  });
+
+  it('tells a client that asks first (Expect: 100-continue) not to send its body without a valid token', async () => {
+    const ask = (authorization?: string) =>
+      new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+        let continued = false;
+        const req = request(`${ledger.url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': bigBody.length, expect: '100-continue', ...(authorization ? { authorization } : {}) },
+        });
+        req.on('continue', () => {
+          continued = true;
+          req.end(bigBody);
+        });
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => resolve({ continued, status: res.statusCode! }));
+          if (!continued) req.destroy();
+        });
+        req.on('error', reject);
+      });
+    expect(await ask()).toEqual({ continued: false, status: 401 });
+    expect(await ask(`Bearer ${TOKENS.ingest}`)).toEqual({ continued: true, status: 413 });
   });
 
   it('answers a body over LEDGER_BODY_LIMIT with a token 413, naming the limit', async () => {

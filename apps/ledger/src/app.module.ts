@@ -4,7 +4,6 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessLogController } from './access-log/access-log.controller';
 import { AccessLogReader } from './access-log/access-log.reader';
-import { AccessReasonPipe, ValuesAccessReasonPipe } from './auth/access-reason.pipe';
 import { BearerAuthGuard, TOKENS } from './auth/bearer-auth.guard';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
 import type { Principal } from './config/secrets';
@@ -55,8 +54,6 @@ export class AppModule {
         { provide: AccessLogReader, useFactory: () => AccessLogReader.open(runtime.pool) },
         LedgerMetrics,
         MetricsPortServer,
-        AccessReasonPipe,
-        ValuesAccessReasonPipe,
         RecordEnvelopesHandler,
         SweepRetentionHandler,
         DailyRetentionSweep,

@@ -1,10 +1,8 @@
+import { UnauthorizedException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Principal } from '../config/secrets';
-import { bearerPrincipal } from './bearer-auth.guard';
-
-/** The answer the guard gives to a missing token, so both read alike. */
-export const UNAUTHORIZED = { error: 'unauthorized', message: 'a valid bearer token is required' } as const;
+import { bearerPrincipal, UNAUTHORIZED_MESSAGE } from './bearer-auth.guard';
 
 const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
@@ -14,9 +12,10 @@ const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined
  * buffer and parse a large body. Node discards the unread body. The role check stays in the guard.
  */
 export function authenticateBeforeParsing(tokens: Map<string, Principal>) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, _res: Response, next: NextFunction): void => {
     if (!hasBody(req) || bearerPrincipal(req.headers.authorization, tokens)) return next();
-    res.status(401).json(UNAUTHORIZED);
+    // The error filter answers it, as it answers the guard's 401.
+    next(new UnauthorizedException(UNAUTHORIZED_MESSAGE));
   };
 }
 

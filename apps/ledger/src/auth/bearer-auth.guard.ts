@@ -13,6 +13,8 @@ export interface AuthenticatedRequest {
   principal?: Principal;
 }
 
+export const UNAUTHORIZED_MESSAGE = 'a valid bearer token is required';
+
 /** The holder of the request's bearer token, if it is one of ours. */
 export function bearerPrincipal(header: string | string[] | undefined, tokens: Map<string, Principal>): Principal | undefined {
   const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
@@ -32,7 +34,7 @@ export class BearerAuthGuard implements CanActivate {
     if (!roles) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = bearerPrincipal(request.headers.authorization, this.tokens);
-    if (!principal) throw new UnauthorizedException('a valid bearer token is required');
+    if (!principal) throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
     if (!roles.includes(principal.role)) throw new ForbiddenException(`this needs one of the roles: ${roles.join(', ')}`);
     request.principal = principal;
     return true;
