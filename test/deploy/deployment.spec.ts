@@ -205,7 +205,7 @@ describe('docker-compose', () => {
       expect([name, env[name]]).toEqual([name, expect.stringMatching(/\S/)]);
     }
     expect(STORES_FOR_CONTAINERS).toContain(env.LEDGER_STORE);
-    const secrets = { LEDGER_TOKENS: 'ingest:0123456789', LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64') };
+    const secrets = { LEDGER_TOKENS: 'ingest:webcruiter:0123456789abcdef0123456789abcdef', LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64') };
     expect(() => loadConfig(substituted(env, secrets))).not.toThrow();
   });
 

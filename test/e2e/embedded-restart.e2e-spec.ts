@@ -31,7 +31,11 @@ describe('the embedded default (built service, its own PostgreSQL)', () => {
     expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
     expect(ledger.output.join('')).toContain(tokensFile);
     const tokens = Object.fromEntries(
-      readFileSync(tokensFile, 'utf8').split('\n').find((l) => l.startsWith('LEDGER_TOKENS='))!.slice(14).split(',').map((p) => p.split(':')),
+      readFileSync(tokensFile, 'utf8').split('\n').find((l) => l.startsWith('LEDGER_TOKENS='))!.slice(14).split(',').map((entry) => {
+        const [role, name, token] = entry.split(':');
+        expect(name).toBe(`${role}-generated`);
+        return [role, token];
+      }),
     );
     expect(ledger.output.join('')).not.toContain(tokens.ingest);
     const call = (method: string, path: string, token: string, body?: unknown) =>

@@ -118,7 +118,7 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
     expect(subjects.filter((s) => s.revisions.some((r, i) => i > 0 && r <= s.revisions[i - 1]!))).toEqual([]);
     expect(subjects.length).toBeGreaterThan(400);
 
-    const metrics = (await ledger.get('/metrics', null)).body as string;
+    const metrics = (await ledger.get('/metrics', 'ops')).body as string;
     expect(metrics).toMatch(/ledger_kafka_dead_letters_total\{code="CONSENT_REQUIRED"\} 33\n/);
     expect(metrics).toMatch(/ledger_kafka_records_total\{outcome="recorded"\} 9900\n/);
     expect(metrics).not.toMatch(/ledger_kafka_records_total\{outcome="duplicate"\}/);
@@ -152,7 +152,7 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
     expect(ledger.ended).toEqual({ code: null, signal: 'SIGTERM' });
     await ledger.boot();
     expectExactlyOnce(await waitUntilRecorded(db.url, work), work);
-    const metrics = (await ledger.get('/metrics', null)).body as string;
+    const metrics = (await ledger.get('/metrics', 'ops')).body as string;
     expect(metrics).not.toMatch(/ledger_kafka_records_total\{outcome="duplicate"\}/);
   });
 

@@ -73,7 +73,7 @@ describe('the ops command line (built, on the service database)', () => {
     const trail = await ledger.get(`/v1/subjects/${subjectId}/trail`);
     expect(trail.body.integrity).toEqual({ verified: false, revision: 1, problem: 'hash-mismatch' });
     expect(trail.body.entries).toHaveLength(3);
-    const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
+    const metrics = (await ledger.get('/metrics', 'ops')).body as string;
     expect(metrics).toMatch(/^ledger_trail_verification_failures_total 1$/m);
     expect(ledger.output.join('')).toContain(`the trail of subject ${subjectId} does not verify: hash-mismatch at revision 1`);
 

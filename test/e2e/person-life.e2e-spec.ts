@@ -168,9 +168,9 @@ describe('a person\'s life in the ledger (built service, HTTP, PostgreSQL)', () 
     expect(accesses.status).toBe(200);
     expect(accesses.body.accesses).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ principal: 'dpo#3', role: 'dpo', resource: 'state', reason: 'Art. 15 request #77' }),
-        expect.objectContaining({ principal: 'auditor#2', resource: 'ref-lookup' }),
-        expect.objectContaining({ principal: 'auditor#2', resource: 'trail' }),
+        expect.objectContaining({ principal: 'dpo-e2e', role: 'dpo', resource: 'state', reason: 'Art. 15 request #77' }),
+        expect.objectContaining({ principal: 'auditor-e2e', resource: 'ref-lookup' }),
+        expect.objectContaining({ principal: 'auditor-e2e', resource: 'trail' }),
       ]),
     );
     expect((await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'auditor')).status).toBe(403);
@@ -197,15 +197,15 @@ describe('a person\'s life in the ledger (built service, HTTP, PostgreSQL)', () 
     expect((await ledger.get(`/v1/subjects/${unknown}/trail`, 'auditor')).status).toBe(404);
     const accesses = await ledger.get(`/v1/subjects/${unknown}/accesses`, 'dpo');
     expect(accesses.body.accesses.map((a: { resource: string; principal: string; reason: string | null }) => [a.resource, a.principal, a.reason])).toEqual([
-      ['state', 'auditor#2', 'case 12'],
-      ['trail', 'auditor#2', null],
+      ['state', 'auditor-e2e', 'case 12'],
+      ['trail', 'auditor-e2e', null],
     ]);
   });
 
   it('serves its OpenAPI document and metrics without personal data', async () => {
     const docs = await ledger.get('/docs-json', null);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/subjects/{subjectId}', '/v1/subjects/{subjectId}/trail']));
-    const metrics = await ledger.get('/metrics', null);
+    const metrics = await ledger.get('/metrics', 'ops');
     expect(metrics.body).toContain('ledger_envelopes_total{type="data.collected",status="recorded",channel="http"}');
     expect(metrics.body).toContain('ledger_rejections_total{code="CONSENT_REQUIRED",channel="http"}');
     expect(metrics.body).not.toContain(subjectId);

@@ -110,7 +110,7 @@ export { post as postBatch, envelope as benchEnvelope };
  * metric (prom-client's event-loop delay monitor, which starts a new window at every scrape).
  */
 export async function eventLoopMaxMs(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKENS.ops}` } })).text();
   const match = /^ledger_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
   if (!match) throw new Error('the service published no event-loop metric');
   return round(Number(match[1]) * 1000, 1);

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { freePort } from '#ledger/postgres';
 import { processCpuSeconds } from './cpu';
 
-export const BENCH_TOKENS = { ingest: 'bench-ingest-token', auditor: 'bench-auditor-token', ops: 'bench-ops-token' };
+/** LEDGER_TOKENS' `role:name:token`, each named `bench-<role>`; tokens of 32+ characters. */
+export const BENCH_TOKENS = { ingest: 'bench-ingest-token-0123456789abcdef', auditor: 'bench-auditor-token-0123456789abcde', ops: 'bench-ops-token-0123456789abcdef-00' };
 
 /** The built service, started as `npm start` runs it, on the benchmark's database. */
 export class LedgerServer {
@@ -22,7 +23,9 @@ export class LedgerServer {
       env: {
         ...process.env,
         PORT: String(port),
-        LEDGER_TOKENS: Object.entries(BENCH_TOKENS).map(([r, t]) => `${r}:${t}`).join(','),
+        LEDGER_TOKENS: Object.entries(BENCH_TOKENS).map(([r, t]) => `${r}:bench-${r}:${t}`).join(','),
+        // The benchmark measures the service's reads, not the per-token limit that would cap them.
+        LEDGER_READ_RATE_LIMIT: '1000000000',
         NO_COLOR: '1',
         ...env,
       },

@@ -1,7 +1,11 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AccessLogController } from './access-log/access-log.controller';
+import { AccessLogReader } from './access-log/access-log.reader';
 import { BearerAuthGuard, TOKENS } from './auth/bearer-auth.guard';
+import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
 import type { Principal } from './config/secrets';
 import { ErasuresController } from './erasure/erasures.controller';
 import { HealthController } from './health/health.controller';
@@ -11,6 +15,7 @@ import { RecordEnvelopesHandler } from './ingest/record-envelopes.handler';
 import { IntegrityController } from './operations/integrity.controller';
 import { KafkaIngestionService } from './kafka/kafka-ingestion.service';
 import { LedgerMetrics } from './metrics/ledger-metrics';
+import { MetricsPortServer } from './metrics/metrics-server';
 import { MetricsController } from './metrics/metrics.controller';
 import { DailyRetentionSweep, RetentionController } from './retention/retention.controller';
 import { SweepRetentionHandler } from './retention/sweep-retention.handler';
@@ -31,19 +36,32 @@ export class AppModule {
   static register(runtime: LedgerRuntime, tokens: Map<string, Principal>): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
-      controllers: [EventsController, SubjectsController, ErasuresController, RetentionController, IntegrityController, HealthController, MetricsController],
+      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot(readRateLimitOptions(runtime.config.LEDGER_READ_RATE_LIMIT))],
+      controllers: [
+        EventsController,
+        SubjectsController,
+        AccessLogController,
+        ErasuresController,
+        RetentionController,
+        IntegrityController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
         { provide: LedgerRuntime, useValue: runtime },
         { provide: TOKENS, useValue: tokens },
         { provide: RuntimeCloser, useFactory: () => new RuntimeCloser(runtime) },
+        { provide: AccessLogReader, useFactory: () => AccessLogReader.open(runtime.pool) },
         LedgerMetrics,
+        MetricsPortServer,
         RecordEnvelopesHandler,
         SweepRetentionHandler,
         DailyRetentionSweep,
         KafkaIngestionService,
         ...SUBJECT_QUERY_HANDLERS,
+        // In this order: the rate limit counts by the name the bearer guard finds.
         { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_GUARD, useClass: ReadRateLimitGuard },
         { provide: APP_FILTER, useClass: LedgerErrorFilter },
       ],
       exports: [LedgerMetrics],

@@ -3,7 +3,9 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
+import { authenticateBeforeParsing, continueOnlyWithToken } from './auth/authenticate-before-parsing';
 import { checkServiceSecrets, loadConfig } from './config/ledger-config';
 import { loadPolicy } from './config/policy-file';
 import { loadOrGenerateMasterKey, loadOrGenerateTokens } from './config/secrets';
@@ -24,7 +26,6 @@ async function bootstrap(): Promise<void> {
 
   const runtime = await LedgerRuntime.open(config, policy, key, logger);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, tokens), { bodyParser: false });
-  app.useBodyParser('json', { limit: '10mb' });
   // No ETag: it would be a hash of a person's data in a header that caches and proxies keep, and
   // a cost on every answer; no X-Powered-By: the framework is nobody's business.
   app.set('etag', false);
@@ -38,6 +39,13 @@ async function bootstrap(): Promise<void> {
     });
     next();
   });
+  // helmet's headers, less upgrade-insecure-requests: the service itself speaks plain HTTP (TLS
+  // ends before it), where upgrading the /docs page's scripts and styles would break the page.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // Before the parser: a body without a valid token is answered 401 and never read.
+  app.use(authenticateBeforeParsing(tokens));
+  continueOnlyWithToken(app.getHttpServer(), tokens);
+  app.useBodyParser('json', { limit: config.LEDGER_BODY_LIMIT });
   setupOpenApi(app);
   app.enableShutdownHooks();
   await app.listen(config.PORT);

@@ -8,8 +8,17 @@ import { createTestDatabase } from '../../support/test-database';
 
 const MAIN = resolve(__dirname, '../../../dist/apps/ledger/src/main.js');
 
-export const TOKENS = { ingest: 'ingest-token-e2e', auditor: 'auditor-token-e2e', dpo: 'dpo-token-e2e', ops: 'ops-token-e2e' };
-export const LEDGER_TOKENS = Object.entries(TOKENS).map(([role, token]) => `${role}:${token}`).join(',');
+/** One token per role, named `<role>-e2e` (LEDGER_TOKENS' `role:name:token`; tokens of 32+ characters). */
+export const TOKENS = {
+  ingest: 'ingest-token-e2e-0123456789abcdef',
+  auditor: 'auditor-token-e2e-0123456789abcdef',
+  dpo: 'dpo-token-e2e-0123456789abcdef-000',
+  ops: 'ops-token-e2e-0123456789abcdef-000',
+};
+export const TOKEN_NAMES = { ingest: 'ingest-e2e', auditor: 'auditor-e2e', dpo: 'dpo-e2e', ops: 'ops-e2e' };
+export const LEDGER_TOKENS = Object.entries(TOKENS)
+  .map(([role, token]) => `${role}:${TOKEN_NAMES[role as keyof typeof TOKENS]}:${token}`)
+  .join(',');
 /** One master key for every instance of a test run, as instances of one deployment share theirs. */
 const MASTER_KEY = randomBytes(32).toString('base64');
 

@@ -14,32 +14,51 @@ export interface Principal {
 /** Tokens are looked up by their hash, so neither the map nor a timing difference holds a token. */
 export const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-/** Parses LEDGER_TOKENS (`role:token,role:token`) into token digest → principal. Never logged. */
+/** The shortest token accepted: shorter ones can be guessed or were typed by hand. */
+export const MIN_TOKEN_LENGTH = 32;
+/** A token's name: what the access log and the rate limit know a holder by. */
+export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** v1's `role:token` has no name of its own: one derived from the token is stable however the list is ordered. */
+export const derivedTokenName = (role: Role, token: string) => `${role}-${createHash('sha256').update(token).digest('hex').slice(0, 8)}`;
+
+/**
+ * Parses LEDGER_TOKENS (`role:name:token,…`, or v1's `role:token`) into token digest → principal.
+ * A bad entry stops the start with its position and the rule it breaks, never its text.
+ */
 export function parseTokens(spec: string): Map<string, Principal> {
   const tokens = new Map<string, Principal>();
-  spec.split(',').map((pair) => pair.trim()).filter(Boolean).forEach((pair, i) => {
-    const colon = pair.indexOf(':');
-    const role = pair.slice(0, colon) as Role;
-    const token = pair.slice(colon + 1);
-    if (colon < 1 || !ROLES.includes(role) || token.length < 8) {
-      throw new Error(`configuration: LEDGER_TOKENS entry ${i + 1} must be <${ROLES.join('|')}>:<token of 8+ characters>`);
-    }
-    tokens.set(tokenDigest(token), { role, name: `${role}#${i + 1}` });
+  const positions = new Map<string, number>();
+  spec.split(',').map((entry) => entry.trim()).filter(Boolean).forEach((entry, i) => {
+    const fail = (rule: string) => new Error(`configuration: LEDGER_TOKENS entry ${i + 1} ${rule}`);
+    const parts = entry.split(':');
+    const role = parts[0] as Role;
+    if (parts.length < 2 || !ROLES.includes(role)) throw fail(`must be <${ROLES.join('|')}>:<name>:<token>`);
+    // Three parts or more is the named form; a token may itself hold colons after the name.
+    const named = parts.length > 2;
+    const token = named ? parts.slice(2).join(':') : parts[1];
+    if (named && !TOKEN_NAME.test(parts[1])) throw fail('has a name that is not 1 to 64 letters, digits or ._@- (starting with a letter or digit)');
+    if (token.length < MIN_TOKEN_LENGTH) throw fail(`has a token shorter than ${MIN_TOKEN_LENGTH} characters`);
+    const digest = tokenDigest(token);
+    const first = positions.get(digest);
+    if (first !== undefined) throw fail(`repeats the token of entry ${first}: each token is listed once`);
+    positions.set(digest, i + 1);
+    tokens.set(digest, { role, name: named ? parts[1] : derivedTokenName(role, token) });
   });
   return tokens;
 }
 
 /**
- * With no LEDGER_TOKENS, one token per role is generated once into the data directory (mode 0600)
- * and reused after; the start-up log says where, never what.
+ * With no LEDGER_TOKENS, one token per role is generated once into the data directory (mode 0600),
+ * named `<role>-generated`, and reused after; the start-up log says where, never what.
  */
 export function loadOrGenerateTokens(spec: string | undefined, dataDir: string): { tokens: Map<string, Principal>; file?: string } {
   if (spec) return { tokens: parseTokens(spec) };
   const file = resolve(dataDir, 'tokens.env');
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
-    const pairs = ROLES.map((role) => `${role}:${randomBytes(24).toString('base64url')}`);
-    writeFileSync(file, `# Bearer tokens of the processing ledger, one per role. Keep secret.\nLEDGER_TOKENS=${pairs.join(',')}\n`, {
+    const entries = ROLES.map((role) => `${role}:${role}-generated:${randomBytes(32).toString('base64url')}`);
+    writeFileSync(file, `# Bearer tokens of the processing ledger, one per role (role:name:token). Keep secret.\nLEDGER_TOKENS=${entries.join(',')}\n`, {
       mode: 0o600,
     });
   }

@@ -11,7 +11,13 @@ interface Reply {
   json(body: unknown): void;
 }
 
-const NAMES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 413: 'too_large' };
+const NAMES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 413: 'too_large', 429: 'rate_limited' };
+
+/** Names the limit (the parser's error carries it in bytes), so a sender knows what to split to. */
+const tooLarge = (limit?: number) => ({
+  error: 'too_large',
+  message: `the body is larger than LEDGER_BODY_LIMIT${limit ? ` (${limit} bytes)` : ''}`,
+});
 
 /**
  * The one place errors become HTTP answers (codes are stable: upstream systems branch on them).
@@ -30,7 +36,7 @@ export class LedgerErrorFilter implements ExceptionFilter {
   }
 
   private answer(error: unknown): [number, object] {
-    if (error instanceof InputValidationError) return [400, { error: 'validation', details: error.details }];
+    if (error instanceof InputValidationError) return [400, { error: 'validation', ...(error.code && { code: error.code }), details: error.details }];
     if (error instanceof BatchRejected) {
       const at = `events[${error.index}]`;
       if (error.error instanceof IdReusedError) {
@@ -45,12 +51,12 @@ export class LedgerErrorFilter implements ExceptionFilter {
     if (parserType === 'entity.parse.failed') {
       return [400, { error: 'validation', details: [{ path: '(body)', message: 'the body is not valid JSON' }] }];
     }
-    if (parserType === 'entity.too.large') return [413, { error: 'too_large', message: 'the body is larger than 10 MB' }];
+    if (parserType === 'entity.too.large') return [413, tooLarge((error as { limit?: number }).limit)];
     if (error instanceof HttpException) {
       const status = error.getStatus();
       // Nest's own 400s come from the body parser, whose message quotes the body: say less.
       if (status === 400) return [400, { error: 'validation', details: [{ path: '(body)', message: 'the body is not valid JSON' }] }];
-      if (status === 413) return [413, { error: 'too_large', message: 'the body is larger than 10 MB' }];
+      if (status === 413) return [413, tooLarge((error.cause as { limit?: number } | undefined)?.limit)];
       const response = error.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       return [status, { error: NAMES[status] ?? 'http', message: typeof message === 'string' ? message : error.message }];

@@ -1,8 +1,11 @@
 import type { ValidationDetail } from '#ledger/envelope';
 
-/** Input that is not what the contract says: HTTP 400 with every problem by path. */
+/** Input that is not what the contract says: HTTP 400 with every problem by path, and a code where one is stable. */
 export class InputValidationError extends Error {
-  constructor(readonly details: readonly ValidationDetail[]) {
+  constructor(
+    readonly details: readonly ValidationDetail[],
+    readonly code?: string,
+  ) {
     super('validation failed');
     this.name = 'InputValidationError';
   }

@@ -1,7 +1,8 @@
-import { Controller, Get, Headers, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SUBJECT_REF } from '#ledger/envelope';
+import { AccessReason, AccessReasonPipe, MAX_ACCESS_REASON, ValuesAccessReasonPipe } from '../auth/access-reason.pipe';
 import { Roles } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../config/secrets';
@@ -17,14 +18,15 @@ import {
 
 const uuid = new SubjectIdPipe();
 
-const readContext = (principal: Principal, reason: string | undefined): ReadContext => ({
-  principal,
-  reason: reason ? reason.slice(0, 500) : null,
-});
+const readContext = (principal: Principal, reason: string | null): ReadContext => ({ principal, reason });
 
 @ApiTags('subjects')
 @ApiBearerAuth()
-@ApiHeader({ name: 'X-Access-Reason', required: false, description: 'Why the data is read; kept in the access log' })
+@ApiHeader({
+  name: 'X-Access-Reason',
+  required: false,
+  description: `Why the data is read, at most ${MAX_ACCESS_REASON} characters; kept in the access log. Required for a read of values when LEDGER_ACCESS_REASON=required`,
+})
 @Controller('v1/subjects')
 export class SubjectsController {
   constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
@@ -38,7 +40,7 @@ export class SubjectsController {
   async findByRef(
     @Query('ref') ref: string | undefined,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-access-reason') reason?: string,
+    @AccessReason(AccessReasonPipe) reason: string | null,
   ) {
     if (!ref || !SUBJECT_REF.test(ref)) {
       throw new InputValidationError([{ path: 'ref', message: 'ref must look like <system>:<kind>:<local id>' }]);
@@ -55,7 +57,7 @@ export class SubjectsController {
   async state(
     @Param('subjectId', uuid) subjectId: string,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-access-reason') reason?: string,
+    @AccessReason(ValuesAccessReasonPipe) reason: string | null,
   ) {
     const view = await this.queries.execute(new GetSubjectStateQuery(subjectId, readContext(principal, reason)));
     if (!view) throw new NotFoundException('unknown subject');
@@ -71,7 +73,7 @@ export class SubjectsController {
   async trail(
     @Param('subjectId', uuid) subjectId: string,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-access-reason') reason?: string,
+    @AccessReason(AccessReasonPipe) reason: string | null,
   ) {
     const trail = await this.queries.execute(new GetSubjectTrailQuery(subjectId, readContext(principal, reason)));
     if (!trail) throw new NotFoundException('unknown subject');

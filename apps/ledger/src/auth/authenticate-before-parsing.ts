@@ -1,0 +1,32 @@
+import { UnauthorizedException } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Principal } from '../config/secrets';
+import { bearerPrincipal, UNAUTHORIZED_MESSAGE } from './bearer-auth.guard';
+
+const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+/**
+ * Express middleware that runs before the body parser: a request with a body and no valid token
+ * is answered 401 before any of its body is read, so an anonymous caller cannot make the service
+ * buffer and parse a large body. Node discards the unread body. The role check stays in the guard.
+ */
+export function authenticateBeforeParsing(tokens: Map<string, Principal>) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (!hasBody(req) || bearerPrincipal(req.headers.authorization, tokens)) return next();
+    // The error filter answers it, as it answers the guard's 401.
+    next(new UnauthorizedException(UNAUTHORIZED_MESSAGE));
+  };
+}
+
+/**
+ * A client that sends `Expect: 100-continue` waits for the go-ahead before sending its body; Node
+ * gives it to everyone unless told otherwise. Only a valid token gets it: without one the request
+ * goes on to the 401 above, and the body is never sent.
+ */
+export function continueOnlyWithToken(server: Server, tokens: Map<string, Principal>): void {
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (bearerPrincipal(req.headers.authorization, tokens)) res.writeContinue();
+    server.emit('request', req, res);
+  });
+}
