@@ -6,6 +6,7 @@ import type { Principal } from './config/secrets';
 import { ErasuresController } from './erasure/erasures.controller';
 import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
+import { SingleQueryParamsGuard } from './http/single-query-params.guard';
 import { EventsController } from './ingest/events.controller';
 import { RecordEnvelopesHandler } from './ingest/record-envelopes.handler';
 import { IntegrityController } from './operations/integrity.controller';
@@ -44,6 +45,7 @@ export class AppModule {
         KafkaIngestionService,
         ...SUBJECT_QUERY_HANDLERS,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_GUARD, useClass: SingleQueryParamsGuard },
         { provide: APP_FILTER, useClass: LedgerErrorFilter },
       ],
       exports: [LedgerMetrics],
