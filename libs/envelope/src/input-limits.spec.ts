@@ -146,3 +146,33 @@ describe('subject refs (CONTRACT §5)', () => {
     expect(details(withRef('webcruiter:candidate:محمد'))).toEqual([]);
   });
 });
+
+describe('validateEnvelope on arbitrary JSON', () => {
+  /** A small deterministic generator, so that a failure names a seed that repeats it. */
+  const random = (seed: number) => () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const KEYS = ['id', 'type', 'subject', 'ref', 'data', 'fields', 'purpose', 'purposes', 'scope', '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'length', '0', ''];
+  const STRINGS = ['', 'x', 'a:b:c', 'data.collected', 'all', '0b6f1c8e-3a55-4a1e-9a53-5c1d2f6f9b10', '\u0000', '\ud800', 'e\u0301', 'x'.repeat(5000)];
+
+  function value(next: () => number, depth: number): unknown {
+    const r = next();
+    // Fewer than one container per value on average, so the trees stay small; now and then a deep chain.
+    if (r < 0.02) return nested(10 + Math.floor(next() * 10));
+    if (depth > 20 || r < 0.6) return [null, true, 0, -1.5, ...STRINGS][Math.floor(next() * (STRINGS.length + 4))];
+    if (r < 0.8) return Array.from({ length: Math.floor(next() * 4) }, () => value(next, depth + 1));
+    const json = `{${Array.from({ length: Math.floor(next() * 5) }, () => `${JSON.stringify(KEYS[Math.floor(next() * KEYS.length)])}:${JSON.stringify(value(next, depth + 1)) ?? 'null'}`).join(',')}}`;
+    return JSON.parse(json);
+  }
+
+  it('answers every value with an envelope or details and never throws', () => {
+    const types = ['data.collected', 'data.used', 'objection.raised', 'erasure.requested', 'consent.given'];
+    for (let seed = 1; seed <= 1000; seed += 1) {
+      const next = random(seed);
+      const shaped = { ...valid, type: types[seed % types.length], subject: value(next, 2), data: value(next, 2) };
+      for (const raw of [value(next, 1), shaped]) {
+        let check: ReturnType<typeof validateEnvelope> | undefined;
+        expect(() => (check = validateEnvelope(raw))).not.toThrow();
+        expect(check && ('envelope' in check || check.details.length > 0)).toBe(true);
+      }
+    }
+  });
+});
