@@ -103,6 +103,11 @@ describe('bad input (built service, HTTP and the real broker, PostgreSQL)', () =
     expect(answer.status).toBe(400);
     expect(answer.body.details).toEqual([{ path: expect.stringMatching(/^events\[1\]\.data\.description(\[0\])+$/), message: 'JSON must not be nested deeper than 16 levels' }]);
     expect((await subjectOf(ref)).status).toBe(404);
+    const extra = await ledger.post({ events: [collected(ref)], [SECRET]: 1, note: 2 });
+    expect(extra).toEqual({
+      status: 400,
+      body: { error: 'validation', details: [{ path: '*', message: 'unknown field *' }, { path: 'note', message: 'unknown field note' }] },
+    });
     expect((await ledger.get('/health', null)).status).toBe(200);
   });
 

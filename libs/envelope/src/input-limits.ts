@@ -42,7 +42,10 @@ const pathOf = (frame: Frame | null, prefix: string, key?: string): string => {
   return path || '(body)';
 };
 
-const segment = (key: string, array: boolean): string => (array ? `[${key}]` : NAMED_KEY.test(key) ? key : '*');
+/** A key as a path may show it: itself if it has a name's shape, else `*`. */
+export const shownKey = (key: string): string => (NAMED_KEY.test(key) ? key : '*');
+
+const segment = (key: string, array: boolean): string => (array ? `[${key}]` : shownKey(key));
 
 const byteLength = (text: string, limit: number): number =>
   // A UTF-16 unit is one to three UTF-8 bytes: most texts are decided without counting.

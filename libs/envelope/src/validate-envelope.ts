@@ -1,9 +1,9 @@
-import { validateSync, type ValidationError } from 'class-validator';
+import { ValidationTypes, validateSync, type ValidationError } from 'class-validator';
 import type { InboundEnvelope } from '#ledger/domain';
 import { VALIDATOR_OPTIONS, passesValidation } from './class-validator-check';
 import { DATA_DTO } from './data.dto';
 import { EnvelopeDto, SubjectAddressDto } from './envelope.dto';
-import { inputLimitProblem, normalizeRef, refProblem } from './input-limits';
+import { inputLimitProblem, normalizeRef, refProblem, shownKey } from './input-limits';
 
 /**
  * The raw object as an instance of its DTO class, for class-validator: a shallow copy onto the
@@ -22,10 +22,12 @@ export type EnvelopeCheck = { readonly envelope: InboundEnvelope } | { readonly 
 
 function flatten(errors: readonly ValidationError[], prefix: string, out: ValidationDetail[]): void {
   for (const error of errors) {
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
-    for (const message of Object.values(error.constraints ?? {})) {
-      // class-validator messages name the property and the rule, never the rejected value.
-      out.push({ path, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') });
+    const property = shownKey(error.property);
+    const path = prefix ? `${prefix}.${property}` : property;
+    for (const [rule, message] of Object.entries(error.constraints ?? {})) {
+      // class-validator messages name the property and the rule, never the rejected value; an
+      // unknown property is input, shown only by shownKey.
+      out.push({ path, message: rule === ValidationTypes.WHITELIST ? `unknown field ${property}` : message });
     }
     if (error.children?.length) flatten(error.children, path, out);
   }
