@@ -13,7 +13,7 @@ export const LIMITS = {
   arrayItems: 100,
 } as const;
 
-/** Keys that reach an object's prototype when copied with an assignment. */
+/** Keys that lead to a prototype (`__proto__`, `constructor.prototype`) in code that copies or merges by assignment. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Control, zero-width and bidirectional characters: they make one ref look like another. */
