@@ -10,6 +10,7 @@ import type { Principal } from './config/secrets';
 import { ErasuresController } from './erasure/erasures.controller';
 import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
+import { SingleQueryParamsGuard } from './http/single-query-params.guard';
 import { EventsController } from './ingest/events.controller';
 import { RecordEnvelopesHandler } from './ingest/record-envelopes.handler';
 import { IntegrityController } from './operations/integrity.controller';
@@ -61,6 +62,7 @@ export class AppModule {
         ...SUBJECT_QUERY_HANDLERS,
         // In this order: the rate limit counts by the name the bearer guard finds.
         { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_GUARD, useClass: SingleQueryParamsGuard },
         { provide: APP_GUARD, useClass: ReadRateLimitGuard },
         { provide: APP_FILTER, useClass: LedgerErrorFilter },
       ],

@@ -16,9 +16,8 @@ import {
 /** `<category>.<name>`: the category is checked against the policy by the decider. */
 export const FIELD_KEY = /^[a-z][a-z0-9-]*\.[A-Za-z0-9_.-]{1,100}$/;
 const PURPOSE_ID = /^[a-z][a-z0-9-]{0,63}$/;
-const MAX_TEXT = 10_000;
 
-/** An object of field key → string value, at least one entry. */
+/** An object of field key → string value, at least one entry (sizes: see LIMITS). */
 function IsFieldValues(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
@@ -29,7 +28,7 @@ function IsFieldValues(options?: ValidationOptions): PropertyDecorator {
           value !== null &&
           !Array.isArray(value) &&
           Object.keys(value).length > 0 &&
-          Object.entries(value).every(([k, v]) => FIELD_KEY.test(k) && typeof v === 'string' && v.length <= MAX_TEXT),
+          Object.entries(value).every(([k, v]) => FIELD_KEY.test(k) && typeof v === 'string'),
         defaultMessage: buildMessage(
           (each) => `${each}$property must be a non-empty object of '<category>.<name>' keys to text values`,
           options,
@@ -60,10 +59,10 @@ const IsPurposeId = (): PropertyDecorator => (target, key) => {
   })(target, key);
 };
 
+/** Non-empty text; its size is bounded before class-validator runs (LIMITS in input-limits). */
 const IsText = (): PropertyDecorator => (target, key) => {
   IsString()(target, key);
   IsNotEmpty()(target, key);
-  MaxLength(MAX_TEXT)(target, key);
 };
 
 export class DataCollectedDto {

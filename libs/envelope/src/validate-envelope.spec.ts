@@ -74,3 +74,14 @@ describe('validateEnvelope', () => {
     expect(details({ ...valid, source: 'a\u0000b' })).toHaveLength(1);
   });
 });
+
+describe('validateEnvelope on unknown fields', () => {
+  it('names an unknown field only when its key has the shape of a name', () => {
+    const raw = { ...valid, data: { ...valid.data, 'ola nordmann@example.no': 'x', ssn: 'y' } };
+    const check = validateEnvelope(raw);
+    expect('details' in check && check.details).toEqual([
+      { path: 'data.*', message: 'unknown field *' },
+      { path: 'data.ssn', message: 'unknown field ssn' },
+    ]);
+  });
+});

@@ -1,8 +1,9 @@
-import { validateSync, type ValidationError } from 'class-validator';
+import { ValidationTypes, validateSync, type ValidationError } from 'class-validator';
 import type { InboundEnvelope } from '#ledger/domain';
 import { VALIDATOR_OPTIONS, passesValidation } from './class-validator-check';
 import { DATA_DTO } from './data.dto';
 import { EnvelopeDto, SubjectAddressDto } from './envelope.dto';
+import { inputLimitProblem, normalizeRef, refProblem, shownKey } from './input-limits';
 
 /**
  * The raw object as an instance of its DTO class, for class-validator: a shallow copy onto the
@@ -21,32 +22,38 @@ export type EnvelopeCheck = { readonly envelope: InboundEnvelope } | { readonly 
 
 function flatten(errors: readonly ValidationError[], prefix: string, out: ValidationDetail[]): void {
   for (const error of errors) {
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
-    for (const message of Object.values(error.constraints ?? {})) {
-      // class-validator messages name the property and the rule, never the rejected value.
-      out.push({ path, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') });
+    const property = shownKey(error.property);
+    const path = prefix ? `${prefix}.${property}` : property;
+    for (const [rule, message] of Object.entries(error.constraints ?? {})) {
+      // class-validator messages name the property and the rule, never the rejected value; an
+      // unknown property is input, shown only by shownKey.
+      out.push({ path, message: rule === ValidationTypes.WHITELIST ? `unknown field ${property}` : message });
     }
     if (error.children?.length) flatten(error.children, path, out);
   }
 }
 
-/** A string PostgreSQL's JSON types cannot hold; refused at the edge rather than failing the batch later. */
-const hasNul = (value: unknown): boolean =>
-  typeof value === 'string'
-    ? value.includes('\u0000')
-    : typeof value === 'object' && value !== null && Object.values(value).some(hasNul);
-
 /**
  * Checks one raw envelope (a parsed JSON value from HTTP or Kafka: the same code for both) and
  * returns it typed, or every problem with its path.
  */
-export function validateEnvelope(raw: unknown, prefix = ''): EnvelopeCheck {
+export function validateEnvelope(input: unknown, prefix = ''): EnvelopeCheck {
   const at = (path: string) => (prefix ? `${prefix}.${path}` : path);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { details: [{ path: prefix || '(body)', message: 'an envelope must be a JSON object' }] };
   }
-  if (hasNul(raw)) return { details: [{ path: prefix || '(body)', message: 'text must not contain NUL characters' }] };
-  const subject = (raw as { subject?: unknown }).subject;
+  let raw: object = input;
+  const limit = inputLimitProblem(raw, prefix);
+  if (limit) return { details: [limit] };
+  let subject = (raw as { subject?: unknown }).subject;
+  const ref = typeof subject === 'object' && subject !== null ? (subject as { ref?: unknown }).ref : undefined;
+  if (typeof ref === 'string') {
+    const problem = refProblem(ref);
+    if (problem) return { details: [{ path: at('subject.ref'), message: problem }] };
+    // Refs are compared in NFC; the input itself is left as it came (dead letters carry it).
+    const normalized = normalizeRef(ref);
+    if (normalized !== ref) raw = { ...raw, subject: (subject = { ...(subject as object), ref: normalized }) };
+  }
   const envelope = asInstance(EnvelopeDto, {
     ...raw,
     subject: typeof subject === 'object' && subject !== null && !Array.isArray(subject) ? asInstance(SubjectAddressDto, subject) : subject,

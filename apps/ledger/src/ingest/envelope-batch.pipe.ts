@@ -1,6 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import type { InboundEnvelope } from '#ledger/domain';
-import { validateEnvelope, type ValidationDetail } from '#ledger/envelope';
+import { shownKey, validateEnvelope, type ValidationDetail } from '#ledger/envelope';
 import { breathe } from '#ledger/common';
 import { InputValidationError } from '../http/errors';
 
@@ -21,7 +21,7 @@ export class EnvelopeBatchPipe implements PipeTransform<unknown, Promise<Inbound
       throw new InputValidationError([{ path: 'events', message: `events must be an array of 1 to ${MAX_BATCH} envelopes` }]);
     }
     const extra = Object.keys(body as object).filter((k) => k !== 'events');
-    const details: ValidationDetail[] = extra.map((k) => ({ path: k, message: `unknown field ${k}` }));
+    const details: ValidationDetail[] = extra.map((k) => ({ path: shownKey(k), message: `unknown field ${shownKey(k)}` }));
     const envelopes: InboundEnvelope[] = [];
     for (const [i, raw] of events.entries()) {
       await breathe();

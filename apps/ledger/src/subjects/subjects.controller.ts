@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { SUBJECT_REF } from '#ledger/envelope';
+import { SUBJECT_REF, normalizeRef, refProblem } from '#ledger/envelope';
 import { AccessReason, AccessReasonPipe, MAX_ACCESS_REASON, ValuesAccessReasonPipe } from '../auth/access-reason.pipe';
 import { Roles } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal } from '../auth/principal.decorator';
@@ -42,10 +42,14 @@ export class SubjectsController {
     @CurrentPrincipal() principal: Principal,
     @AccessReason(AccessReasonPipe) reason: string | null,
   ) {
-    if (!ref || !SUBJECT_REF.test(ref)) {
+    const problem = !ref ? 'ref is required' : refProblem(ref);
+    if (problem) throw new InputValidationError([{ path: 'ref', message: problem }]);
+    // In NFC, the form recorded envelopes carry their refs in.
+    const normalized = normalizeRef(ref!);
+    if (!SUBJECT_REF.test(normalized)) {
       throw new InputValidationError([{ path: 'ref', message: 'ref must look like <system>:<kind>:<local id>' }]);
     }
-    const subjectId = await this.queries.execute(new FindSubjectByRefQuery(ref, readContext(principal, reason)));
+    const subjectId = await this.queries.execute(new FindSubjectByRefQuery(normalized, readContext(principal, reason)));
     if (!subjectId) throw new NotFoundException('no subject with this ref');
     return { subjectId };
   }
