@@ -36,6 +36,14 @@ export function toSubjectKeys(keys: readonly LiveKey[]): SubjectKeys {
   return { active, byKid };
 }
 
+/** What one erasure destroys: see Keyring.destroyLiveKeys. */
+export interface ErasedKeys {
+  readonly subjectId: string;
+  readonly categories: readonly string[] | null;
+  readonly keepKids?: readonly string[];
+  readonly madeBy: string;
+}
+
 /** A data key made here, with the subject it belongs to. */
 export type NewKey = LiveKey & { readonly subjectId: string };
 
@@ -51,8 +59,7 @@ interface KeyRow {
 export const kekIdOf = (masterKey: Buffer) => createHash('sha256').update(masterKey).digest('hex').slice(0, 16);
 /** The key id's first 12 hex digits (a UUID's first two groups): its short id in every value it seals. */
 const kidOf = (keyId: string) => keyId.slice(0, 8) + keyId.slice(9, 13);
-/** The same short id, in SQL. */
-const KID_SQL = `left(replace(key_id::text, '-', ''), 12)`;
+
 const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
   row.category === INDEX_CATEGORY ? `${row.subject_id}/${row.category}` : `${row.subject_id}/${row.category}/${row.key_id}`;
 
@@ -299,24 +306,23 @@ export class Keyring {
   }
 
   /**
-   * Destroys every live key of the subject in these categories (every category with null),
-   * whichever instance made it, except keys whose kid is in `keepKids` (they seal values written
+   * Destroys every live key of each erased subject in its categories (every category with null),
+   * whichever instance made it, except keys whose kid is in `keepKids` (they seal values recorded
    * after the erasure) and keys made after `madeBy` (a writer that saw the erasure made them for
-   * later values). Returns the ids destroyed.
+   * later values). One statement for them all. Returns the ids destroyed.
    */
-  async destroyLiveKeys(
-    subjectId: string,
-    categories: readonly string[] | null,
-    { keepKids = [], madeBy }: { keepKids?: readonly string[]; madeBy: string },
-  ): Promise<string[]> {
-    const { rows } = await this.pool.query<{ key_id: string }>(
-      `UPDATE ledger_data_keys SET wrapped = NULL, destroyed_at = now()
-       WHERE subject_id = $1 AND ($2::text[] IS NULL OR category = ANY($2::text[])) AND destroyed_at IS NULL
-         AND NOT (${KID_SQL} = ANY($3::text[])) AND created_at <= $4
-       RETURNING key_id`,
-      [subjectId, categories, keepKids, madeBy],
+  async destroyLiveKeys(erasures: readonly ErasedKeys[]): Promise<string[]> {
+    if (erasures.length === 0) return [];
+    const targets = erasures.map((e) => ({ subject_id: e.subjectId, categories: e.categories, keep: e.keepKids ?? [], made_by: e.madeBy }));
+    const { rows } = await this.pool.query<{ key_id: string; subject_id: string }>(
+      `UPDATE ledger_data_keys k SET wrapped = NULL, destroyed_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS t(subject_id uuid, categories text[], keep text[], made_by timestamptz)
+       WHERE k.subject_id = t.subject_id AND (t.categories IS NULL OR k.category = ANY(t.categories)) AND k.destroyed_at IS NULL
+         AND NOT (left(replace(k.key_id::text, '-', ''), 12) = ANY(t.keep)) AND k.created_at <= t.made_by
+       RETURNING k.key_id, k.subject_id`,
+      [JSON.stringify(targets)],
     );
-    this.cache.delete(subjectId);
+    for (const e of erasures) this.cache.delete(e.subjectId);
     return rows.map((r) => r.key_id);
   }
 

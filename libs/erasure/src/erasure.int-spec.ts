@@ -26,7 +26,7 @@ describe('crypto-shredding', () => {
   afterAll(() => fixture.close());
   const shredder = (): Shredder => ({
     destroyKeys: (ids) => keyring.destroyKeys(ids),
-    destroyLiveKeys: (subjectId, categories, options) => keyring.destroyLiveKeys(subjectId, categories, options),
+    destroyLiveKeys: (erasures) => keyring.destroyLiveKeys(erasures),
     readStream: (subjectId) => store.readStream(`subject-${subjectId}`),
     forget: (id) => directory.forget(id),
   });

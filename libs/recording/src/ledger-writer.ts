@@ -302,9 +302,7 @@ export class LedgerWriter {
         // Durable now: shred every live key of the erased categories, whichever instance made it,
         // up to the read the erasure named its keys from. (The erasure projection repeats this
         // from the feed after a crash.)
-        for (const [subjectId, e] of erasing) {
-          await this.options.keyring.destroyLiveKeys(subjectId, e.categories, { keepKids: e.keepKids, madeBy: keys.asOf! });
-        }
+        await this.options.keyring.destroyLiveKeys([...erasing].map(([subjectId, e]) => ({ subjectId, ...e, madeBy: keys.asOf! })));
         for (const subjectId of erasedSubjectIds) await this.options.directory.forget(subjectId);
       }
       for (const outcome of outcomes) {

@@ -37,7 +37,7 @@ describe('the access log', () => {
     expect((await log.forSubject(subjectId))[0]!.reason).toBe(reason);
 
     // The erasure destroys the person's keys; the entry stays, its reason does not.
-    await keyring.destroyLiveKeys(subjectId, null, { madeBy: new Date().toISOString() });
+    await keyring.destroyLiveKeys([{ subjectId, categories: null, madeBy: new Date().toISOString() }]);
     await log.record(auditor, subjectId, 'state', 'after the erasure');
     const after = await log.forSubject(subjectId);
     expect(after.map((a) => [a.resource, a.reason])).toEqual([

@@ -28,7 +28,7 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
   const feed = new SharedFeed(store);
   const shredder: Shredder = {
     destroyKeys: (ids) => keyring.destroyKeys(ids),
-    destroyLiveKeys: (subjectId, categories, options) => keyring.destroyLiveKeys(subjectId, categories, options),
+    destroyLiveKeys: (erasures) => keyring.destroyLiveKeys(erasures),
     readStream: (subjectId) => store.readStream(streamIdOf(subjectId)),
     forget: (id) => directory.forget(id),
   };
