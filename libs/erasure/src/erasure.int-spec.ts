@@ -82,6 +82,48 @@ describe('crypto-shredding', () => {
     expect((await keyring.readableKeys(subjectId)).byKid.size).toBe(0);
     expect(await directory.lookup(ref)).toBeNull();
   });
+
+  it('shreds from the feed the live keys an erasure did not name, and keeps a key made for values after a partial erasure', async () => {
+    const collect = (ref: string, fields: Record<string, string>) =>
+      envelope('data.collected', { purpose: 'client-assignments', fields, collectedFrom: 'subject' }, ref);
+    const subjectOf = (r: { outcomes: readonly unknown[] }) => (r.outcomes[0] as { subjectId: string }).subjectId;
+    const live = async (subjectId: string) =>
+      (await pool.query('SELECT category FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL ORDER BY category', [subjectId])).rows.map((r) => r.category);
+    const shredsNothing = { destroyKeys: async () => {}, destroyLiveKeys: async () => [] };
+    // A writer that names no key in its erasures and shreds nothing, as one that knew only a stale cache.
+    const blind = fixture.writer({
+      keyring: Object.assign(Object.create(keyring) as Keyring, { ...shredsNothing, keysAtErasure: async () => ({ keys: new Map(), asOf: new Date().toISOString() }) }),
+    });
+    const erasedRef = `invenias:contact:${randomUUID()}`;
+    const erased = subjectOf(await fixture.writer().record([collect(erasedRef, { 'contact.email': 'a@example.no' })], { atomic: true }));
+    await blind.record([envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, erasedRef)], { atomic: true });
+    const erasure = (await store.readStream(`subject-${erased}`)).find((e) => e.type === 'erasure.completed')!;
+    expect((erasure.data as { keyIds: string[] }).keyIds).toEqual([]);
+    expect(await live(erased)).toEqual(['contact', 'subject']);
+
+    // A writer that dies before shredding a partial erasure followed by a value of the same category.
+    const dying = fixture.writer({ keyring: Object.assign(Object.create(keyring) as Keyring, shredsNothing) });
+    const partialRef = `invenias:contact:${randomUUID()}`;
+    const partial = subjectOf(
+      await dying.record(
+        [collect(partialRef, { 'work.position': 'Before' }), envelope('erasure.requested', { scope: ['work'], reason: 'subject-request' }, partialRef), collect(partialRef, { 'work.position': 'After' })],
+        { atomic: true },
+      ),
+    );
+    expect(await live(partial)).toEqual(['subject', 'work', 'work']); // the first work key retired, not destroyed
+
+    const runner = new ProjectionRunner(store, pool, new ErasureProjection(shredder()));
+    await runner.prepare();
+    while ((await runner.step()) > 0);
+    expect(await live(erased)).toEqual([]);
+    expect(await live(partial)).toEqual(['subject', 'work']);
+    keyring.evict(partial);
+    const keys = await keyring.readableKeys(partial);
+    const opened = (await store.readStream(`subject-${partial}`))
+      .filter((e) => e.type === 'data.collected')
+      .map((e) => (openDeep(partial, e.personal, keys, placeInPersonal) as { values: object }).values);
+    expect(opened).toEqual([{ 'work.position': null }, { 'work.position': 'After' }]);
+  });
 });
 
 describe('two writer instances with stale key caches, then an erasure', () => {
