@@ -159,9 +159,11 @@ export class LedgerWriter {
     const atErasure = erasing.length > 0 ? await keyring.keysAtErasure(erasing) : null;
     const lastEpoch = Math.max(0, ...[...needs.values()].flatMap((n) => n.map((need) => need.epoch)));
     for (let epoch = 1; epoch <= lastEpoch; epoch += 1) {
+      // The key before: the batch's latest for the category, else the one the store held.
       const retire = wanted(epoch).flatMap(({ subjectId, category }) => {
-        const before =
-          byEpoch.get(slot(subjectId, category, epoch - 1)) ?? atErasure?.keys.get(subjectId)?.find((k) => k.category === category && !k.retired);
+        let before: LiveKey | undefined;
+        for (let e = epoch - 1; e >= 0 && !before; e -= 1) before = byEpoch.get(slot(subjectId, category, e));
+        before ??= atErasure?.keys.get(subjectId)?.find((k) => k.category === category && !k.retired);
         return before ? [before.keyId] : [];
       });
       await settle(epoch, retire);
