@@ -59,7 +59,6 @@ interface KeyRow {
 export const kekIdOf = (masterKey: Buffer) => createHash('sha256').update(masterKey).digest('hex').slice(0, 16);
 /** The key id's first 12 hex digits (a UUID's first two groups): its short id in every value it seals. */
 const kidOf = (keyId: string) => keyId.slice(0, 8) + keyId.slice(9, 13);
-
 const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
   row.category === INDEX_CATEGORY ? `${row.subject_id}/${row.category}` : `${row.subject_id}/${row.category}/${row.key_id}`;
 
@@ -238,7 +237,8 @@ export class Keyring {
    * is inserted only if no live one exists (the unique index settles a race between writers), and
    * the loser reads and uses the winner's. Keys are settled before anything is sealed with them.
    * `retire` first takes keys out of sealing (an erasure earlier in the same batch retired them).
-   * `minted` subjects were created by this instance just now: their keys cannot race.
+   * `minted` subjects were created by this instance just now: their keys cannot race. Returns
+   * the keys by `<subjectId>/<category>`, and those this call made.
    */
   async sealingKeys(
     wanted: ReadonlyArray<{ readonly subjectId: string; readonly category: string }>,
