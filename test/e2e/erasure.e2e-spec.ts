@@ -52,7 +52,7 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
 
     const before = await dumpDatabase(databaseUrl);
     // The dump holds the events (sealed), or it would prove nothing.
-    expect(before.text).toMatch(/enc:v2:/);
+    expect(before.text).toMatch(/enc:v3:/);
     expectNoSecrets(before.text);
     const trailBefore = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
 
@@ -70,7 +70,7 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
     expect(stream.map((e) => e.hash)).toEqual(trailAfter.map((e: { hash: string }) => e.hash));
     expect(verifyChain(stream)).toBeNull();
     // The sealed values are still in the store, and nobody can open them any more.
-    expect(JSON.stringify(stream[1]!.personal)).toMatch(/enc:v2:/);
+    expect(JSON.stringify(stream[1]!.personal)).toMatch(/enc:v3:/);
 
     const certificate = (await ledger.get(`/v1/erasures/${subjectId}`)).body;
     expect(certificate).toMatchObject({

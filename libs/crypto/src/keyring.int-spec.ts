@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createPool, type Pool } from '#ledger/postgres';
+import { createPool, migrate, type Pool } from '#ledger/postgres';
 import { createTestDatabase, suiteDatabase } from '../../../test/support/test-database';
-import { Keyring, kekIdOf } from './keyring';
+import { KEYRING_MIGRATIONS, Keyring, kekIdOf } from './keyring';
 import { openValue, sealValue } from './personal-cipher';
 import { sealAesGcm } from './testing/legacy-aes-gcm';
 
@@ -27,12 +27,12 @@ describe('the keyring', () => {
     const subjectId = '11111111-1111-4111-8111-111111111111';
     const key = keyring.newKey(subjectId, 'contact');
     await keyring.persist([key]);
-    const sealed = sealValue(subjectId, key, 'ola@example.no');
+    const sealed = sealValue(subjectId, key, 'ola@example.no', 'contact.email');
     const blindIndex = keyring.mac('ref', 'webcruiter:candidate:1');
 
     expect(await Keyring.rewrap(suite.pool, oldMaster, newMaster)).toBe(2); // the data key and the index key
     const reopened = await Keyring.open(suite.pool, newMaster);
-    expect(openValue(subjectId, sealed, await reopened.readableKeys(subjectId))).toBe('ola@example.no');
+    expect(openValue(subjectId, sealed, await reopened.readableKeys(subjectId), 'contact.email')).toBe('ola@example.no');
     expect(reopened.mac('ref', 'webcruiter:candidate:1')).toBe(blindIndex);
     await expect(Keyring.open(suite.pool, oldMaster)).rejects.toThrow(/does not match/);
     expect(await Keyring.rewrap(suite.pool, oldMaster, newMaster)).toBe(0); // resumable: nothing left
@@ -87,15 +87,63 @@ describe('the keyring', () => {
       const subjectId = '22222222-2222-4222-8222-222222222222';
       const [contact, work] = [keyring.newKey(subjectId, 'contact'), keyring.newKey(subjectId, 'work')];
       await keyring.persist([contact, work]);
-      const sealed = sealValue(subjectId, contact, 'gone@example.no');
+      const sealed = sealValue(subjectId, contact, 'gone@example.no', 'contact.email');
       await keyring.destroyKeys([contact.keyId]);
       await keyring.destroyKeys([contact.keyId]); // idempotent
       const left = await keyring.readableKeys(subjectId);
-      expect(openValue(subjectId, sealed, left)).toBeNull();
+      expect(openValue(subjectId, sealed, left, 'contact.email')).toBeNull();
       expect([...left.active.keys()]).toEqual(['work']);
       expect(await keyring.destroyedKeys(subjectId)).toEqual([expect.objectContaining({ keyId: contact.keyId, category: 'contact' })]);
       const { rows } = await own.query('SELECT wrapped FROM ledger_data_keys WHERE key_id = $1', [contact.keyId]);
       expect(rows[0].wrapped).toBeNull();
+    });
+  });
+
+  it('migrates a store holding two live keys for one person and category: the older retired, both still open', async () => {
+    const master = randomBytes(32);
+    await withOwnDatabase(async (own) => {
+      // The store as two writers with stale caches left it, before the unique index.
+      await migrate(own, 'keyring', KEYRING_MIGRATIONS.filter((m) => m.version === 1));
+      const subjectId = '55555555-5555-4555-8555-555555555555';
+      const dup = (keyId: string, age: string) => ({ keyId, key: randomBytes(32), age });
+      const [older, newer] = [dup('66666666-6666-4666-8666-666666666666', '2 minutes'), dup('77777777-7777-4777-8777-777777777777', '1 minute')];
+      for (const k of [older, newer]) {
+        const wrapped = sealAesGcm(master, k.key, `${subjectId}/work/${k.keyId}`);
+        await own.query(
+          `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id, created_at) VALUES ($1, $2, 'work', $3, $4, now() - $5::interval)`,
+          [k.keyId, subjectId, wrapped, kekIdOf(master), k.age],
+        );
+      }
+      const keyring = await Keyring.open(own, master);
+      const { rows } = await own.query('SELECT key_id, retired_at IS NOT NULL AS retired FROM ledger_data_keys WHERE subject_id = $1 ORDER BY created_at', [subjectId]);
+      expect(rows).toEqual([
+        { key_id: older.keyId, retired: true },
+        { key_id: newer.keyId, retired: false },
+      ]);
+      const keys = await keyring.readableKeys(subjectId);
+      expect(keys.byKid.size).toBe(2); // a retired key still opens what it sealed
+      expect(keys.active.get('work')!.key.equals(newer.key)).toBe(true); // and never seals again
+      const settled = await keyring.sealingKeys([{ subjectId, category: 'work' }]);
+      expect(settled.keys.get(`${subjectId}/work`)!.keyId).toBe(newer.keyId);
+      expect(settled.created).toEqual([]);
+      // The index holds: no second live key for the slot.
+      const extra = keyring.newKey(subjectId, 'work');
+      await expect(keyring.persist([extra])).rejects.toThrow(/duplicate key|unique/);
+    });
+  });
+
+  it('settles one key per person and category when many writers ask at once', async () => {
+    const master = randomBytes(32);
+    await withOwnDatabase(async (own) => {
+      const keyrings = await Promise.all(Array.from({ length: 4 }, () => Keyring.open(own, master, { cacheTtlMs: 3_600_000 })));
+      const subjectId = '88888888-8888-4888-8888-888888888888';
+      const settled = await Promise.all(keyrings.map((k) => k.sealingKeys([{ subjectId, category: 'work' }, { subjectId, category: 'contact' }])));
+      for (const category of ['work', 'contact']) {
+        expect(new Set(settled.map((s) => s.keys.get(`${subjectId}/${category}`)!.keyId)).size).toBe(1);
+      }
+      expect(settled.flatMap((s) => s.created)).toHaveLength(2);
+      const { rows } = await own.query('SELECT category FROM ledger_data_keys WHERE subject_id = $1 ORDER BY category', [subjectId]);
+      expect(rows.map((r) => r.category)).toEqual(['contact', 'work']);
     });
   });
 });

@@ -21,18 +21,31 @@ export interface DestroyedKey {
 export interface LiveKey extends DataKey {
   readonly keyId: string;
   readonly category: string;
+  /** A retired key still opens what it sealed, and never seals again. */
+  readonly retired?: boolean;
 }
 
-/** The keys to seal with (newest live key per category) and to open with (every live key). */
+/** The keys to seal with (the live key per category that is not retired) and to open with (every live key). */
 export function toSubjectKeys(keys: readonly LiveKey[]): SubjectKeys {
   const active = new Map<string, DataKey>();
   const byKid = new Map<string, Buffer>();
   for (const k of keys) {
-    active.set(k.category, k);
+    if (!k.retired) active.set(k.category, k);
     byKid.set(k.kid, k.key);
   }
   return { active, byKid };
 }
+
+/** What one erasure destroys: see Keyring.destroyLiveKeys. */
+export interface ErasedKeys {
+  readonly subjectId: string;
+  readonly categories: readonly string[] | null;
+  readonly keepKids?: readonly string[];
+  readonly madeBy: string;
+}
+
+/** A data key made here, with the subject it belongs to. */
+export type NewKey = LiveKey & { readonly subjectId: string };
 
 interface KeyRow {
   subject_id: string;
@@ -83,6 +96,22 @@ export const KEYRING_MIGRATIONS = [
       );
       CREATE INDEX ledger_data_keys_subject ON ledger_data_keys (subject_id);
       CREATE UNIQUE INDEX ledger_data_keys_index_key ON ledger_data_keys (category) WHERE category = '$index' AND destroyed_at IS NULL;`,
+  },
+  {
+    version: 2,
+    description: 'at most one live key per subject and category: older duplicates retired',
+    // Writers with stale caches could each make a key for one person and category. The older ones
+    // are retired, not destroyed: they still open what they sealed, never seal again, and an
+    // erasure destroys them with the rest.
+    sql: `
+      ALTER TABLE ledger_data_keys ADD COLUMN retired_at timestamptz;
+      UPDATE ledger_data_keys k SET retired_at = now()
+       WHERE k.destroyed_at IS NULL AND EXISTS (
+         SELECT 1 FROM ledger_data_keys n
+          WHERE n.subject_id = k.subject_id AND n.category = k.category AND n.destroyed_at IS NULL
+            AND (n.created_at, n.key_id) > (k.created_at, k.key_id));
+      CREATE UNIQUE INDEX ledger_data_keys_live ON ledger_data_keys (subject_id, category)
+       WHERE destroyed_at IS NULL AND retired_at IS NULL;`,
   },
 ];
 
@@ -140,25 +169,26 @@ export class Keyring {
     return createHmac('sha256', this.indexKey).update(purpose).update('\0').update(text).digest('base64url');
   }
 
-  /** Every live key of these subjects (cached for a short while). */
-  async liveKeys(subjectIds: Iterable<string>): Promise<Map<string, LiveKey[]>> {
+  /** Every live key of these subjects (cached for a short while, unless `fresh`). */
+  async liveKeys(subjectIds: Iterable<string>, { fresh = false }: { fresh?: boolean } = {}): Promise<Map<string, LiveKey[]>> {
     const result = new Map<string, LiveKey[]>();
     const load: string[] = [];
     for (const subjectId of new Set(subjectIds)) {
-      const cached = this.cache.get(subjectId);
+      const cached = fresh ? undefined : this.cache.get(subjectId);
       if (cached) result.set(subjectId, cached);
       else load.push(subjectId);
     }
     if (load.length === 0) return result;
-    const { rows } = await this.pool.query<KeyRow & { created_at: Date }>(
-      `SELECT subject_id, category, key_id, wrapped, kek_id, created_at FROM ledger_data_keys
+    const { rows } = await this.pool.query<KeyRow & { created_at: Date; retired: boolean }>(
+      `SELECT subject_id, category, key_id, wrapped, kek_id, created_at, retired_at IS NOT NULL AS retired FROM ledger_data_keys
        WHERE subject_id = ANY($1::uuid[]) AND destroyed_at IS NULL ORDER BY created_at, key_id`,
       [load],
     );
     for (const subjectId of load) result.set(subjectId, []);
     for (const row of rows) {
       const key = unwrapKey(this.masterKey, row.wrapped!, aadOf(row));
-      result.get(row.subject_id)!.push({ keyId: row.key_id, kid: kidOf(row.key_id), category: row.category, key });
+      const live: LiveKey = { keyId: row.key_id, kid: kidOf(row.key_id), category: row.category, key };
+      result.get(row.subject_id)!.push(row.retired ? { ...live, retired: true } : live);
     }
     for (const subjectId of load) this.cache.set(subjectId, result.get(subjectId)!);
     return result;
@@ -170,19 +200,15 @@ export class Keyring {
   }
 
   /** A fresh data key, not yet stored: `persist` stores a batch of them in one statement. */
-  newKey(subjectId: string, category: string): LiveKey & { subjectId: string } {
+  newKey(subjectId: string, category: string): NewKey {
     const keyId = randomUUID();
     return { subjectId, keyId, kid: kidOf(keyId), category, key: randomBytesPooled(32) };
   }
 
-  async persist(keys: ReadonlyArray<LiveKey & { subjectId: string }>): Promise<void> {
+  /** Stores new keys of subjects that cannot have any yet (ids minted by this instance just now). */
+  async persist(keys: readonly NewKey[]): Promise<void> {
     if (keys.length === 0) return;
-    const wrapped: Buffer[] = [];
-    for (const k of keys) {
-      // Thousands of wraps for a batch of new persons: let the event loop serve reads meanwhile.
-      await breathe();
-      wrapped.push(wrapKey(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
-    }
+    const wrapped = await this.wrapAll(keys);
     // By COPY, one statement (all or none): 3,000 keys in 37–51 ms against 57–61 by INSERT … unnest (measured).
     const lines = keys.map((k, i) => copyLine([k.keyId, k.subjectId, k.category, wrapped[i]!, this.kekId]));
     const client = await this.pool.connect();
@@ -194,6 +220,127 @@ export class Keyring {
       throw error;
     }
     for (const subjectId of new Set(keys.map((k) => k.subjectId))) this.cache.delete(subjectId);
+  }
+
+  private async wrapAll(keys: readonly NewKey[]): Promise<Buffer[]> {
+    const wrapped: Buffer[] = [];
+    for (const k of keys) {
+      // Thousands of wraps for a batch of new persons: let the event loop serve reads meanwhile.
+      await breathe();
+      wrapped.push(wrapKey(this.masterKey, k.key, `${k.subjectId}/${k.category}/${k.keyId}`));
+    }
+    return wrapped;
+  }
+
+  /**
+   * The sealing key of each subject and category asked for, made where there is none: a new key
+   * is inserted only if no live one exists (the unique index settles a race between writers), and
+   * the loser reads and uses the winner's. Keys are settled before anything is sealed with them.
+   * `retire` first takes keys out of sealing (an erasure earlier in the same batch retired them).
+   * `minted` subjects were created by this instance just now: their keys cannot race. Returns
+   * the keys by `<subjectId>/<category>`, and those this call made.
+   */
+  async sealingKeys(
+    wanted: ReadonlyArray<{ readonly subjectId: string; readonly category: string }>,
+    { retire = [], minted = new Set() }: { retire?: readonly string[]; minted?: ReadonlySet<string> } = {},
+  ): Promise<{ keys: Map<string, LiveKey>; created: NewKey[] }> {
+    if (retire.length > 0) {
+      const { rows } = await this.pool.query<{ subject_id: string }>(
+        `UPDATE ledger_data_keys SET retired_at = now() WHERE key_id = ANY($1::uuid[]) AND retired_at IS NULL AND destroyed_at IS NULL RETURNING subject_id`,
+        [retire],
+      );
+      for (const row of rows) this.cache.delete(row.subject_id);
+    }
+    const slot = (subjectId: string, category: string) => `${subjectId}/${category}`;
+    const keys = new Map<string, LiveKey>();
+    const created: NewKey[] = [];
+    let open = [...new Map(wanted.map((w) => [slot(w.subjectId, w.category), w])).values()];
+    for (let round = 0; open.length > 0; round += 1) {
+      if (round >= 5) throw new Error('no data key could be settled: keys are made and destroyed as fast as they are read');
+      const known = await this.liveKeys(
+        open.filter((w) => !minted.has(w.subjectId)).map((w) => w.subjectId),
+        { fresh: round > 0 },
+      );
+      const fresh: NewKey[] = [];
+      for (const w of open) {
+        const live = known.get(w.subjectId)?.find((k) => k.category === w.category && !k.retired);
+        if (live) keys.set(slot(w.subjectId, w.category), live);
+        else fresh.push(this.newKey(w.subjectId, w.category));
+      }
+      const racing = fresh.filter((k) => !minted.has(k.subjectId));
+      await this.persist(fresh.filter((k) => minted.has(k.subjectId)));
+      const inserted = await this.insertIfAbsent(racing);
+      for (const k of fresh) {
+        if (minted.has(k.subjectId) || inserted.has(k.keyId)) {
+          keys.set(slot(k.subjectId, k.category), k);
+          created.push(k);
+        }
+      }
+      // The losers of a race: read the winners' keys afresh.
+      open = racing.filter((k) => !inserted.has(k.keyId)).map((k) => ({ subjectId: k.subjectId, category: k.category }));
+    }
+    return { keys, created };
+  }
+
+  /** Inserts the keys whose subject and category hold no live key; returns the ids inserted. */
+  private async insertIfAbsent(keys: readonly NewKey[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const wrapped = await this.wrapAll(keys);
+    const { rows } = await this.pool.query<{ key_id: string }>(
+      `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id)
+       SELECT id, s, c, w, $5 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[]) AS t(id, s, c, w)
+       ON CONFLICT DO NOTHING RETURNING key_id`,
+      [keys.map((k) => k.keyId), keys.map((k) => k.subjectId), keys.map((k) => k.category), wrapped, this.kekId],
+    );
+    for (const subjectId of new Set(keys.map((k) => k.subjectId))) this.cache.delete(subjectId);
+    return new Set(rows.map((r) => r.key_id));
+  }
+
+  /**
+   * Every live key of an erased subject, read from the store (whichever instance made it), and
+   * the store's time of the read: the erasure destroys the keys made up to then.
+   */
+  async keysAtErasure(subjectIds: readonly string[]): Promise<{ keys: Map<string, LiveKey[]>; asOf: string }> {
+    const { rows } = await this.pool.query<{ as_of: Date }>('SELECT now() AS as_of');
+    return { keys: await this.liveKeys(subjectIds, { fresh: true }), asOf: rows[0]!.as_of.toISOString() };
+  }
+
+  /**
+   * Destroys every live key of each erased subject in its categories (every category with null),
+   * whichever instance made it, except keys whose kid is in `keepKids` (they seal values recorded
+   * after the erasure) and keys made after `madeBy` (a writer that saw the erasure made them for
+   * later values). One statement for them all. Returns the ids destroyed.
+   */
+  async destroyLiveKeys(erasures: readonly ErasedKeys[]): Promise<string[]> {
+    if (erasures.length === 0) return [];
+    const targets = erasures.map((e) => ({ subject_id: e.subjectId, categories: e.categories, keep: e.keepKids ?? [], made_by: e.madeBy }));
+    const { rows } = await this.pool.query<{ key_id: string; subject_id: string }>(
+      `UPDATE ledger_data_keys k SET wrapped = NULL, destroyed_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS t(subject_id uuid, categories text[], keep text[], made_by timestamptz)
+       WHERE k.subject_id = t.subject_id AND (t.categories IS NULL OR k.category = ANY(t.categories)) AND k.destroyed_at IS NULL
+         AND NOT (left(replace(k.key_id::text, '-', ''), 12) = ANY(t.keep)) AND k.created_at <= t.made_by
+       RETURNING k.key_id, k.subject_id`,
+      [JSON.stringify(targets)],
+    );
+    for (const e of erasures) this.cache.delete(e.subjectId);
+    return rows.map((r) => r.key_id);
+  }
+
+  /**
+   * Deletes keys made for an append that then failed: they seal nothing. Only those whose kid
+   * `stillNamed` (the kids the subject's stream names, read after the failure) lacks: another
+   * writer may have lost the race for the same slot and sealed its own, successful append with
+   * one of them. Destroyed keys stay, as proof.
+   */
+  async removeUnused(keys: readonly NewKey[], stillNamed: ReadonlySet<string>): Promise<string[]> {
+    const unused = keys.filter((k) => !stillNamed.has(k.kid)).map((k) => k.keyId);
+    if (unused.length === 0) return [];
+    const { rows } = await this.pool.query<{ key_id: string }>(
+      'DELETE FROM ledger_data_keys WHERE key_id = ANY($1::uuid[]) AND destroyed_at IS NULL RETURNING key_id',
+      [unused],
+    );
+    for (const subjectId of new Set(keys.map((k) => k.subjectId))) this.cache.delete(subjectId);
+    return rows.map((r) => r.key_id);
   }
 
   /** Destroys these keys: the wrapped bytes go, the row stays as proof. Idempotent. */

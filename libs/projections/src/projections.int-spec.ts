@@ -9,6 +9,7 @@ import { openLedgerFixture, type LedgerFixture } from '../../../test/support/led
 import { rebuildProjection } from './projection-rebuild';
 import { PROJECTION_MIGRATIONS, ProjectionRunner } from './projection-runner';
 import { SubjectStateProjection, SubjectStateReader } from './subject-state/subject-state.projection';
+import { placeInStateView } from './subject-state/subject-state.view';
 import { SubjectTrailReader } from './subject-trail/subject-trail.reader';
 
 const policy = defaultPolicy();
@@ -59,9 +60,9 @@ describe('projections fed by the global feed', () => {
 
     const sealed = await new SubjectStateReader(pool).get(subjectId);
     // The read model keeps values sealed; an authorised read opens them with the subject's keys.
-    expect(sealed!.data['contact.email']!.value).toMatch(/^enc:v2:/);
-    expect(sealed!.refs[0]).toMatch(/^enc:v2:/);
-    const view = openDeep(subjectId, sealed, await keyring.readableKeys(subjectId));
+    expect(sealed!.data['contact.email']!.value).toMatch(/^enc:v3:/);
+    expect(sealed!.refs[0]).toMatch(/^enc:v3:/);
+    const view = openDeep(subjectId, sealed, await keyring.readableKeys(subjectId), placeInStateView);
     expect(view).toMatchObject({
       subjectId,
       status: 'active',

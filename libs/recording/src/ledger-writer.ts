@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { breathe, RecentCache } from '#ledger/common';
-import { openValue, toSubjectKeys, type Keyring } from '#ledger/crypto';
+import { kidsIn, openValue, toSubjectKeys, type Keyring, type LiveKey, type NewKey } from '#ledger/crypto';
 import {
   RuleViolation,
   initialSubjectState,
@@ -27,7 +27,7 @@ import {
 import { BatchRejected, IdReusedError, type EnvelopeError } from './errors';
 import { derivedEventId } from './event-ids';
 import { KeyedMutex } from './keyed-mutex';
-import { sealSubjectEvents, type NewKey } from './subject-sealer';
+import { keyNeedsOf, sealSubjectEvents, type KeyNeed } from './subject-sealer';
 import type { SubjectDirectory } from './subject-directory/subject-directory';
 
 export type EnvelopeOutcome =
@@ -89,18 +89,93 @@ export class LedgerWriter {
    */
   async record(envelopes: readonly InboundEnvelope[], { atomic }: { atomic: boolean }): Promise<RecordResult> {
     const maxAttempts = this.options.maxAttempts ?? 50;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.attempt(envelopes, atomic);
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
-        error.streamIds.forEach((id) => this.cache.delete(subjectIdOf(id)));
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 50)));
+    // Keys this call made, and the kids its append sealed with: a key made for an attempt that
+    // then failed, and not reused by the one that succeeded, holds nothing.
+    const created: NewKey[] = [];
+    const used = new Set<string>();
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await this.attempt(envelopes, atomic, created, used);
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
+          for (const id of error.streamIds) {
+            // Another writer moved the stream: its keys too may have changed (an erasure).
+            this.cache.delete(subjectIdOf(id));
+            this.options.keyring.evict(subjectIdOf(id));
+          }
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 50)));
+        }
       }
+    } finally {
+      const unused = created.filter((k) => !used.has(k.kid));
+      if (unused.length > 0) await this.removeUnusedKeys(unused);
     }
   }
 
-  private async attempt(envelopes: readonly InboundEnvelope[], atomic: boolean): Promise<RecordResult> {
+  /**
+   * Removes keys no append of this call sealed with, unless the subject's stream names them now:
+   * another writer that lost the race for the same slot may have sealed its own append with one.
+   * Best effort: a key left behind holds nothing, and its person's erasure destroys it.
+   */
+  private async removeUnusedKeys(unused: readonly NewKey[]): Promise<void> {
+    try {
+      const streams = await this.options.store.readStreams([...new Set(unused.map((k) => streamIdOf(k.subjectId)))]);
+      const named = new Set<string>();
+      for (const events of streams.values()) for (const e of events) if (e.personal) kidsIn(e.personal, named);
+      await this.options.keyring.removeUnused(unused, named);
+    } catch {
+      // The failure that brought us here (an outage, say) is the one to report.
+    }
+  }
+
+  /**
+   * The keys every subject's new events need, settled before anything is sealed: first the
+   * keys named by erasures already recorded but left alive (a crash before shredding) are
+   * destroyed; then each category's current key, made if missing; then, for a subject the batch
+   * erases, every live key read afresh (what its erasure names and destroys); then the keys of
+   * values collected after an erasure in the batch, each retiring the key before it.
+   */
+  private async settleKeys(events: ReadonlyMap<string, SubjectEvent[]>, loaded: ReadonlyMap<string, Loaded>, minted: ReadonlySet<string>, created: NewKey[]) {
+    const keyring = this.options.keyring;
+    const needs = new Map([...events].map(([subjectId, e]) => [subjectId, keyNeedsOf(e)]));
+    const withRetired = [...needs.keys()].filter((id) => !minted.has(id) && loaded.get(id)!.state.retiredKeyIds.length > 0);
+    if (withRetired.length > 0) {
+      const live = await keyring.liveKeys(withRetired);
+      const leftovers = withRetired.flatMap((id) => live.get(id)!.filter((k) => loaded.get(id)!.state.retiredKeyIds.includes(k.keyId)).map((k) => k.keyId));
+      if (leftovers.length > 0) await keyring.destroyKeys(leftovers);
+    }
+    const byEpoch = new Map<string, LiveKey>();
+    const slot = (subjectId: string, category: string, epoch: number) => `${subjectId}/${category}/${epoch}`;
+    const wanted = (epoch: number) =>
+      [...needs].flatMap(([subjectId, n]) => n.filter((need) => need.epoch === epoch).map(({ category }) => ({ subjectId, category })));
+    const settle = async (epoch: number, retire: string[] = []) => {
+      const { keys, created: made } = await keyring.sealingKeys(wanted(epoch), { retire, minted });
+      created.push(...made);
+      for (const [at, key] of keys) byEpoch.set(`${at}/${epoch}`, key);
+    };
+    await settle(0);
+    const erasing = [...events].filter(([, e]) => e.some((event) => event.type === 'erasure.completed')).map(([id]) => id);
+    const atErasure = erasing.length > 0 ? await keyring.keysAtErasure(erasing) : null;
+    const lastEpoch = Math.max(0, ...[...needs.values()].flatMap((n) => n.map((need) => need.epoch)));
+    for (let epoch = 1; epoch <= lastEpoch; epoch += 1) {
+      // The key before: the batch's latest for the category, else the one the store held.
+      const retire = wanted(epoch).flatMap(({ subjectId, category }) => {
+        let before: LiveKey | undefined;
+        for (let e = epoch - 1; e >= 0 && !before; e -= 1) before = byEpoch.get(slot(subjectId, category, e));
+        before ??= atErasure?.keys.get(subjectId)?.find((k) => k.category === category && !k.retired);
+        return before ? [before.keyId] : [];
+      });
+      await settle(epoch, retire);
+    }
+    return {
+      keyOf: (subjectId: string, need: KeyNeed) => byEpoch.get(slot(subjectId, need.category, need.epoch))!,
+      atErasure: atErasure?.keys ?? new Map<string, LiveKey[]>(),
+      asOf: atErasure?.asOf ?? null,
+    };
+  }
+
+  private async attempt(envelopes: readonly InboundEnvelope[], atomic: boolean, created: NewKey[], used: Set<string>): Promise<RecordResult> {
     const outcomes: EnvelopeOutcome[] = new Array(envelopes.length);
     const reject = (index: number, error: EnvelopeError) => {
       if (atomic) throw new BatchRejected(index, error);
@@ -191,34 +266,32 @@ export class LedgerWriter {
         outcomes[i] = { index: i, id: envelope.id, status: 'recorded', subjectId };
       }
 
-      // 4. Seal every personal value with the subject's data keys, before it reaches the store.
-      const live = await this.options.keyring.liveKeys([...pending.keys()].filter((id) => !minted.has(id)));
-      const newKeys: NewKey[] = [];
-      const destroy: string[] = [];
+      // 4. Settle every key the batch needs, then seal every personal value before it reaches the store.
+      const all = new Map([...pending].map(([subjectId, p]) => [subjectId, p.decided.flatMap((d) => d.events)]));
+      const keys = await this.settleKeys(all, loaded, minted, created);
       const appends: StreamAppend[] = [];
       const finalStates = new Map<string, SubjectDecisionState>();
+      const erasing = new Map<string, NonNullable<ReturnType<typeof sealSubjectEvents>['erasing']>>();
+      const appendedKids = new Set<string>();
       for (const [subjectId, p] of pending) {
         await breathe();
         const before = loaded.get(subjectId)!;
-        const all = p.decided.flatMap((d) => d.events);
-        const sealed = sealSubjectEvents(subjectId, all, live.get(subjectId) ?? [], new Set(before.state.retiredKeyIds), (s, c) =>
-          this.options.keyring.newKey(s, c),
-        );
-        newKeys.push(...sealed.newKeys);
-        destroy.push(...sealed.destroy);
+        const sealed = sealSubjectEvents(subjectId, all.get(subjectId)!, (need) => keys.keyOf(subjectId, need), keys.atErasure.get(subjectId) ?? []);
+        if (sealed.erasing) erasing.set(subjectId, sealed.erasing);
         finalStates.set(subjectId, sealed.plain.reduce(this.decider.evolve, before.state));
         let offset = 0;
         const events = p.decided.flatMap(({ index, events: decided }) =>
           this.toNewEvents(envelopes[index]!, hashes[index]!, sealed.sealed.slice(offset, (offset += decided.length)), recordedAt),
         );
+        for (const e of events) if (e.personal) kidsIn(e.personal, appendedKids);
         appends.push({ streamId: streamIdOf(subjectId), expected: before.head, events });
       }
-      await this.options.keyring.persist(newKeys);
 
       // 5. One append for every subject; the store refuses it if any stream moved meanwhile.
       const result = appends.length > 0 ? await this.options.store.append(appends) : null;
       const erasedSubjectIds: string[] = [];
       if (result) {
+        appendedKids.forEach((kid) => used.add(kid));
         const last = new Map<string, StoredEvent>();
         for (const event of result.events) last.set(subjectIdOf(event.streamId), event);
         for (const [subjectId, state] of finalStates) {
@@ -228,8 +301,10 @@ export class LedgerWriter {
           this.cache.set(subjectId, { state, head: { revision: head.revision, hash: head.hash }, ...(envelopesSeen ? { envelopes: envelopesSeen } : {}) });
           if (state.erased && !loaded.get(subjectId)!.state.erased) erasedSubjectIds.push(subjectId);
         }
-        // Durable now: shred. (The erasure projection repeats this from the feed after a crash.)
-        await this.options.keyring.destroyKeys(destroy);
+        // Durable now: shred every live key of the erased categories, whichever instance made it,
+        // up to the read the erasure named its keys from. (The erasure projection repeats this
+        // from the feed after a crash.)
+        await this.options.keyring.destroyLiveKeys([...erasing].map(([subjectId, e]) => ({ subjectId, ...e, madeBy: keys.asOf! })));
         for (const subjectId of erasedSubjectIds) await this.options.directory.forget(subjectId);
       }
       for (const outcome of outcomes) {
@@ -285,7 +360,7 @@ export class LedgerWriter {
       const subjectKeys = toSubjectKeys(keys.get(id) ?? []);
       const state = events.reduce((s, e) => {
         const sealedRef = e.personal?.linkedRef as string | undefined;
-        const event = (sealedRef ? { ...e, personal: { linkedRef: openValue(id, sealedRef, subjectKeys) ?? undefined } } : e) as unknown as SubjectEvent;
+        const event = (sealedRef ? { ...e, personal: { linkedRef: openValue(id, sealedRef, subjectKeys, 'linkedRef') ?? undefined } } : e) as unknown as SubjectEvent;
         return this.decider.evolve(s, event);
       }, initialSubjectState);
       const last = events[events.length - 1];

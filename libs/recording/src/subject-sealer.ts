@@ -1,8 +1,32 @@
-import type { SubjectEvent } from '#ledger/domain';
+import type { ErasureCompletedEvent, SubjectEvent } from '#ledger/domain';
 import { categoriesOf, sealPersonal, toSubjectKeys, type LiveKey } from '#ledger/crypto';
 
-export interface NewKey extends LiveKey {
-  readonly subjectId: string;
+/**
+ * A category's key epoch at a point of a batch: how many erasures of the category came before
+ * it. A value collected after an erasure gets a key of its own, which that erasure does not destroy.
+ */
+export interface KeyNeed {
+  readonly category: string;
+  readonly epoch: number;
+}
+
+const covers = (erasure: ErasureCompletedEvent, category: string) => erasure.data.scope === 'all' || erasure.data.categories.includes(category);
+
+/** The keys one subject's new events need, in order: each category at each epoch once. */
+export function keyNeedsOf(events: readonly SubjectEvent[]): KeyNeed[] {
+  const erasures: ErasureCompletedEvent[] = [];
+  const needs = new Map<string, KeyNeed>();
+  for (const event of events) {
+    if (event.type === 'erasure.completed') {
+      erasures.push(event);
+      continue;
+    }
+    for (const category of categoriesOf(event.personal as Readonly<Record<string, unknown>>)) {
+      const epoch = erasures.filter((e) => covers(e, category)).length;
+      needs.set(`${category}/${epoch}`, { category, epoch });
+    }
+  }
+  return [...needs.values()];
 }
 
 export interface SealedSubject {
@@ -10,61 +34,51 @@ export interface SealedSubject {
   readonly sealed: SubjectEvent[];
   /** The same events in clear (for the decision state), erasures naming their keys. */
   readonly plain: SubjectEvent[];
-  readonly newKeys: NewKey[];
-  /** Keys to destroy once the append is durable: those the erasures name, and retired ones left alive. */
-  readonly destroy: string[];
+  /** What the batch's erasures destroy once the append is durable; null when it erases nothing. */
+  readonly erasing: { readonly categories: readonly string[] | null; readonly keepKids: readonly string[] } | null;
 }
 
 /**
- * Seals one subject's new events, in order, with its data keys: the newest live key of each
- * category, never one an erasure retired. An erasure takes the keys of its categories out of use
- * at its place in the sequence, so a value collected after it (even in the same batch) gets a key
- * of its own that the erasure does not destroy.
+ * Seals one subject's new events, in order, with keys settled before (`keyOf` answers every need
+ * of `keyNeedsOf`). An erasure names every live key of its categories: `live`, read from the store
+ * when the batch erases, and the batch's own keys made before it.
  */
 export function sealSubjectEvents(
   subjectId: string,
   events: readonly SubjectEvent[],
+  keyOf: (need: KeyNeed) => LiveKey,
   live: readonly LiveKey[],
-  retiredKeyIds: ReadonlySet<string>,
-  newKey: (subjectId: string, category: string) => NewKey,
 ): SealedSubject {
-  const active = new Map<string, LiveKey>();
-  const destroy: string[] = [];
-  for (const key of live) {
-    if (retiredKeyIds.has(key.keyId)) destroy.push(key.keyId);
-    else active.set(key.category, key);
-  }
-  const newKeys: NewKey[] = [];
+  const erasures: ErasureCompletedEvent[] = [];
+  const unnamed = new Map(live.map((k) => [k.keyId, k]));
   const plain: SubjectEvent[] = [];
   const sealed: SubjectEvent[] = [];
   for (const event of events) {
     if (event.type === 'erasure.completed') {
-      const scope = event.data.scope === 'all' ? [...active.keys()] : event.data.categories;
-      const keyIds = scope.flatMap((c) => (active.has(c) ? [active.get(c)!.keyId] : []));
-      scope.forEach((c) => active.delete(c));
-      destroy.push(...keyIds);
-      const named: SubjectEvent = { ...event, data: { ...event.data, keyIds } };
+      const keyIds = [...unnamed.values()].filter((k) => covers(event, k.category)).map((k) => k.keyId);
+      keyIds.forEach((id) => unnamed.delete(id));
+      const named: ErasureCompletedEvent = { ...event, data: { ...event.data, keyIds } };
+      erasures.push(named);
       plain.push(named);
       sealed.push(named);
       continue;
     }
     const personal = event.personal as Readonly<Record<string, unknown>>;
     const needed = categoriesOf(personal);
+    plain.push(event);
     if (needed.size === 0) {
-      plain.push(event);
       sealed.push(event);
       continue;
     }
-    for (const category of needed) {
-      if (!active.has(category)) {
-        const key = newKey(subjectId, category);
-        newKeys.push(key);
-        active.set(category, key);
-      }
-    }
-    plain.push(event);
-    sealed.push({ ...event, personal: sealPersonal(subjectId, personal, toSubjectKeys([...active.values()])) } as SubjectEvent);
+    const keys = [...needed].map((category) => keyOf({ category, epoch: erasures.filter((e) => covers(e, category)).length }));
+    keys.forEach((k) => unnamed.set(k.keyId, k));
+    sealed.push({ ...event, personal: sealPersonal(subjectId, personal, toSubjectKeys(keys)) } as SubjectEvent);
   }
-  return { sealed, plain, newKeys, destroy };
+  if (erasures.length === 0) return { sealed, plain, erasing: null };
+  const categories = erasures.some((e) => e.data.scope === 'all') ? null : [...new Set(erasures.flatMap((e) => e.data.categories))];
+  // Keys of a category's last epoch seal values collected after its last erasure: they stay.
+  const keepKids = keyNeedsOf(events)
+    .filter((n) => n.epoch > 0 && n.epoch === erasures.filter((e) => covers(e, n.category)).length)
+    .map((n) => keyOf(n).kid);
+  return { sealed, plain, erasing: { categories, keepKids } };
 }
-

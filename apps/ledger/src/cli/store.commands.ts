@@ -31,7 +31,7 @@ const asJson = (row: Record<string, unknown>) =>
 async function copyLedgerTables(source: Pool, target: Pool, report: Reporter): Promise<void> {
   await migrate(target, 'keyring', KEYRING_MIGRATIONS);
   await migrate(target, 'subject-directory', SUBJECT_DIRECTORY_MIGRATIONS);
-  await AccessLog.open(target);
+  await AccessLog.migrate(target);
   for (const { table, key, from, identity } of LEDGER_TABLES) {
     let after: string = from;
     let copied = 0;

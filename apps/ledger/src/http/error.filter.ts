@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { SealedValueMisplaced } from '#ledger/crypto';
 import { RuleViolation } from '#ledger/domain';
 import { StoreUnavailableError } from '#ledger/event-store';
 import { safeErrorSummary } from '#ledger/postgres';
@@ -46,6 +47,11 @@ export class LedgerErrorFilter implements ExceptionFilter {
     }
     if (error instanceof RuleViolation) return [422, { error: 'rule', code: error.code, message: error.message }];
     if (error instanceof ReadOnlyInstanceError) return [421, { error: 'misdirected', code: error.code, message: error.message }];
+    if (error instanceof SealedValueMisplaced) {
+      // Its message names the subject and the place only: it may be logged and answered as it is.
+      this.logger.error(`${error.code}: ${error.message}`);
+      return [500, { error: 'integrity', code: error.code, message: error.message }];
+    }
     if (error instanceof StoreUnavailableError) return [503, { error: 'unavailable', message: 'the event store is unavailable; retry' }];
     const parserType = (error as { type?: string }).type;
     if (parserType === 'entity.parse.failed') {

@@ -73,7 +73,7 @@ export class LedgerRuntime {
       const writer = new LedgerWriter({ store, directory, keyring, policy });
       const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
       const writes = config.LEDGER_ROLE === 'all';
-      const accessLog = await AccessLog.open(pool);
+      const accessLog = await AccessLog.open(pool, keyring);
       const brokers = config.KAFKA_BROKERS && writes ? config.KAFKA_BROKERS.split(',').map((b) => b.trim()) : null;
       const instanceId = config.LEDGER_INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
       const publisherId = `processing-ledger-publisher-${instanceId}`;

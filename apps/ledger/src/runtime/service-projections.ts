@@ -1,5 +1,6 @@
 import type { Keyring } from '#ledger/crypto';
-import { ErasureProjection } from '#ledger/erasure';
+import { streamIdOf } from '#ledger/domain';
+import { ErasureProjection, type Shredder } from '#ledger/erasure';
 import type { EventStore } from '#ledger/event-store';
 import { LedgerPublicationProjection, type Publisher } from '#ledger/kafka';
 import type { Pool } from '#ledger/postgres';
@@ -25,7 +26,12 @@ export interface ServiceProjectionsDeps {
 export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<ProjectionRunnerOptions, 'feed'>) {
   const { store, pool, keyring, directory } = deps;
   const feed = new SharedFeed(store);
-  const shredder = { destroyKeys: (ids: readonly string[]) => keyring.destroyKeys(ids), forget: (id: string) => directory.forget(id) };
+  const shredder: Shredder = {
+    destroyKeys: (ids) => keyring.destroyKeys(ids),
+    destroyLiveKeys: (erasures) => keyring.destroyLiveKeys(erasures),
+    readStream: (subjectId) => store.readStream(streamIdOf(subjectId)),
+    forget: (id) => directory.forget(id),
+  };
   const readModels = new CompositeProjection('subject-state', [new SubjectStateProjection(deps.inactivityMonths), new ErasureProjection(shredder)]);
   return {
     readModel: new ProjectionRunner(store, pool, readModels, { ...options, feed }),

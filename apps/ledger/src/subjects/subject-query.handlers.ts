@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { openDeep } from '#ledger/crypto';
+import { placeInStateView } from '#ledger/projections';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
 import { FindSubjectByRefQuery, GetSubjectAccessesQuery, GetSubjectStateQuery, GetSubjectTrailQuery } from './subject.queries';
@@ -29,7 +30,7 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
     if (freshness === 'behind') this.logger.warn(`state of subject ${subjectId} served before the read model showed its latest write (LEDGER_READ_YOUR_WRITES_MS)`);
     if (!view) return null;
     // The read model holds sealed values; they are opened only here, for this logged read.
-    return openDeep(subjectId, view, keys);
+    return openDeep(subjectId, view, keys, placeInStateView);
   }
 }
 

@@ -41,6 +41,14 @@ export const emptyStateView = (subjectId: string): SubjectStateView => ({
   version: 0,
 });
 
+/**
+ * Where a sealed value of the view was sealed: a field's value at its field key, a ref as the
+ * event's `linkedRef`, a hold's or a restriction's reason as `reason`. A value moved to another
+ * place in the row does not open there.
+ */
+export const placeInStateView = (path: readonly string[]): string =>
+  path[0] === 'data' ? path[1]! : path[0] === 'refs' ? 'linkedRef' : path[path.length - 1]!;
+
 const later = (a: string | null, b: string): string => (a !== null && a > b ? a : b);
 
 /**
