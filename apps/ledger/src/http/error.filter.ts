@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { RuleViolation } from '#ledger/domain';
 import { StoreUnavailableError } from '#ledger/event-store';
-import { safeErrorSummary } from '#ledger/postgres';
+import { isTransientFault, safeErrorSummary } from '#ledger/postgres';
 import { BatchRejected, IdReusedError } from '#ledger/recording';
 import { InputValidationError, ReadOnlyInstanceError } from './errors';
 
@@ -12,6 +12,8 @@ interface Reply {
 }
 
 const NAMES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 413: 'too_large' };
+
+const UNAVAILABLE: [number, object] = [503, { error: 'unavailable', message: 'the event store is unavailable; retry' }];
 
 /**
  * The one place errors become HTTP answers (codes are stable: upstream systems branch on them).
@@ -40,7 +42,7 @@ export class LedgerErrorFilter implements ExceptionFilter {
     }
     if (error instanceof RuleViolation) return [422, { error: 'rule', code: error.code, message: error.message }];
     if (error instanceof ReadOnlyInstanceError) return [421, { error: 'misdirected', code: error.code, message: error.message }];
-    if (error instanceof StoreUnavailableError) return [503, { error: 'unavailable', message: 'the event store is unavailable; retry' }];
+    if (error instanceof StoreUnavailableError) return UNAVAILABLE;
     const parserType = (error as { type?: string }).type;
     if (parserType === 'entity.parse.failed') {
       return [400, { error: 'validation', details: [{ path: '(body)', message: 'the body is not valid JSON' }] }];
@@ -55,6 +57,8 @@ export class LedgerErrorFilter implements ExceptionFilter {
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       return [status, { error: NAMES[status] ?? 'http', message: typeof message === 'string' ? message : error.message }];
     }
+    // A raw driver error from the keyring or the subject directory is an outage of the store too.
+    if (isTransientFault(error)) return UNAVAILABLE;
     this.logger.error(`unexpected error: ${safeErrorSummary(error)}`);
     return [500, { error: 'internal', message: 'internal error; it has been logged without its details' }];
   }
