@@ -40,8 +40,9 @@ function keyOf(value: Buffer): string | null {
  * Re-submits the dead letters of `<topic>.dlq` that can still be opened to the inbound topic, as
  * they came (a letter whose cause was fixed is then recorded; one still bad dead-letters again).
  * Each batch's re-submissions and its offsets go in one Kafka transaction, so a letter is
- * replayed once even across an interrupted run. Reads until the topic has been quiet for
- * `idleMs` or every partition is read to where it ended when the replay began.
+ * replayed once even across an interrupted run. Reads the letters there were when it began, until
+ * every partition is read to there or the topic has been quiet for `idleMs` (a partition's last
+ * offset may be a transaction marker, which is never delivered).
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayCounts> {
   const source = `${options.topic}${DEAD_LETTER_SUFFIX}`;
@@ -52,6 +53,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayC
   try {
     if (!(await admin.listTopics()).includes(source)) return counts;
     const ends = await endsToRead(admin, source, options.groupId);
+    const pending = new Set(ends.keys());
     const producer = kafka.producer({ transactionalId: `${options.groupId}-replay`, idempotent: true, maxInFlightRequests: 1 });
     const consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
     await producer.connect();
@@ -69,11 +71,16 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayC
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset }) => {
-          lastActivity = Date.now();
-          if (batch.messages.length === 0) return;
-          const out = batch.messages.flatMap((m) => reopen(m, options.open, counts));
+          // Only the letters there were when the replay began: a replayed letter that is still bad
+          // comes back as a new letter, which this run must not replay again.
+          const end = ends.get(batch.partition) ?? 0n;
+          const due = batch.messages.filter((m) => BigInt(m.offset) < end);
+          if (due.length < batch.messages.length) pending.delete(batch.partition);
+          if (due.length === 0) return;
+          const out = due.flatMap((m) => reopen(m, options.open, counts));
           options.onProgress?.(counts.read);
-          const next = (BigInt(batch.lastOffset()) + 1n).toString();
+          const last = due[due.length - 1]!.offset;
+          const next = (BigInt(last) + 1n).toString();
           const transaction = await producer.transaction();
           try {
             if (out.length > 0) await transaction.send({ topic: options.topic, acks: -1, messages: out });
@@ -83,14 +90,14 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayC
             await transaction.abort().catch(() => undefined);
             throw error;
           }
-          resolveOffset(batch.lastOffset());
-          if (BigInt(next) >= (ends.get(batch.partition) ?? 0n)) ends.delete(batch.partition);
+          resolveOffset(last);
+          if (BigInt(next) >= end) pending.delete(batch.partition);
           lastActivity = Date.now();
         },
       });
       const idleMs = options.idleMs ?? 3000;
       const joinBy = Date.now() + 60_000;
-      while (ends.size > 0 && (joined ? Date.now() - lastActivity < idleMs : Date.now() < joinBy)) await sleep(100);
+      while (pending.size > 0 && (joined ? Date.now() - lastActivity < idleMs : Date.now() < joinBy)) await sleep(100);
       if (!joined) throw new Error(`the replay could not join the consumer group ${options.groupId}`);
     } finally {
       await consumer.disconnect();
