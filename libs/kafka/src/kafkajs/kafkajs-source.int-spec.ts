@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { produce } from '../../../../test/support/kafka-client';
 import { TEST_KAFKA_BROKERS } from '../../../../test/support/kafka-broker';
 import { KafkajsSource } from './kafkajs-source';
@@ -37,6 +38,39 @@ describe('KafkajsSource (real broker)', () => {
       expect(source.stalled).toBe(false);
     } finally {
       release();
+      await source.stop();
+    }
+  });
+
+  it('commits past records it never sees (an aborted transaction and its marker), so they leave no lag', async () => {
+    const topic = `ledger-aborted-${randomUUID().slice(0, 8)}`;
+    await produce(topic, [{ key: 'a', value: '{}' }], 1);
+    const seen: string[] = [];
+    const source = new KafkajsSource({ brokers: TEST_KAFKA_BROKERS.split(','), topic, groupId: `${topic}-group`, instanceId: 'aborted-test' });
+    await source.start(async (messages) => {
+      seen.push(...messages.map((m) => m.value!.toString()));
+      return [];
+    });
+    const lagSettles = async () => {
+      let lag = -1;
+      for (let i = 0; i < 100 && lag !== 0; i += 1) {
+        await sleep(100);
+        lag = await source.lag();
+      }
+      return lag;
+    };
+    try {
+      expect(await lagSettles()).toBe(0);
+      // After the first message is consumed, so that the aborted records arrive in a batch of their own.
+      const kafka = new Kafka({ clientId: 'ledger-tests', brokers: TEST_KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+      const producer = kafka.producer({ transactionalId: `${topic}-upstream`, idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const transaction = await producer.transaction();
+      await transaction.send({ topic, messages: [{ key: 'a', value: '{"aborted":true}' }] });
+      await transaction.abort();
+      await producer.disconnect();
+      expect({ seen, lag: await lagSettles() }).toEqual({ seen: ['{}'], lag: 0 });
+    } finally {
       await source.stop();
     }
   });

@@ -187,6 +187,12 @@ export class KafkajsSource implements InboundSource {
       this.assigned = payload.memberAssignment[topic] ?? [];
       this.lastMovedAt = Date.now();
     });
+    // A batch of only transaction markers or aborted records never reaches `consume`: it is
+    // committed past here, or the group would show a lag that never goes (and look stalled).
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0 || payload.topic !== topic) return;
+      this.commit(topic, payload.partition, (BigInt(payload.lastOffset) + 1n).toString(), []).catch(() => undefined);
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
     await this.consumer.run({
