@@ -96,18 +96,13 @@ export class KafkaIngestor {
     }
     return refusals.map((refusal) => {
       const { message } = refusal;
-      let cutDown: string;
+      const cutDown = cutDownValue(message.value);
       try {
-        cutDown = cutDownValue(message.value);
-      } catch {
-        cutDown = JSON.stringify({ truncated: true });
-      }
-      if (!seal) return { ...refusal, key: null, value: cutDown, cutDown };
-      try {
+        if (!seal) throw new Error('no dead-letter key');
         const key = message.key ? this.hooks.deadLetters.keyHash(message.key.toString('utf8')) : null;
-        return { ...refusal, key, value: sealMessageValue(message.value, seal!), cutDown };
+        return { ...refusal, key, value: sealMessageValue(message.value, seal), cutDown };
       } catch (error) {
-        this.hooks.log?.(`dead letter at ${message.partition}/${message.offset} not sealed (${safeErrorSummary(error)}); sent cut down`);
+        if (seal) this.hooks.log?.(`dead letter at ${message.partition}/${message.offset} not sealed (${safeErrorSummary(error)}); sent cut down`);
         return { ...refusal, key: null, value: cutDown, cutDown };
       }
     });
