@@ -270,34 +270,46 @@ export class Keyring {
   private readonly deadLetterKeyOfDay = new Map<string, LiveKey>();
 
   /**
-   * A sealer under the dead-letter key of `now`'s UTC day, made on first use (the loser of a race
-   * between instances uses the winner's key): `dlq:v1:<kid>:<base64url(nonce | ciphertext | tag)>`.
+   * A sealer under the dead-letter key of `now`'s UTC day, made on first use (one for every
+   * instance): `dlq:v1:<kid>:<base64url(nonce | ciphertext | tag)>`.
    */
   async deadLetterSealer(now = new Date()): Promise<(plain: Buffer) => string> {
     const category = `${DEAD_LETTER_CATEGORY}/${now.toISOString().slice(0, 10)}`;
     let key = this.deadLetterKeyOfDay.get(category);
     if (!key) {
-      const candidate = this.newKey(LEDGER_SUBJECT, category);
-      const aad = `${LEDGER_SUBJECT}/${category}/${candidate.keyId}`;
-      await this.pool.query(
-        `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id)
-         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (
-           SELECT 1 FROM ledger_data_keys WHERE subject_id = $2 AND category = $3 AND destroyed_at IS NULL)
-         ON CONFLICT DO NOTHING`,
-        [candidate.keyId, LEDGER_SUBJECT, category, wrapKey(this.masterKey, candidate.key, aad), this.kekId],
-      );
-      const { rows } = await this.pool.query<KeyRow>(
-        `SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category = $2 AND destroyed_at IS NULL ORDER BY created_at, key_id LIMIT 1`,
-        [LEDGER_SUBJECT, category],
-      );
-      const row = rows[0];
-      if (!row) throw new Error(`the dead-letter key ${category} was destroyed as it was made`);
+      const row = await this.deadLetterKeyRow(category);
       key = { keyId: row.key_id, kid: kidOf(row.key_id), category, key: unwrapKey(this.masterKey, row.wrapped!, aadOf(row)) };
       this.deadLetterKeyOfDay.clear();
       this.deadLetterKeyOfDay.set(category, key);
     }
     const { kid, key: bytes } = key;
     return (plain) => `${DEAD_LETTER_PREFIX}${kid}:${seal(bytes, plain, `${DEAD_LETTER_CATEGORY}/${kid}`).toString('base64url')}`;
+  }
+
+  /** The day's key row, made if there is none; instances making it at once take turns on a lock. */
+  private async deadLetterKeyRow(category: string): Promise<KeyRow> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ledger-keys:${category}`]);
+      const live = `SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category = $2 AND destroyed_at IS NULL ORDER BY created_at, key_id LIMIT 1`;
+      let { rows } = await client.query<KeyRow>(live, [LEDGER_SUBJECT, category]);
+      if (rows.length === 0) {
+        const made = this.newKey(LEDGER_SUBJECT, category);
+        const aad = aadOf({ subject_id: LEDGER_SUBJECT, category, key_id: made.keyId });
+        ({ rows } = await client.query<KeyRow>(
+          `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+          [made.keyId, LEDGER_SUBJECT, category, wrapKey(this.masterKey, made.key, aad), this.kekId],
+        ));
+      }
+      await client.query('COMMIT');
+      return rows[0]!;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /**
