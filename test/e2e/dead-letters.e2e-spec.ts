@@ -181,15 +181,17 @@ describe('dead letters and transient faults (built service, real broker, Postgre
          RETURN NULL;
        END $$;
        CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_events FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();
-       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_data_keys FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();`,
+       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_data_keys FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();
+       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_subject_refs FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();`,
     );
-    const states = ['53100', '53200', '53300', '25006', '57014', '40001', '40P01', '55P03', '57P01', '08006'];
+    const states = ['53100', '53200', '53300', '25006', '57014', '40001', '40P01', '55P03', '57P01', '57P02', '57P03', '08006', '08001'];
+    // The event store, and the keyring and subject directory, whose raw driver errors must count too.
+    const targets = ['ledger_events', 'ledger_data_keys', 'ledger_subject_refs'];
     const kafkaIds: string[] = [];
     const httpIds: string[] = [];
     let faults = 0;
     for (const [i, sqlstate] of states.entries()) {
-      // Even rounds fail the event store, odd ones the keyring (a raw driver error outside the store).
-      const target = i % 2 === 0 ? 'ledger_events' : 'ledger_data_keys';
+      const target = targets[i % targets.length]!;
       await sql(url, 'INSERT INTO fault_injection VALUES ($1, $2)', [target, sqlstate]);
       faults += 1;
       const messages = Array.from({ length: 5 }, (_, p) => {
