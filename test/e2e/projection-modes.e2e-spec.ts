@@ -22,7 +22,7 @@ describe('the read models on the event loop (LEDGER_PROJECTION_THREAD=off)', () 
       const subjectId = posted.body.results[0].subjectId;
       const state = await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'e2e' });
       expect(state.body).toMatchObject({ subjectId, version: 2, data: { 'contact.email': { value: 'kari.n@example.no' } } });
-      const health = await ledger.get('/health');
+      const health = await ledger.get('/health', 'ops');
       expect(health.body.projections).toEqual([expect.objectContaining({ name: 'subject-state', running: true, lastError: null, checkpoint: expect.any(String) })]);
     } finally {
       await stop();

@@ -60,10 +60,10 @@ describe('a read instance (LEDGER_ROLE=read) beside a recording one', () => {
   });
 
   it('is ready without projections of its own, and says which role it has', async () => {
-    const health = await reader.request('GET', '/health', null);
+    const health = await reader.request('GET', '/health', 'ops');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', role: 'read', projections: [] });
-    const writerHealth = await writer.request('GET', '/health', null);
+    const writerHealth = await writer.request('GET', '/health', 'ops');
     expect(writerHealth.body).toMatchObject({ role: 'all', projections: [expect.objectContaining({ name: 'subject-state', running: true })] });
   });
 });

@@ -408,4 +408,89 @@ export class Keyring {
       }
     }
   }
+
+  // Dead-letter keys: ledger-owned, one per UTC day (category `$dlq/<date>` under the nil subject),
+  // wrapped like every data key and destroyed after the dead-letter retention, so that a value a
+  // dead letter carries outside the store is shredded on a schedule the ledger keeps.
+
+  /** The current day's dead-letter key, by category; earlier days are not kept in memory. */
+  private readonly deadLetterKeyOfDay = new Map<string, LiveKey>();
+
+  /**
+   * A sealer under the dead-letter key of `now`'s UTC day, made on first use (one for every
+   * instance): `dlq:v1:<kid>:<base64url(nonce | ciphertext | tag)>`.
+   */
+  async deadLetterSealer(now = new Date()): Promise<(plain: Buffer) => string> {
+    const category = `${DEAD_LETTER_CATEGORY}/${now.toISOString().slice(0, 10)}`;
+    let key = this.deadLetterKeyOfDay.get(category);
+    if (!key) {
+      const row = await this.deadLetterKeyRow(category);
+      key = { keyId: row.key_id, kid: kidOf(row.key_id), category, key: unwrapKey(this.masterKey, row.wrapped!, aadOf(row)) };
+      this.deadLetterKeyOfDay.clear();
+      this.deadLetterKeyOfDay.set(category, key);
+    }
+    const { kid, key: bytes } = key;
+    return (plain) => `${DEAD_LETTER_PREFIX}${kid}:${seal(bytes, plain, `${DEAD_LETTER_CATEGORY}/${kid}`).toString('base64url')}`;
+  }
+
+  /** The day's key row, made if there is none; instances making it at once take turns on a lock. */
+  private async deadLetterKeyRow(category: string): Promise<KeyRow> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ledger-keys:${category}`]);
+      const live = `SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category = $2 AND destroyed_at IS NULL ORDER BY created_at, key_id LIMIT 1`;
+      let { rows } = await client.query<KeyRow>(live, [LEDGER_SUBJECT, category]);
+      if (rows.length === 0) {
+        const made = this.newKey(LEDGER_SUBJECT, category);
+        const aad = aadOf({ subject_id: LEDGER_SUBJECT, category, key_id: made.keyId });
+        ({ rows } = await client.query<KeyRow>(
+          `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+          [made.keyId, LEDGER_SUBJECT, category, wrapKey(this.masterKey, made.key, aad), this.kekId],
+        ));
+      }
+      await client.query('COMMIT');
+      return rows[0]!;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Opens what `deadLetterSealer` sealed, under every dead-letter key as it is now: null when the
+   * value's key is destroyed (or unknown); throws when the value is not in the sealed form.
+   */
+  async deadLetterOpener(): Promise<(sealed: string) => Buffer | null> {
+    const { rows } = await this.pool.query<KeyRow>(
+      `SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category LIKE '$dlq/%' AND destroyed_at IS NULL`,
+      [LEDGER_SUBJECT],
+    );
+    const keys = new Map(rows.map((row) => [kidOf(row.key_id), unwrapKey(this.masterKey, row.wrapped!, aadOf(row))]));
+    return (sealed) => {
+      const colon = sealed.indexOf(':', DEAD_LETTER_PREFIX.length);
+      if (!sealed.startsWith(DEAD_LETTER_PREFIX) || colon < 0) throw new Error('not a sealed dead-letter value');
+      const kid = sealed.slice(DEAD_LETTER_PREFIX.length, colon);
+      const key = keys.get(kid);
+      return key ? open(key, Buffer.from(sealed.slice(colon + 1), 'base64url'), `${DEAD_LETTER_CATEGORY}/${kid}`) : null;
+    };
+  }
+
+  /** Destroys the dead-letter keys made more than `retentionDays` ago; returns how many. */
+  async expireDeadLetterKeys(retentionDays: number): Promise<number> {
+    const { rows } = await this.pool.query<{ category: string }>(
+      `UPDATE ledger_data_keys SET wrapped = NULL, destroyed_at = now()
+       WHERE subject_id = $1 AND category LIKE '$dlq/%' AND destroyed_at IS NULL AND created_at < now() - make_interval(days => $2)
+       RETURNING category`,
+      [LEDGER_SUBJECT, retentionDays],
+    );
+    rows.forEach((r) => this.deadLetterKeyOfDay.delete(r.category));
+    return rows.length;
+  }
 }
+
+/** Dead-letter keys' categories are `$dlq/<UTC date>`; a value sealed under one starts with the prefix. */
+const DEAD_LETTER_CATEGORY = '$dlq';
+export const DEAD_LETTER_PREFIX = 'dlq:v1:';

@@ -11,11 +11,24 @@ export interface InboundMessage {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** A message refused with a stable code; it goes to `<topic>.dlq` unchanged, the reason in headers. */
-export interface DeadLetter {
+/** A message refused with a stable code, the reason (paths and rules, never values) beside it. */
+export interface Refusal {
   readonly message: InboundMessage;
   readonly code: string;
   readonly reason: string;
+}
+
+/**
+ * A refusal as it goes to `<topic>.dlq`: no personal value in clear, the code and reason in
+ * headers with the message's origin, and none of the message's own headers (they are input).
+ */
+export interface DeadLetter extends Refusal {
+  /** A keyed hash of the message's key (a ref): one person's letters stay on one partition. */
+  readonly key: string | null;
+  /** The message value with every personal value sealed under a dead-letter key. */
+  readonly value: string;
+  /** What is sent instead when the letter is larger than the dead-letter topic takes. */
+  readonly cutDown: string;
 }
 
 export interface BatchContext {

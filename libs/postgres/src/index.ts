@@ -2,3 +2,4 @@ export * from './embedded-server';
 export * from './migrations';
 export * from './pool';
 export * from './copy';
+export * from './transient-faults';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { safeErrorSummary } from '#ledger/postgres';
 import { openCliContext, type CliContext } from './cli-context';
+import { dlqReplay } from './dlq.commands';
 import { rewrapKeys } from './keys.command';
 import { projectionsRebuild, projectionsStatus } from './projections.commands';
 import { copyStoreCommand, exportCommand, verifyCommand } from './store.commands';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   export: { usage: 'export --subject <id> | --all    the trail as JSON lines, no personal values', run: exportCommand },
   'store copy': { usage: 'store copy --target <url>       copy every stream to another store, then verify it', run: copyStoreCommand },
   'keys rewrap': { usage: 'keys rewrap                     re-wrap every data key under LEDGER_NEW_MASTER_KEY', run: rewrapKeys },
+  'dlq replay': { usage: 'dlq replay                      re-submit the dead letters whose key is alive; counts only', run: dlqReplay },
 };
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage, 3 found a problem (e.g. a broken chain). */

@@ -1,6 +1,8 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { safeErrorSummary } from '#ledger/postgres';
+import { TOKENS, type AuthenticatedRequest } from '../auth/bearer-auth.guard';
+import { tokenDigest, type Principal } from '../config/secrets';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
 import { HEALTH_PATHS } from './health-paths';
 
@@ -11,7 +13,10 @@ interface Reply {
 @ApiTags('operations')
 @Controller(HEALTH_PATHS.readiness.slice(1))
 export class HealthController {
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  constructor(
+    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(TOKENS) private readonly tokens: Map<string, Principal>,
+  ) {}
 
   /**
    * Liveness only: the process answers. A store outage must not get the pod restarted (it would
@@ -23,10 +28,14 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 200 when the store answers, every projection runs and Kafka (if set) consumes; else 503. */
+  /**
+   * Readiness: 200 when the store answers, every projection runs and Kafka (if set) consumes
+   * without stalling; else 503. Probes need no token and learn only the status: the details
+   * (store kind, topics, SQLSTATEs) help an attacker as much as ops, so they need the ops token.
+   */
   @Get()
-  @ApiOperation({ summary: 'Liveness and readiness of the store, Kafka and the projections' })
-  async health(@Res({ passthrough: true }) reply: Reply) {
+  @ApiOperation({ summary: 'Readiness of the store, Kafka and the projections: `{ status }`, the details with the ops token' })
+  async health(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: Reply) {
     const started = performance.now();
     let store: { ok: boolean; latencyMs?: number; error?: string };
     try {
@@ -38,17 +47,26 @@ export class HealthController {
     const kafka = this.runtime.kafka;
     const projections = [...this.runtime.runners, ...(kafka ? [kafka.publication] : [])].map((r) => r.status());
     const retrying = kafka?.ingestor?.isRetrying ?? false;
-    const ok = store.ok && !retrying && projections.every((p) => p.running && p.lastError === null) && (!kafka || kafka.consuming);
+    const stalled = kafka?.source.stalled ?? false;
+    const ok = store.ok && !retrying && !stalled && projections.every((p) => p.running && p.lastError === null) && (!kafka || kafka.consuming);
     reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    const status = ok ? 'ok' : 'unavailable';
+    if (!this.fromOps(request)) return { status };
     return {
-      status: ok ? 'ok' : 'degraded',
+      status,
       role: this.runtime.config.LEDGER_ROLE,
       store: { kind: this.runtime.config.LEDGER_STORE, ...store },
       kafka: kafka
-        ? { configured: true, consuming: kafka.consuming, retrying, topic: this.runtime.config.KAFKA_TOPIC }
+        ? { configured: true, consuming: kafka.consuming, retrying, stalled, topic: this.runtime.config.KAFKA_TOPIC }
         : { configured: false },
       projections,
       policyVersion: this.runtime.policy.version,
     };
+  }
+
+  private fromOps(request: AuthenticatedRequest): boolean {
+    const header = request.headers.authorization;
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    return token !== '' && this.tokens.get(tokenDigest(token))?.role === 'ops';
   }
 }

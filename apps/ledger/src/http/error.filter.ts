@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import { SealedValueMisplaced } from '#ledger/crypto';
 import { RuleViolation } from '#ledger/domain';
 import { StoreUnavailableError } from '#ledger/event-store';
-import { safeErrorSummary } from '#ledger/postgres';
+import { isTransientFault, safeErrorSummary } from '#ledger/postgres';
 import { BatchRejected, IdReusedError } from '#ledger/recording';
 import { InputValidationError, ReadOnlyInstanceError } from './errors';
 
@@ -19,6 +19,8 @@ const tooLarge = (limit?: number) => ({
   error: 'too_large',
   message: `the body is larger than LEDGER_BODY_LIMIT${limit ? ` (${limit} bytes)` : ''}`,
 });
+
+const UNAVAILABLE: [number, object] = [503, { error: 'unavailable', message: 'the event store is unavailable; retry' }];
 
 /**
  * The one place errors become HTTP answers (codes are stable: upstream systems branch on them).
@@ -52,7 +54,7 @@ export class LedgerErrorFilter implements ExceptionFilter {
       this.logger.error(`${error.code}: ${error.message}`);
       return [500, { error: 'integrity', code: error.code, message: error.message }];
     }
-    if (error instanceof StoreUnavailableError) return [503, { error: 'unavailable', message: 'the event store is unavailable; retry' }];
+    if (error instanceof StoreUnavailableError) return UNAVAILABLE;
     const parserType = (error as { type?: string }).type;
     if (parserType === 'entity.parse.failed') {
       return [400, { error: 'validation', details: [{ path: '(body)', message: 'the body is not valid JSON' }] }];
@@ -67,6 +69,8 @@ export class LedgerErrorFilter implements ExceptionFilter {
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
       return [status, { error: NAMES[status] ?? 'http', message: typeof message === 'string' ? message : error.message }];
     }
+    // A raw driver error from the keyring or the subject directory is an outage of the store too.
+    if (isTransientFault(error)) return UNAVAILABLE;
     this.logger.error(`unexpected error: ${safeErrorSummary(error)}`);
     return [500, { error: 'internal', message: 'internal error; it has been logged without its details' }];
   }

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { breathe } from '#ledger/common';
-import { createPool, migrate, pgErrorOf, type Pool } from '#ledger/postgres';
+import { createPool, isTransientFault, migrate, pgErrorOf, type Pool } from '#ledger/postgres';
 import { ConcurrencyError, StoreUnavailableError } from '../errors';
 import {
   storedEvent,
@@ -74,23 +74,6 @@ const parseCheckpoint = (checkpoint: Checkpoint | null): [bigint, bigint] => {
   return [BigInt(tx ?? '0'), BigInt(position ?? '0')];
 };
 
-/** Driver failures that mean "not reachable now", as opposed to a bad statement. */
-const isUnavailable = (error: unknown): boolean => {
-  const { code } = pgErrorOf(error);
-  if (code === undefined) {
-    // The driver's own connection failures carry no SQLSTATE, only a message.
-    return error instanceof Error && /connect|terminated|timeout|closed|ended/i.test(error.message);
-  }
-  return (
-    code.startsWith('08') ||
-    code === '57P01' ||
-    code === '57P02' ||
-    code === '57P03' ||
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'ETIMEDOUT'
-  );
-};
 
 /**
  * SQL for the last revision of the stream that `streamIdSql` names (NULL: no such stream): one
@@ -215,7 +198,7 @@ export class PostgresEventStore implements EventStore {
       if (code === '23505' && constraint === 'ledger_events_event_id') {
         throw new ConcurrencyError(appends.map((a) => a.streamId), 'an event id was recorded concurrently');
       }
-      if (isUnavailable(error)) throw new StoreUnavailableError(error);
+      if (isTransientFault(error)) throw new StoreUnavailableError(error);
       throw error;
     }
     const { stale, positions, tx } = result.rows[0]!;
@@ -371,7 +354,7 @@ export class PostgresEventStore implements EventStore {
     try {
       return await this.pool.query<R>(sql, params);
     } catch (error) {
-      if (isUnavailable(error)) throw new StoreUnavailableError(error);
+      if (isTransientFault(error)) throw new StoreUnavailableError(error);
       throw error;
     }
   }

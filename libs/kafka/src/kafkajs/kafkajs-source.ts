@@ -1,5 +1,5 @@
-import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
-import { DEAD_LETTER_SUFFIX, type BatchHandler, type InboundMessage, type InboundSource } from '../kafka.port';
+import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { DEAD_LETTER_SUFFIX, type BatchHandler, type DeadLetter, type InboundMessage, type InboundSource } from '../kafka.port';
 import { javaCompatiblePartitioner } from './java-compatible-partitioner';
 
 export interface KafkajsSourceOptions {
@@ -10,6 +10,8 @@ export interface KafkajsSourceOptions {
   readonly instanceId: string;
   /** Partitions handled at once by this instance. @defaultValue 2 */
   readonly concurrency?: number;
+  /** How long the group's position may stay still while this instance's partitions have lag before it counts as stalled. @defaultValue 60000 */
+  readonly stallAfterMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -50,6 +52,65 @@ const TRANSACTION_ATTEMPTS = 8;
 const headersOf = (headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : (v ?? ''))]));
 
+/** The dead-letter topic's record size when the broker does not say (Kafka's own default). */
+const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+/** Bytes of a record batch and of one record beyond its key, value and headers, with room to spare. */
+const BATCH_OVERHEAD = 128;
+const RECORD_OVERHEAD = 64;
+
+/** The error types of a kafkajs error and of the errors it wraps. */
+const errorTypes = (error: unknown): string[] => {
+  if (typeof error !== 'object' || error === null) return [];
+  const { type, cause, errors } = error as { type?: string; cause?: unknown; errors?: unknown[] };
+  return [...(type ? [type] : []), ...errorTypes(cause), ...(errors ?? []).flatMap(errorTypes)];
+};
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/** A dead letter's record: its sealed key and value, and headers that quote nothing of the input. */
+const recordOf = (letter: DeadLetter, cut: boolean) => ({
+  key: letter.key,
+  value: cut ? letter.cutDown : letter.value,
+  headers: {
+    'error-code': letter.code,
+    'error-message': letter.reason,
+    'origin-topic': letter.message.topic,
+    'origin-partition': String(letter.message.partition),
+    'origin-offset': letter.message.offset,
+  },
+});
+type LetterRecord = ReturnType<typeof recordOf>;
+
+const sizeOf = (record: LetterRecord) =>
+  RECORD_OVERHEAD +
+  Buffer.byteLength(record.key ?? '') +
+  Buffer.byteLength(record.value) +
+  Object.entries(record.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 8, 0);
+
+/**
+ * The letters as produce requests whose record batches each fit `maxBytes`: a letter that alone
+ * does not fit (or every letter, once the broker refused one as too large) goes cut down.
+ */
+export function deadLetterChunks(letters: readonly DeadLetter[], maxBytes: number, cutAll = false): LetterRecord[][] {
+  const limit = maxBytes - BATCH_OVERHEAD;
+  const chunks: LetterRecord[][] = [];
+  let chunk: LetterRecord[] = [];
+  let bytes = 0;
+  for (const letter of letters) {
+    let record = recordOf(letter, cutAll);
+    if (sizeOf(record) > limit) record = recordOf(letter, true);
+    const size = sizeOf(record);
+    if (chunk.length > 0 && (bytes + size > limit || cutAll)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /**
  * The inbound topic through kafkajs: a consumer group reading `eachBatch`, offsets never
  * auto-committed; each batch's offsets and dead letters committed in one transaction of a
@@ -62,6 +123,11 @@ export class KafkajsSource implements InboundSource {
   private producer: Producer | null = null;
   private admin: Admin | null = null;
   private transactions: Promise<void> = Promise.resolve();
+  private deadLetterMaxBytes = DEFAULT_MAX_MESSAGE_BYTES;
+  /** This instance's partitions of the topic (null until it has joined the group). */
+  private assigned: number[] | null = null;
+  private lastMovedAt = Date.now();
+  private stalledNow = false;
 
   constructor(private readonly options: KafkajsSourceOptions) {
     this.kafka = new Kafka({
@@ -96,6 +162,7 @@ export class KafkajsSource implements InboundSource {
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await ensureTopics(this.admin, [topic, `${topic}${DEAD_LETTER_SUFFIX}`]);
+    this.deadLetterMaxBytes = await this.maxMessageBytes(`${topic}${DEAD_LETTER_SUFFIX}`);
 
     this.producer = this.kafka.producer({
       transactionalId: `processing-ledger-${groupId}-${this.options.instanceId}`,
@@ -115,6 +182,16 @@ export class KafkajsSource implements InboundSource {
       maxBytesPerPartition: 2 * 1024 * 1024,
       maxWaitTimeInMs: 200,
       readUncommitted: false,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned = payload.memberAssignment[topic] ?? [];
+      this.lastMovedAt = Date.now();
+    });
+    // A batch of only transaction markers or aborted records never reaches `consume`: it is
+    // committed past here, or the group would show a lag that never goes (and look stalled).
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0 || payload.topic !== topic) return;
+      this.commit(topic, payload.partition, (BigInt(payload.lastOffset) + 1n).toString(), []).catch(() => undefined);
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -159,10 +236,19 @@ export class KafkajsSource implements InboundSource {
    * after every shutdown that met it).
    */
   private async inTransaction(topic: string, partition: number, offset: string, deadLetters: Awaited<ReturnType<BatchHandler>>): Promise<void> {
+    let cutAll = false;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.transactOnce(topic, partition, offset, deadLetters);
+        await this.transactOnce(topic, partition, offset, deadLetterChunks(deadLetters, this.deadLetterMaxBytes, cutAll));
+        this.lastMovedAt = Date.now();
+        return;
       } catch (error) {
+        // Larger than the broker takes after all (its limit read wrong, or changed): every letter cut down.
+        if (!cutAll && errorTypes(error).some((t) => TOO_LARGE.has(t))) {
+          this.options.log?.(`kafka: a dead letter of ${topic}/${partition} was too large for the broker; sending the batch's letters cut down`);
+          cutAll = true;
+          continue;
+        }
         const { retriable, type } = error as { retriable?: boolean; type?: string };
         if (!(retriable || type === 'CONCURRENT_TRANSACTIONS') || attempt >= TRANSACTION_ATTEMPTS) throw error;
         await sleep(Math.min(25 * 2 ** attempt, 1000));
@@ -170,26 +256,11 @@ export class KafkajsSource implements InboundSource {
     }
   }
 
-  private async transactOnce(topic: string, partition: number, offset: string, deadLetters: Awaited<ReturnType<BatchHandler>>): Promise<void> {
+  private async transactOnce(topic: string, partition: number, offset: string, chunks: readonly LetterRecord[][]): Promise<void> {
     const transaction = await this.producer!.transaction();
     try {
-      if (deadLetters.length > 0) {
-        await transaction.send({
-          topic: `${topic}${DEAD_LETTER_SUFFIX}`,
-          compression: CompressionTypes.None,
-          messages: deadLetters.map(({ message, code, reason }) => ({
-            key: message.key,
-            value: message.value,
-            headers: {
-              ...message.headers,
-              'error-code': code,
-              'error-message': reason,
-              'origin-topic': message.topic,
-              'origin-partition': String(message.partition),
-              'origin-offset': message.offset,
-            },
-          })),
-        });
+      for (const messages of chunks) {
+        await transaction.send({ topic: `${topic}${DEAD_LETTER_SUFFIX}`, compression: CompressionTypes.None, messages });
       }
       await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset }] }] });
       await transaction.commit();
@@ -207,11 +278,40 @@ export class KafkajsSource implements InboundSource {
     this.consumer = this.producer = this.admin = null;
   }
 
+  /**
+   * Messages not yet committed by the group, over all partitions. Also notes whether this
+   * instance is stalled: its own partitions have had lag, and its commits have not moved, for
+   * `stallAfterMs` (read by `stalled`).
+   */
   async lag(): Promise<number> {
     if (!this.admin) return 0;
     const { topic, groupId } = this.options;
     const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId, topics: [topic] })]);
     const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]) ?? []);
-    return ends.reduce((sum, p) => sum + Number(BigInt(p.high) - (done.get(p.partition) ?? BigInt(p.low))), 0);
+    const lagOf = (p: (typeof ends)[number]) => Number(BigInt(p.high) - (done.get(p.partition) ?? BigInt(p.low)));
+    const mine = this.assigned ? ends.filter((p) => this.assigned!.includes(p.partition)).reduce((sum, p) => sum + lagOf(p), 0) : 0;
+    if (mine === 0) this.lastMovedAt = Date.now();
+    this.stalledNow = mine > 0 && Date.now() - this.lastMovedAt > (this.options.stallAfterMs ?? 60_000);
+    return ends.reduce((sum, p) => sum + lagOf(p), 0);
+  }
+
+  /** Whether, at the last `lag()`, this instance had lag on its partitions and had not moved for `stallAfterMs`. */
+  get stalled(): boolean {
+    return this.stalledNow;
+  }
+
+  /** The topic's largest record batch, as the broker says (its own default when it does not). */
+  private async maxMessageBytes(topic: string): Promise<number> {
+    try {
+      const { resources } = await this.admin!.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+      });
+      const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+      return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES;
+    } catch (error) {
+      this.options.log?.(`kafka: the dead-letter topic's max.message.bytes could not be read (${(error as Error).name}); assuming Kafka's default`);
+      return DEFAULT_MAX_MESSAGE_BYTES;
+    }
   }
 }

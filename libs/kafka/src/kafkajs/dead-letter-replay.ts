@@ -1,0 +1,141 @@
+import { Kafka, logLevel, type Admin, type KafkaMessage, type Message } from 'kafkajs';
+import { DeadLetterKeyDestroyed, openMessageValue, type Open } from '../dead-letters/dead-letter-value';
+import { DEAD_LETTER_SUFFIX } from '../kafka.port';
+
+export interface ReplayOptions {
+  readonly brokers: readonly string[];
+  /** The inbound topic: letters are read from `<topic>.dlq` and re-submitted here. */
+  readonly topic: string;
+  /** The replay's own consumer group: its commits make each letter replayed once. */
+  readonly groupId: string;
+  readonly open: Open;
+  /** How long the topic may stay quiet before the replay counts itself caught up. @defaultValue 3000 */
+  readonly idleMs?: number;
+  readonly onProgress?: (read: number) => void;
+}
+
+export interface ReplayCounts {
+  read: number;
+  replayed: number;
+  /** Letters whose dead-letter key is destroyed: their values can no longer be opened. */
+  keyDestroyed: number;
+  /** Letters cut down to fit the broker, or not sealed letters at all. */
+  notReplayable: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The record key a re-submitted envelope takes: its ref (as upstream keys it), else its subject id. */
+function keyOf(value: Buffer): string | null {
+  try {
+    const subject = (JSON.parse(value.toString('utf8')) as { subject?: { ref?: unknown; id?: unknown } }).subject;
+    const key = subject?.ref ?? subject?.id;
+    return typeof key === 'string' ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Re-submits the dead letters of `<topic>.dlq` that can still be opened to the inbound topic, as
+ * they came (a letter whose cause was fixed is then recorded; one still bad dead-letters again).
+ * Each batch's re-submissions and its offsets go in one Kafka transaction, so a letter is
+ * replayed once even across an interrupted run. Reads the letters there were when it began, until
+ * every partition is read to there or the topic has been quiet for `idleMs` (a partition's last
+ * offset may be a transaction marker, which is never delivered).
+ */
+export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayCounts> {
+  const source = `${options.topic}${DEAD_LETTER_SUFFIX}`;
+  const kafka = new Kafka({ clientId: `${options.groupId}-${process.pid}`, brokers: [...options.brokers], logLevel: logLevel.ERROR });
+  const counts: ReplayCounts = { read: 0, replayed: 0, keyDestroyed: 0, notReplayable: 0 };
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(source)) return counts;
+    const ends = await endsToRead(admin, source, options.groupId);
+    const pending = new Set(ends.keys());
+    const producer = kafka.producer({ transactionalId: `${options.groupId}-replay`, idempotent: true, maxInFlightRequests: 1 });
+    const consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
+    await producer.connect();
+    await consumer.connect();
+    let lastActivity = Date.now();
+    let joined = false;
+    // Quiet counts from the moment the group is joined (a new group's first join takes seconds).
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+      lastActivity = Date.now();
+    });
+    try {
+      await consumer.subscribe({ topics: [source], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset }) => {
+          // Only the letters there were when the replay began: a replayed letter that is still bad
+          // comes back as a new letter, which this run must not replay again.
+          const end = ends.get(batch.partition) ?? 0n;
+          const due = batch.messages.filter((m) => BigInt(m.offset) < end);
+          if (due.length < batch.messages.length) pending.delete(batch.partition);
+          if (due.length === 0) return;
+          const out = due.flatMap((m) => reopen(m, options.open, counts));
+          options.onProgress?.(counts.read);
+          const last = due[due.length - 1]!.offset;
+          const next = (BigInt(last) + 1n).toString();
+          const transaction = await producer.transaction();
+          try {
+            if (out.length > 0) await transaction.send({ topic: options.topic, acks: -1, messages: out });
+            await transaction.sendOffsets({ consumerGroupId: options.groupId, topics: [{ topic: source, partitions: [{ partition: batch.partition, offset: next }] }] });
+            await transaction.commit();
+          } catch (error) {
+            await transaction.abort().catch(() => undefined);
+            throw error;
+          }
+          resolveOffset(last);
+          if (BigInt(next) >= end) pending.delete(batch.partition);
+          lastActivity = Date.now();
+        },
+      });
+      const idleMs = options.idleMs ?? 3000;
+      const joinBy = Date.now() + 60_000;
+      while (pending.size > 0 && (joined ? Date.now() - lastActivity < idleMs : Date.now() < joinBy)) await sleep(100);
+      if (!joined) throw new Error(`the replay could not join the consumer group ${options.groupId}`);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+    return counts;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The partitions with letters the group has not read yet, and where each ended at the start. */
+async function endsToRead(admin: Admin, topic: string, groupId: string): Promise<Map<number, bigint>> {
+  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]) ?? []);
+  return new Map(ends.filter((p) => BigInt(p.high) > (done.get(p.partition) ?? BigInt(p.low))).map((p) => [p.partition, BigInt(p.high)]));
+}
+
+/** A letter cut down to fit the broker keeps only its id, type and source: nothing to replay. */
+const isCutDown = (letter: Buffer) => {
+  try {
+    return (JSON.parse(letter.toString('utf8')) as { truncated?: unknown }).truncated === true;
+  } catch {
+    return false;
+  }
+};
+
+function reopen(message: KafkaMessage, open: Open, counts: ReplayCounts): Message[] {
+  counts.read += 1;
+  try {
+    const letter = message.value ?? Buffer.alloc(0);
+    if (isCutDown(letter)) throw new SyntaxError('a cut-down letter');
+    const value = openMessageValue(letter, open);
+    counts.replayed += 1;
+    return [{ key: keyOf(value), value }];
+  } catch (error) {
+    if (error instanceof DeadLetterKeyDestroyed) counts.keyDestroyed += 1;
+    else counts.notReplayable += 1;
+    return [];
+  }
+}
