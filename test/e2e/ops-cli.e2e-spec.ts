@@ -36,11 +36,18 @@ describe('the ops command line (built, on the service database)', () => {
     });
     const subjectId = posted.body.results[0].subjectId as string;
 
-    const status = await cli('projections', 'status');
-    expect(status.code).toBe(0);
-    const lines = status.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    // A POST answers once recorded; the read model follows a moment later (read-your-writes waits
+    // on the read, not on the write), so the status is asked until it shows the batch, bounded.
+    let lines: Array<{ projection: string; behindEvents: number }> = [];
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const status = await cli('projections', 'status');
+      expect(status.code).toBe(0);
+      lines = status.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      if (lines[0]?.behindEvents === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     expect(lines.map((l) => l.projection)).toEqual(['subject-state']);
-    expect(lines[0].behindEvents).toBe(0);
+    expect(lines[0]!.behindEvents).toBe(0);
 
     const exported = await cli('export', '--subject', subjectId);
     const entries = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
