@@ -53,6 +53,14 @@ export function kafkaConnection(settings: KafkaConnectionSettings): KafkaConnect
   return { brokers, ...(ssl ? { ssl } : {}), sasl: { mechanism, username, password } };
 }
 
+/**
+ * The options to give one kafkajs client: a copy, because kafkajs stores its authenticator (with
+ * the credentials it was first given) in the `sasl` object it receives, and reuses it from there.
+ */
+export function kafkajsOptions({ brokers, ssl, sasl }: KafkaConnection): { brokers: string[]; ssl?: KafkaConnection['ssl']; sasl?: KafkaConnection['sasl'] } {
+  return { brokers: [...brokers], ...(ssl ? { ssl } : {}), ...(sasl ? { sasl: { ...sasl } } : {}) };
+}
+
 function readCa(file: string): string {
   let pem: string;
   try {

@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { OutboundMessage, Publisher } from '../kafka.port';
-import type { KafkaConnection } from './connection';
+import { kafkajsOptions, type KafkaConnection } from './connection';
 import { javaCompatiblePartitioner } from './java-compatible-partitioner';
 
 /**
@@ -19,7 +19,7 @@ export class KafkajsPublisher implements Publisher {
 
   constructor(connection: KafkaConnection, clientId: string, private readonly log?: (line: string) => void) {
     this.kafka = new Kafka({
-      ...connection,
+      ...kafkajsOptions(connection),
       clientId,
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log: entry }) => this.log?.(`kafka ${level}: ${entry.message}`),

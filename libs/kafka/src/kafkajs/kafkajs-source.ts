@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX, type BatchHandler, type InboundMessage, type InboundSource } from '../kafka.port';
-import type { KafkaConnection } from './connection';
+import { kafkajsOptions, type KafkaConnection } from './connection';
 import { javaCompatiblePartitioner } from './java-compatible-partitioner';
 
 export interface KafkajsSourceOptions {
@@ -67,7 +67,7 @@ export class KafkajsSource implements InboundSource {
 
   constructor(private readonly options: KafkajsSourceOptions) {
     this.kafka = new Kafka({
-      ...options.connection,
+      ...kafkajsOptions(options.connection),
       clientId: `processing-ledger-${options.instanceId}`,
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log }) => options.log?.(`kafka ${level}: ${log.message}`),
