@@ -38,8 +38,8 @@ log() { echo "kafka.sh: $*" >&2; }
 # A bare TCP connect is not enough: the broker binds its port before it can
 # serve requests. Send a real ApiVersions v0 request (api key 18, correlation
 # id 1, null client id) and expect a reply carrying that correlation id.
-# shellcheck disable=SC2016 # $1 is expanded by the inner bash on purpose
 APIVERSIONS_V0='\x00\x00\x00\x0a\x00\x12\x00\x00\x00\x00\x00\x01\xff\xff'
+# shellcheck disable=SC2016 # $1 and $2 are expanded by the inner bash on purpose
 kafka_answers() {
   local reply
   if [[ "$SASL_SSL" == 1 ]]; then
@@ -202,6 +202,8 @@ format_once() {
   local id
   id="$(java_run kafka.tools.StorageTool random-uuid)"
   log "formatting $DATA (cluster id $id)"
+  # The SCRAM password is on StorageTool's command line for the moment of the
+  # format (it has no other way in): fine for a dev broker on its own machine.
   local scram=()
   [[ "$SASL_SSL" == 1 ]] && scram=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_SASL_USERNAME,password=$KAFKA_SASL_PASSWORD]")
   java_run kafka.tools.StorageTool format --standalone -t "$id" -c "$CONFIG" "${scram[@]}" >"$LOGS/format.log" 2>&1 ||
@@ -252,7 +254,7 @@ cmd_start() {
     fi
   done
 
-  mkdir -p "$STATE" "$DATA" "$LOGS" "$LIB"
+  mkdir -p "$STATE" "$DATA" "$LOGS"
   if [[ "$SASL_SSL" == 1 ]]; then
     check_sasl_user
     make_certificates

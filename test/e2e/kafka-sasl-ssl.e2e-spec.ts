@@ -102,7 +102,7 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
     expect(failure).not.toContain(broker.password);
   });
 
-  it('serves nothing to a client without TLS, without SASL, or with a wrong password', async () => {
+  it('serves nothing to a client without TLS, without SASL, or with a wrong password (and everything with PLAIN over TLS)', async () => {
     const own = `${topic}-private`;
     await produce(own, [{ key: 'k', value: 'v' }], 1, broker.connection);
     const withCredentials = await canListTopics(broker.connection);
@@ -110,6 +110,8 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
     expect((withCredentials as { topics: string[] }).topics).toContain(own);
 
     const { brokers, ssl, sasl } = broker.connection;
+    // The listener's PLAIN user is the same person as the SCRAM one.
+    expect(await canListTopics({ brokers, ssl: ssl!, sasl: { mechanism: 'plain', username: broker.username, password: broker.password } })).toMatchObject({ ok: true });
     expect(await canListTopics({ brokers })).toMatchObject({ ok: false });
     expect(await canListTopics({ brokers, ssl: ssl! })).toMatchObject({ ok: false });
     expect(await canListTopics({ brokers, sasl: sasl! })).toMatchObject({ ok: false });
