@@ -10,13 +10,13 @@ import { envelope } from './support/envelopes';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Whether a client with these options can list the broker's topics (one try, no retries). */
-async function canListTopics(connection: KafkaConnection): Promise<{ ok: true; topics: string[] } | { ok: false; error: string }> {
+async function canListTopics(connection: KafkaConnection): Promise<{ ok: true; topics: string[] } | { ok: false; error: string; message: string }> {
   const admin = new Kafka({ clientId: 'ledger-tests-intruder', ...kafkajsOptions(connection), logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 0 } }).admin();
   try {
     await admin.connect();
     return { ok: true, topics: await admin.listTopics() };
   } catch (error) {
-    return { ok: false, error: (error as Error).name };
+    return { ok: false, error: (error as Error).name, message: (error as Error).message };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -102,7 +102,7 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
     expect(failure).not.toContain(broker.password);
   });
 
-  it('serves nothing to a client without TLS, without SASL, or with a wrong password (and everything with PLAIN over TLS)', async () => {
+  it('serves nothing to a client without TLS, without SASL, with a wrong password or not trusting the CA (and everything with PLAIN over TLS)', async () => {
     const own = `${topic}-private`;
     await produce(own, [{ key: 'k', value: 'v' }], 1, broker.connection);
     const withCredentials = await canListTopics(broker.connection);
@@ -114,7 +114,9 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
     expect(await canListTopics({ brokers, ssl: ssl!, sasl: { mechanism: 'plain', username: broker.username, password: broker.password } })).toMatchObject({ ok: true });
     expect(await canListTopics({ brokers })).toMatchObject({ ok: false });
     expect(await canListTopics({ brokers, ssl: ssl! })).toMatchObject({ ok: false });
+    // The broker's certificate is checked: with the system's CAs alone it is not trusted.
+    expect(await canListTopics({ brokers, ssl: true, sasl: sasl! })).toMatchObject({ ok: false, message: expect.stringMatching(/certificate/) });
     expect(await canListTopics({ brokers, sasl: sasl! })).toMatchObject({ ok: false });
-    expect(await canListTopics({ brokers, ssl: ssl!, sasl: { ...sasl!, password: 'not-the-password' } })).toEqual({ ok: false, error: 'KafkaJSSASLAuthenticationError' });
+    expect(await canListTopics({ brokers, ssl: ssl!, sasl: { ...sasl!, password: 'not-the-password' } })).toMatchObject({ ok: false, error: 'KafkaJSSASLAuthenticationError' });
   });
 });
