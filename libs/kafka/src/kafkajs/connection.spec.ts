@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KafkaJSConnectionError, KafkaJSSASLAuthenticationError } from 'kafkajs';
+import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSSASLAuthenticationError } from 'kafkajs';
 import { explainKafkaFailure, kafkaConnection } from './connection';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBnRl\n-----END CERTIFICATE-----\n';
@@ -85,6 +85,19 @@ describe('explainKafkaFailure', () => {
       'Kafka SASL authentication failed (KAFKA_SASL_MECHANISM=scram-sha-512): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD',
     );
     expect(`${explained.stack}`).not.toContain(PASSWORD);
+  });
+
+  it('says when the brokers do not offer the mechanism, rather than blaming the password', () => {
+    const unsupported: Error = Reflect.construct(KafkaJSSASLAuthenticationError, ['SASL SCRAM-SHA-512 mechanism is not supported by the server']);
+    expect((explainKafkaFailure(unsupported, connection) as Error).message).toBe('Kafka SASL: the brokers do not offer KAFKA_SASL_MECHANISM=scram-sha-512');
+  });
+
+  it("names KAFKA_SSL_CA_FILE when the broker's certificate is refused, also after kafkajs's retries", () => {
+    const refused = new KafkaJSConnectionError('Connection error: self-signed certificate in certificate chain', { broker: 'a:9093', code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    const expected = "Kafka TLS: the broker's certificate was refused (SELF_SIGNED_CERT_IN_CHAIN); KAFKA_SSL_CA_FILE must name the CA that signed it";
+    expect((explainKafkaFailure(refused, connection) as Error).message).toBe(expected);
+    const exhausted = new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 10, retryTime: 10_000 });
+    expect(explainKafkaFailure(exhausted, connection)).toMatchObject({ name: 'KafkaTlsError', message: expected });
   });
 
   it('passes every other failure on as it is', () => {

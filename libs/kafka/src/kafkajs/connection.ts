@@ -72,15 +72,43 @@ function readCa(file: string): string {
   return pem;
 }
 
+/** Node's codes for a certificate the client refused (an unknown CA, a wrong name, expired). */
+const CERTIFICATE_REFUSED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
 /**
- * The error to stop the start with when the brokers refuse our credentials: a wrong password is
- * not retried, and the message names the variables, never their values. Other errors pass as they are.
+ * The error to stop the start with when the brokers and our settings do not fit: a refused login,
+ * a mechanism the brokers do not offer, a broker certificate we do not trust. The message names
+ * the variables, never their values. Other errors pass as they are.
  */
 export function explainKafkaFailure(error: unknown, connection: KafkaConnection): unknown {
-  if ((error as Error | null)?.name !== 'KafkaJSSASLAuthenticationError') return error;
-  const explained = new Error(
-    `Kafka SASL authentication failed (KAFKA_SASL_MECHANISM=${connection.sasl?.mechanism ?? 'unset'}): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD`,
-  );
-  explained.name = 'KafkaAuthenticationError';
-  return explained;
+  const mechanism = `KAFKA_SASL_MECHANISM=${connection.sasl?.mechanism ?? 'unset'}`;
+  for (const cause of causes(error)) {
+    if (cause.name === 'KafkaJSSASLAuthenticationError') {
+      return /not supported by the server/.test(cause.message ?? '')
+        ? named('KafkaAuthenticationError', `Kafka SASL: the brokers do not offer ${mechanism}`)
+        : named('KafkaAuthenticationError', `Kafka SASL authentication failed (${mechanism}): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD`);
+    }
+    if (cause.name === 'KafkaJSConnectionError' && CERTIFICATE_REFUSED.test(cause.code ?? '')) {
+      return named('KafkaTlsError', `Kafka TLS: the broker's certificate was refused (${cause.code}); KAFKA_SSL_CA_FILE must name the CA that signed it`);
+    }
+  }
+  return error;
+}
+
+interface ErrorLike {
+  readonly name?: string;
+  readonly message?: string;
+  readonly code?: string;
+  readonly cause?: unknown;
+}
+
+/** The error and what caused it, as kafkajs chains them (its retries wrap the last failure). */
+function* causes(error: unknown): Generator<ErrorLike> {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as ErrorLike).cause, depth += 1) yield e as ErrorLike;
+}
+
+function named(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
 }
