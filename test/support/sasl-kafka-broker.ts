@@ -21,7 +21,6 @@ export interface SaslSslBroker {
   readonly env: Record<string, string>;
   /** The same as kafkajs options, for the test's own clients. */
   readonly connection: KafkaConnection;
-  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -49,7 +48,7 @@ export async function startSaslSslBroker(): Promise<SaslSslBroker> {
     run('bash', [SCRIPT, command], { env: scriptEnv, timeout: 300_000 }).catch((error: { stdout?: string; stderr?: string }) => {
       throw new Error(`deploy/kafka/kafka.sh ${command} (SASL_SSL) failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     });
-  const { stdout } = await script('start');
+  await script('start');
   const caFile = join(home, 'tls', 'ca.pem');
   const env = {
     KAFKA_BROKERS: `127.0.0.1:${port}`,
@@ -66,7 +65,6 @@ export async function startSaslSslBroker(): Promise<SaslSslBroker> {
     password,
     env,
     connection: kafkaConnection(env)!,
-    pid: Number(/pid (\d+)/.exec(stdout)?.[1]),
     stop: async () => {
       await script('stop');
     },
