@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { kafkaConnection, type KafkaConnection } from '../../libs/kafka/src/kafk
 
 const SCRIPT = resolve(__dirname, '../../deploy/kafka/kafka.sh');
 const run = promisify(execFile);
+const STATE_PREFIX = 'kafka-sasl-ssl-';
 
 /** A second broker of deploy/kafka, serving clients only on SASL_SSL; `stop` ends it. */
 export interface SaslSslBroker {
@@ -29,7 +30,7 @@ export interface SaslSslBroker {
  * the jars of the default broker's state directory, with a smaller heap than the default one.
  */
 export async function startSaslSslBroker(): Promise<SaslSslBroker> {
-  const home = mkdtempSync(join(process.env.LEDGER_TEST_TMP ?? tmpdir(), 'kafka-sasl-ssl-'));
+  const home = mkdtempSync(join(process.env.LEDGER_TEST_TMP ?? tmpdir(), STATE_PREFIX));
   const [port, controllerPort] = [await freePort(), await freePort()];
   const username = 'ledger';
   const password = randomBytes(18).toString('base64url');
@@ -69,4 +70,17 @@ export async function startSaslSslBroker(): Promise<SaslSslBroker> {
       await script('stop');
     },
   };
+}
+
+/** A safety net for the global teardown: stops a SASL_SSL broker a crashed suite left in this run's directory. */
+export function stopLeftoverSaslSslBrokers(runDir: string): void {
+  for (const name of readdirSync(runDir).filter((n) => n.startsWith(STATE_PREFIX))) {
+    const home = join(runDir, name);
+    if (!existsSync(join(home, 'kafka.pid'))) continue;
+    try {
+      execFileSync('bash', [SCRIPT, 'stop'], { env: { ...process.env, KAFKA_SASL_SSL: '1', KAFKA_HOME_DIR: home }, stdio: 'ignore', timeout: 60_000 });
+    } catch {
+      // Best effort: the run's directory is removed next either way.
+    }
+  }
 }
