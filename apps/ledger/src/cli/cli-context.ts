@@ -1,5 +1,6 @@
 import { createPool, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
 import type { EventStore } from '#ledger/event-store';
+import { kafkaConnection, type KafkaConnection } from '#ledger/kafka';
 import { loadConfig, type LedgerConfig } from '../config/ledger-config';
 import { openEventStore } from '../runtime/event-store.factory';
 
@@ -10,6 +11,8 @@ export interface CliContext {
   readonly url: string;
   /** The configured event store, opened on first use. */
   store(): Promise<EventStore>;
+  /** The brokers with TLS and SASL as the service connects (null without KAFKA_BROKERS), for commands that use Kafka. */
+  kafka(): KafkaConnection | null;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,7 @@ export async function openCliContext(): Promise<CliContext> {
     pool,
     url: url!,
     store: async () => (store ??= await openEventStore(config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!, pool, true)),
+    kafka: () => kafkaConnection(config),
     close: async () => {
       await store?.close();
       await pool.end();

@@ -12,14 +12,15 @@ import type { Reporter } from './reporter';
  */
 export async function dlqReplay(context: CliContext, report: Reporter): Promise<number> {
   const { config } = context;
-  if (!config.KAFKA_BROKERS) {
+  const connection = context.kafka();
+  if (!connection) {
     report.error('KAFKA_BROKERS is not set: there is no dead-letter topic to replay');
     return 2;
   }
   const { key } = loadOrGenerateMasterKey(config.LEDGER_MASTER_KEY, config.LEDGER_DATA_DIR);
   const keyring = await Keyring.open(context.pool, key);
   const counts = await replayDeadLetters({
-    brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    connection,
     topic: config.KAFKA_TOPIC,
     groupId: `${config.KAFKA_GROUP_ID}-dlq-replay`,
     open: await keyring.deadLetterOpener(),

@@ -6,7 +6,7 @@ import { SubjectStateReader, SubjectTrailReader, type ProjectionDriver, type Sub
 import { Keyring } from '#ledger/crypto';
 import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
 import { hostname } from 'node:os';
-import { KafkajsPublisher, KafkajsSource, type KafkaIngestor } from '#ledger/kafka';
+import { KafkajsPublisher, KafkajsSource, explainKafkaFailure, kafkaConnection, type KafkaConnection, type KafkaIngestor } from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
 import { openEventStore } from './event-store.factory';
 import { projectionThread } from './projection-thread.factory';
@@ -15,6 +15,7 @@ import type { LedgerConfig } from '../config/ledger-config';
 
 /** Kafka, when KAFKA_BROKERS is set: the inbound source and the publication to downstream systems. */
 export interface KafkaRuntime {
+  readonly connection: KafkaConnection;
   readonly source: KafkajsSource;
   /** The publication downstream, in the projection thread or on this event loop. */
   readonly publication: ProjectionDriver;
@@ -74,11 +75,12 @@ export class LedgerRuntime {
       const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
       const writes = config.LEDGER_ROLE === 'all';
       const accessLog = await AccessLog.open(pool, keyring);
-      const brokers = config.KAFKA_BROKERS && writes ? config.KAFKA_BROKERS.split(',').map((b) => b.trim()) : null;
+      // The brokers, with TLS and SASL when configured.
+      const connection = writes ? kafkaConnection(config) : null;
       const instanceId = config.LEDGER_INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
       const publisherId = `processing-ledger-publisher-${instanceId}`;
       // With Kafka, the publication downstream (its producer connects on its first message).
-      const publisher = brokers ? new KafkajsPublisher(brokers, publisherId, (line) => logger.warn(line)) : null;
+      const publisher = connection ? new KafkajsPublisher(connection, publisherId, (line) => logger.warn(line)) : null;
       // One runner keeps the read models; the trail needs none (it is read from the store). Every
       // instance prepares their tables (it may start first); a read instance runs no projection and
       // no Kafka: the instances that record keep them.
@@ -103,7 +105,7 @@ export class LedgerRuntime {
             storeUrl: config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!,
             masterKey: masterKey.toString('base64'),
             inactivityMonths,
-            ...(brokers ? { publication: { brokers, clientId: publisherId, topic: config.KAFKA_LEDGER_TOPIC } } : {}),
+            ...(connection ? { publication: { connection, clientId: publisherId, topic: config.KAFKA_LEDGER_TOPIC } } : {}),
           },
           log: (level, message) => (level === 'warn' ? logger.warn(message) : logger.error(message)),
         });
@@ -111,9 +113,9 @@ export class LedgerRuntime {
         publicationDriver = publication ? thread.driver(publication.projection.name) : null;
       }
       let kafka: KafkaRuntime | null = null;
-      if (brokers) {
-        const source = new KafkajsSource({ brokers, topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, instanceId, log: (line) => logger.warn(line) });
-        kafka = { source, publication: publicationDriver!, publisher: publisher!, ingestor: null, consuming: false };
+      if (connection) {
+        const source = new KafkajsSource({ connection, topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, instanceId, log: (line) => logger.warn(line) });
+        kafka = { connection, source, publication: publicationDriver!, publisher: publisher!, ingestor: null, consuming: false };
       }
       const runtime = new LedgerRuntime(
         config,
@@ -197,7 +199,9 @@ export class LedgerRuntime {
   async startKafka(ingestor: KafkaIngestor, onCrash: (error: unknown) => void): Promise<void> {
     if (!this.kafka) return;
     this.kafka.ingestor = ingestor;
-    await this.kafka.source.start(ingestor.handle).catch((error: unknown) => {
+    const { connection } = this.kafka;
+    await this.kafka.source.start(ingestor.handle).catch((failure: unknown) => {
+      const error = explainKafkaFailure(failure, connection);
       onCrash(error);
       throw error;
     });

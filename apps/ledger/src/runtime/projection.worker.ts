@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import { Keyring } from '#ledger/crypto';
-import { KafkajsPublisher } from '#ledger/kafka';
+import { KafkajsPublisher, type KafkaConnection } from '#ledger/kafka';
 import { createPool, safeErrorSummary } from '#ledger/postgres';
 import { serveProjectionThread } from '#ledger/projections';
 import { PostgresSubjectDirectory } from '#ledger/recording';
@@ -16,7 +16,7 @@ export interface ProjectionWorkerData {
   readonly masterKey: string;
   readonly inactivityMonths: number;
   /** With Kafka: the publication of what is recorded, without personal values, to the ledger topic. */
-  readonly publication?: { readonly brokers: readonly string[]; readonly clientId: string; readonly topic: string };
+  readonly publication?: { readonly connection: KafkaConnection; readonly clientId: string; readonly topic: string };
 }
 
 /**
@@ -30,7 +30,7 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
   const store = await openEventStore(data.storeUrl, pool, true);
   const keyring = await Keyring.open(pool, Buffer.from(data.masterKey, 'base64'));
   const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
-  const publisher = data.publication ? new KafkajsPublisher(data.publication.brokers, data.publication.clientId, (line) => log('warn', line)) : null;
+  const publisher = data.publication ? new KafkajsPublisher(data.publication.connection, data.publication.clientId, (line) => log('warn', line)) : null;
   const { readModel, publication } = serviceProjections(
     { store, pool, keyring, directory, inactivityMonths: data.inactivityMonths, publication: publisher && { publisher, topic: data.publication!.topic } },
     { onProgress, onError },

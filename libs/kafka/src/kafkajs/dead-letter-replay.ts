@@ -1,9 +1,11 @@
 import { Kafka, logLevel, type Admin, type KafkaMessage, type Message } from 'kafkajs';
 import { DeadLetterKeyDestroyed, openMessageValue, type Open } from '../dead-letters/dead-letter-value';
 import { DEAD_LETTER_SUFFIX } from '../kafka.port';
+import { kafkajsOptions, type KafkaConnection } from './connection';
 
 export interface ReplayOptions {
-  readonly brokers: readonly string[];
+  /** The brokers, with TLS and SASL as the service connects. */
+  readonly connection: KafkaConnection;
   /** The inbound topic: letters are read from `<topic>.dlq` and re-submitted here. */
   readonly topic: string;
   /** The replay's own consumer group: its commits make each letter replayed once. */
@@ -46,7 +48,7 @@ function keyOf(value: Buffer): string | null {
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayCounts> {
   const source = `${options.topic}${DEAD_LETTER_SUFFIX}`;
-  const kafka = new Kafka({ clientId: `${options.groupId}-${process.pid}`, brokers: [...options.brokers], logLevel: logLevel.ERROR });
+  const kafka = new Kafka({ ...kafkajsOptions(options.connection), clientId: `${options.groupId}-${process.pid}`, logLevel: logLevel.ERROR });
   const counts: ReplayCounts = { read: 0, replayed: 0, keyDestroyed: 0, notReplayable: 0 };
   const admin = kafka.admin();
   await admin.connect();

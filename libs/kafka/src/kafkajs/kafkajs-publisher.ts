@@ -1,5 +1,6 @@
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { OutboundMessage, Publisher } from '../kafka.port';
+import { kafkajsOptions, type KafkaConnection } from './connection';
 import { javaCompatiblePartitioner } from './java-compatible-partitioner';
 
 /**
@@ -16,10 +17,10 @@ export class KafkajsPublisher implements Publisher {
   private producer: Producer | null = null;
   private readonly kafka: Kafka;
 
-  constructor(brokers: readonly string[], clientId: string, private readonly log?: (line: string) => void) {
+  constructor(connection: KafkaConnection, clientId: string, private readonly log?: (line: string) => void) {
     this.kafka = new Kafka({
+      ...kafkajsOptions(connection),
       clientId,
-      brokers: [...brokers],
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log: entry }) => this.log?.(`kafka ${level}: ${entry.message}`),
     });

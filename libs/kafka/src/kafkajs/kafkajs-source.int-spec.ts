@@ -14,7 +14,7 @@ describe('KafkajsSource (real broker)', () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let batches = 0;
-    const source = new KafkajsSource({ brokers: TEST_KAFKA_BROKERS.split(','), topic, groupId: `${topic}-group`, instanceId: 'stall-test', stallAfterMs: 1500 });
+    const source = new KafkajsSource({ connection: { brokers: TEST_KAFKA_BROKERS.split(',') }, topic, groupId: `${topic}-group`, instanceId: 'stall-test', stallAfterMs: 1500 });
     await source.start(async () => {
       batches += 1;
       await held;
@@ -46,7 +46,7 @@ describe('KafkajsSource (real broker)', () => {
     const topic = `ledger-aborted-${randomUUID().slice(0, 8)}`;
     await produce(topic, [{ key: 'a', value: '{}' }], 1);
     const seen: string[] = [];
-    const source = new KafkajsSource({ brokers: TEST_KAFKA_BROKERS.split(','), topic, groupId: `${topic}-group`, instanceId: 'aborted-test' });
+    const source = new KafkajsSource({ connection: { brokers: TEST_KAFKA_BROKERS.split(',') }, topic, groupId: `${topic}-group`, instanceId: 'aborted-test' });
     await source.start(async (messages) => {
       seen.push(...messages.map((m) => m.value!.toString()));
       return [];

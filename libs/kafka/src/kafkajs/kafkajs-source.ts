@@ -1,9 +1,11 @@
 import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX, type BatchHandler, type DeadLetter, type InboundMessage, type InboundSource } from '../kafka.port';
+import { kafkajsOptions, type KafkaConnection } from './connection';
 import { javaCompatiblePartitioner } from './java-compatible-partitioner';
 
 export interface KafkajsSourceOptions {
-  readonly brokers: readonly string[];
+  /** The brokers, and TLS and SASL when configured (`kafkaConnection`). */
+  readonly connection: KafkaConnection;
   readonly topic: string;
   readonly groupId: string;
   /** Unique per instance: fences a zombie of this instance's transactional producer. */
@@ -131,8 +133,8 @@ export class KafkajsSource implements InboundSource {
 
   constructor(private readonly options: KafkajsSourceOptions) {
     this.kafka = new Kafka({
+      ...kafkajsOptions(options.connection),
       clientId: `processing-ledger-${options.instanceId}`,
-      brokers: [...options.brokers],
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log }) => options.log?.(`kafka ${level}: ${log.message}`),
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
