@@ -18,12 +18,13 @@ export async function previewSweep(
   const refused: string[] = [];
   for (const envelope of envelopes) {
     const subjectId = envelope.subject.id!;
-    if (recorded.has(envelope.id)) {
+    const stored = streams.get(streamIdOf(subjectId)) ?? [];
+    // The stream too: a store's envelope index may lag its streams (KurrentDB).
+    if (recorded.has(envelope.id) || stored.some((e) => e.meta.envelopeId === envelope.id)) {
       refused.push(subjectId);
       continue;
     }
-    const events = (streams.get(streamIdOf(subjectId)) ?? []) as unknown as SubjectEvent[];
-    const state = events.reduce(decider.evolve, initialSubjectState);
+    const state = (stored as unknown as SubjectEvent[]).reduce(decider.evolve, initialSubjectState);
     let decided: SubjectEvent[];
     try {
       decided = decider.decide({ envelope, recordedAt }, state);
