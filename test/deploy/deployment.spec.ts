@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { CONFIG_VARIABLES, LedgerConfig, loadConfig } from '../../apps/ledger/src/config/ledger-config';
+import { checkServiceSecrets, CONFIG_VARIABLES, LedgerConfig, loadConfig } from '../../apps/ledger/src/config/ledger-config';
 import { HEALTH_PATHS } from '../../apps/ledger/src/health/health-paths';
 
 /**
@@ -21,6 +21,10 @@ const known = new Set<string>([...CONFIG_VARIABLES, 'NODE_ENV']);
 const DEFAULT_PORT = new LedgerConfig().PORT;
 const STORES_FOR_CONTAINERS = ['postgres', 'kurrentdb'];
 const HEALTH = Object.values(HEALTH_PATHS) as string[];
+/** Where the service would write generated keys, tokens or an embedded cluster. */
+const WRITTEN_PATHS = ['LEDGER_DATA_DIR', 'LEDGER_MASTER_KEY_FILE'] as const;
+/** The service as it starts: the configuration it reads, and the secrets it needs outside the embedded default. */
+const startsWith = (env: Record<string, string | undefined>) => checkServiceSecrets(loadConfig(env));
 
 /** `http://host:port/path` in a probe command: the port and the path. */
 function probedUrl(command: string): { port: number; path: string } {
@@ -134,6 +138,19 @@ describe('the Dockerfile', () => {
     expect(runtimeArgs('EXPOSE').flatMap((a) => a.split(' ')).map((p) => Number(p.split('/')[0]))).toEqual([port]);
   });
 
+  it('runs on Node 24 LTS or a later LTS in every stage', () => {
+    const images = stages.map((stage) => stage[0]!.args.split(' ')[0]!);
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) {
+      const major = Number(/^node:(\d+)/.exec(image)?.[1]);
+      expect([image, major >= 24 && major % 2 === 0]).toEqual([image, true]);
+    }
+  });
+
+  it('sets no path for keys or data, which a container loses with its disk', () => {
+    for (const name of WRITTEN_PATHS) expect([name, runtimeEnv.get(name)]).toEqual([name, undefined]);
+  });
+
   it('checks the liveness path, on PORT or the default port', () => {
     const healthchecks = runtimeArgs('HEALTHCHECK');
     expect(healthchecks).toHaveLength(1);
@@ -206,7 +223,8 @@ describe('docker-compose', () => {
     }
     expect(STORES_FOR_CONTAINERS).toContain(env.LEDGER_STORE);
     const secrets = { LEDGER_TOKENS: 'ingest:webcruiter:0123456789abcdef0123456789abcdef', LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64') };
-    expect(() => loadConfig(substituted(env, secrets))).not.toThrow();
+    expect(() => startsWith(substituted(env, secrets))).not.toThrow();
+    for (const name of WRITTEN_PATHS) expect([name, env[name]]).toEqual([name, undefined]);
   });
 
   it('takes the tokens and the master key from the environment, required, never from the file', () => {
@@ -298,7 +316,7 @@ describe('the Kubernetes manifests', () => {
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(known).toContain(name);
     expect(STORES_FOR_CONTAINERS).toContain(podEnv().LEDGER_STORE);
-    expect(() => loadConfig(podEnv())).not.toThrow();
+    expect(() => startsWith(podEnv())).not.toThrow();
   });
 
   it('keep the tokens, the master key and the store URLs in the Secret, as placeholders only', () => {
@@ -330,7 +348,7 @@ describe('the Kubernetes manifests', () => {
     if (container.startupProbe) expect(container.startupProbe.httpGet).toEqual({ path: HEALTH_PATHS.liveness, port });
   });
 
-  it('run as the image user, not root, on a read-only root file system with LEDGER_DATA_DIR on an emptyDir', () => {
+  it('run as the image user, not root, on a read-only root file system, with no keys or data on an emptyDir', () => {
     const podSecurity = pod.spec?.securityContext ?? {};
     const security = { ...podSecurity, ...container.securityContext };
     expect(security.runAsNonRoot).toBe(true);
@@ -339,11 +357,17 @@ describe('the Kubernetes manifests', () => {
     expect(security.allowPrivilegeEscalation).toBe(false);
     expect(security.readOnlyRootFilesystem).toBe(true);
     expect(security.capabilities?.drop).toContain('ALL');
+    // A key generated onto an emptyDir goes with the pod, and every value sealed under it.
+    expect(secretValues.LEDGER_MASTER_KEY).toBeDefined();
     const workdir = runtimeArgs('WORKDIR').at(-1) ?? '/';
-    const dataDir = posix.resolve(workdir, podEnv().LEDGER_DATA_DIR ?? new LedgerConfig().LEDGER_DATA_DIR);
     const emptyDirs = new Set((pod.spec?.volumes ?? []).filter((v: Yaml) => v.emptyDir).map((v: Yaml) => v.name));
-    const writable = (container.volumeMounts ?? []).filter((m: Yaml) => emptyDirs.has(m.name) && !m.readOnly).map((m: Yaml) => m.mountPath as string);
-    expect([dataDir, writable.some((mount: string) => !posix.relative(mount, dataDir).startsWith('..'))]).toEqual([dataDir, true]);
+    const scratch = (container.volumeMounts ?? []).filter((m: Yaml) => emptyDirs.has(m.name)).map((m: Yaml) => m.mountPath as string);
+    for (const name of WRITTEN_PATHS) {
+      const value = podEnv()[name];
+      if (value === undefined) continue;
+      const path = posix.resolve(workdir, value);
+      expect([name, path, scratch.some((mount: string) => !posix.relative(mount, path).startsWith('..'))]).toEqual([name, path, false]);
+    }
   });
 
   it('ask for resources and give the pods time to stop', () => {

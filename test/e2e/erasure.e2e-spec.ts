@@ -133,37 +133,59 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
     expect((await ledger.get(`/v1/subjects/${subjectId}`)).body).toMatchObject({ status: 'erased', data: {} });
   });
 
-  it('sweeps retention: six years ahead, the idle are erased and the held are not', async () => {
+  it('sweeps retention: the idle are erased and the held are not; a dry run first names them and erases nobody', async () => {
     const idle = `webcruiter:candidate:idle-${randomUUID().slice(0, 8)}`;
     const keptByLaw = `webcruiter:candidate:held-${randomUUID().slice(0, 8)}`;
+    // Collected six years ago: past the five years of the policy now, so no sweep needs a future asOf.
+    const longAgo = '2020-11-20T10:15:00Z';
     await ledger.post({
       events: [
-        envelope('data.collected', idle, { purpose: 'client-assignments', fields: { 'contact.email': 'idle@example.no' }, collectedFrom: 'subject' }),
-        envelope('data.collected', keptByLaw, { purpose: 'client-assignments', fields: { 'contact.email': 'held@example.no' }, collectedFrom: 'subject' }),
-        envelope('legal-hold.placed', keptByLaw, { reason: 'court order 22-123456' }),
+        envelope('data.collected', idle, { purpose: 'client-assignments', fields: { 'contact.email': 'idle@example.no' }, collectedFrom: 'subject' }, longAgo),
+        envelope('data.collected', keptByLaw, { purpose: 'client-assignments', fields: { 'contact.email': 'held@example.no' }, collectedFrom: 'subject' }, longAgo),
+        envelope('legal-hold.placed', keptByLaw, { reason: 'court order 22-123456' }, longAgo),
       ],
     });
     const [idleId, heldId] = [await subjectOf(idle), await subjectOf(keptByLaw)];
     const state = (await ledger.get(`/v1/subjects/${idleId}`)).body;
-    expect(state.retentionDueAt).toBe('2031-11-20T10:15:00.000Z');
+    expect(state.retentionDueAt).toBe('2025-11-20T10:15:00.000Z');
+    const trailOf = async (id: string) => (await ledger.get(`/v1/subjects/${id}/trail`)).body.entries as Array<{ type: string }>;
+    const [idleTrail, heldTrail] = [await trailOf(idleId), await trailOf(heldId)];
 
     expect((await ledger.request('POST', '/v1/retention/sweep', 'ingest', {})).status).toBe(403);
     expect((await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: 'soon' })).status).toBe(400);
-    const notYet = await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: '2030-01-01T00:00:00Z' });
+    expect((await ledger.request('POST', '/v1/retention/sweep', 'ops', { dryRun: 'yes' })).status).toBe(400);
+    // A date far ahead would erase everyone: refused, and nobody is touched.
+    for (const asOf of ['2999-01-01T00:00:00Z', new Date(Date.now() + 10 * 60_000).toISOString()]) {
+      const future = await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf });
+      expect(future).toEqual({ status: 400, body: { error: 'validation', details: [{ path: 'asOf', message: expect.stringContaining('5 minutes') }] } });
+    }
+    const notYet = await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: '2025-01-01T00:00:00Z' });
     expect(notYet.body.erased).not.toContain(idleId);
 
-    const sweep = await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: '2032-11-25T00:00:00Z' });
+    const dryRun = await ledger.request('POST', '/v1/retention/sweep', 'ops', { dryRun: true });
+    expect(dryRun.status).toBe(200);
+    expect(Object.keys(dryRun.body).sort()).toEqual(['asOf', 'wouldErase', 'wouldRefuse']);
+    expect(dryRun.body.wouldErase).toContain(idleId);
+    expect(dryRun.body.wouldErase).not.toContain(heldId);
+    expect(dryRun.body.wouldRefuse).toEqual([heldId]);
+    expect((await ledger.get(`/v1/subjects/${idleId}`)).body).toMatchObject({ status: 'active', data: { 'contact.email': { value: 'idle@example.no' } } });
+    expect(await trailOf(idleId)).toEqual(idleTrail);
+    expect(await trailOf(heldId)).toEqual(heldTrail);
+    expect((await ledger.get(`/v1/erasures/${idleId}`)).body.erasures).toEqual([]);
+
+    const sweep = await ledger.request('POST', '/v1/retention/sweep', 'ops', {});
     expect(sweep.status).toBe(200);
-    expect(sweep.body.erased).toContain(idleId);
-    expect(sweep.body.refused).toContain(heldId);
-    expect(sweep.body.erased).not.toContain(heldId);
+    expect([...sweep.body.erased].sort()).toEqual([...dryRun.body.wouldErase].sort());
+    expect(sweep.body.refused).toEqual(dryRun.body.wouldRefuse);
     expect((await ledger.get(`/v1/subjects/${idleId}`)).body.status).toBe('erased');
     expect((await ledger.get(`/v1/subjects/${heldId}`)).body.status).toBe('active');
     expect((await ledger.get(`/v1/erasures/${idleId}`)).body.erasures[0]).toMatchObject({ reason: 'retention-expired', outcome: 'completed' });
+    const again = await ledger.request('POST', '/v1/retention/sweep', 'ops', { dryRun: true, asOf: sweep.body.asOf });
+    expect(again.body).toEqual({ asOf: sweep.body.asOf, wouldErase: [], wouldRefuse: [heldId] });
 
     // A second sweep of the same date records no second refusal.
     const trailLength = (await ledger.get(`/v1/subjects/${heldId}/trail`)).body.entries.length;
-    await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: '2032-11-25T00:00:00Z' });
+    await ledger.request('POST', '/v1/retention/sweep', 'ops', { asOf: sweep.body.asOf });
     expect((await ledger.get(`/v1/subjects/${heldId}/trail`)).body.entries).toHaveLength(trailLength);
   });
 });

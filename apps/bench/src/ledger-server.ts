@@ -1,11 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '#ledger/postgres';
 import { processCpuSeconds } from './cpu';
 
-/** LEDGER_TOKENS' `role:name:token`, each named `bench-<role>`; tokens of 32+ characters. */
-export const BENCH_TOKENS = { ingest: 'bench-ingest-token-0123456789abcdef', auditor: 'bench-auditor-token-0123456789abcde', ops: 'bench-ops-token-0123456789abcdef-00' };
+/** Tokens of the length the service asks for, new each run. */
+const token = () => randomBytes(24).toString('base64url');
+export const BENCH_TOKENS = { ingest: token(), auditor: token(), ops: token() };
+/**
+ * One master key for every service and ops command of a run, as one deployment shares its key:
+ * outside the embedded default the service does not start without one.
+ */
+export const BENCH_MASTER_KEY = randomBytes(32).toString('base64');
 
 /** The built service, started as `npm start` runs it, on the benchmark's database. */
 export class LedgerServer {
@@ -24,6 +31,7 @@ export class LedgerServer {
         ...process.env,
         PORT: String(port),
         LEDGER_TOKENS: Object.entries(BENCH_TOKENS).map(([r, t]) => `${r}:bench-${r}:${t}`).join(','),
+        LEDGER_MASTER_KEY: BENCH_MASTER_KEY,
         // The benchmark measures the service's reads, not the per-token limit that would cap them.
         LEDGER_READ_RATE_LIMIT: '1000000000',
         NO_COLOR: '1',

@@ -37,8 +37,7 @@ async function main(): Promise<void> {
     await admin.query('CHECKPOINT').catch(() => log('CHECKPOINT refused (it needs a superuser or pg_checkpoint): parts may pay for the last one'));
   };
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  // The services' data directories (each holds a generated master key): one scratch directory,
-  // removed at the end however the run ends.
+  // The services' data directories: one scratch directory, removed at the end however the run ends.
   const scratch = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   const dataDir = (name: string) => join(scratch, name);
   // BENCH_ONLY=store,rebuild,kafka,http runs only those parts (the others print null), for profiling.

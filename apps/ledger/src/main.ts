@@ -21,7 +21,7 @@ async function bootstrap(): Promise<void> {
   logger.log(`policy ${policy.version} of ${policy.controller.name} from ${policyFile}`);
   const { tokens, file: tokenFile } = loadOrGenerateTokens(config.LEDGER_TOKENS, config.LEDGER_DATA_DIR);
   if (tokenFile) logger.warn(`LEDGER_TOKENS is not set: bearer tokens for each role are in ${tokenFile} (mode 0600)`);
-  const { key, generatedFile } = loadOrGenerateMasterKey(config.LEDGER_MASTER_KEY, config.LEDGER_DATA_DIR);
+  const { key, generatedFile } = loadOrGenerateMasterKey(config.LEDGER_MASTER_KEY, config.LEDGER_DATA_DIR, config.LEDGER_MASTER_KEY_FILE);
   if (generatedFile) logger.warn(`LEDGER_MASTER_KEY is not set: using the generated master key in ${generatedFile}; back it up, and set LEDGER_MASTER_KEY in production`);
 
   const runtime = await LedgerRuntime.open(config, policy, key, logger);

@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -61,22 +63,62 @@ export const freePort = (): Promise<number> =>
   });
 
 /**
- * A server left running by a process that died (kill -9 leaves the postmaster orphaned, holding
- * the data directory): ask it for a fast shutdown, which is crash-safe, and wait for it to go.
+ * The command line of a live process (`/proc`, or `ps` where there is none), or null when it
+ * cannot be read (gone, or another user's where that is hidden).
+ */
+async function commandLine(pid: number): Promise<string[] | null> {
+  try {
+    if (existsSync('/proc/self/cmdline')) return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    const { stdout } = await promisify(execFile)('ps', ['-o', 'command=', '-p', String(pid)]);
+    return stdout.trim() ? stdout.trim().split(/\s+/) : null;
+  } catch {
+    return null;
+  }
+}
+
+const realPath = (path: string) => realpath(path).catch(() => resolve(path));
+
+/**
+ * Whether `pid` is a PostgreSQL server on `clusterDir` (null: its command line cannot be read). A
+ * postmaster's PID outlives it in a stale pid file and may since name anyone's process, which
+ * must never get our signal.
+ */
+async function isServerOn(pid: number, clusterDir: string): Promise<boolean | null> {
+  const args = await commandLine(pid);
+  if (!args) return null;
+  if (!/^(postgres|postmaster)$/.test(basename(args[0] ?? ''))) return false;
+  const dataDirArg = args.indexOf('-D');
+  if (dataDirArg < 0 || !args[dataDirArg + 1]) return false;
+  return (await realPath(args[dataDirArg + 1]!)) === (await realPath(clusterDir));
+}
+
+/**
+ * The PID of a PostgreSQL server running on the cluster, from its `postmaster.pid`. A file that
+ * names a live process which is not our server is stale: it is removed (PostgreSQL would not
+ * start beside it while that PID lives) and the process is left alone. One whose process cannot
+ * be told is left to PostgreSQL, which then refuses to start and says why.
  */
 async function runningServerPid(clusterDir: string): Promise<number | null> {
   const pidFile = join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return null;
   const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  const ours = await isServerOn(pid, clusterDir);
+  if (ours === false) await rm(pidFile, { force: true });
+  return ours ? pid : null;
 }
 
+/**
+ * A server left running by a process that died (kill -9 leaves the postmaster orphaned, holding
+ * the data directory): ask it for a fast shutdown, which is crash-safe, and wait for it to go.
+ */
 async function stopStaleServer(clusterDir: string): Promise<void> {
   const pid = await runningServerPid(clusterDir);
   if (pid === null) return;
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) await sleep(100);
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  // Checked again before the hard stop: the PID may have been reused once the server exited.
+  if (isAlive(pid) && (await isServerOn(pid, clusterDir)) === true) process.kill(pid, 'SIGKILL');
   for (let waited = 0; waited < 5_000 && isAlive(pid); waited += 100) await sleep(100);
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Keyring } from '#ledger/crypto';
 import { loadOrGenerateMasterKey } from '../config/secrets';
 import type { CliContext } from './cli-context';
@@ -19,7 +19,7 @@ export async function rewrapKeys(context: CliContext, report: Reporter): Promise
     report.error('LEDGER_NEW_MASTER_KEY must hold the new master key: 32 bytes, base64 (e.g. openssl rand -base64 32)');
     return 2;
   }
-  const { key: current, generatedFile } = loadOrGenerateMasterKey(context.config.LEDGER_MASTER_KEY, context.config.LEDGER_DATA_DIR);
+  const { key: current, generatedFile } = loadOrGenerateMasterKey(context.config.LEDGER_MASTER_KEY, context.config.LEDGER_DATA_DIR, context.config.LEDGER_MASTER_KEY_FILE);
   const done = await Keyring.rewrap(context.pool, current, next, (n) => report.progress('re-wrapped', n));
   if (next.equals(current)) {
     // The same key: only the keys still in the earlier form were re-wrapped, into the current one.
@@ -28,11 +28,10 @@ export async function rewrapKeys(context: CliContext, report: Reporter): Promise
   }
   await Keyring.open(context.pool, next); // proves the store now opens under the new key
   if (generatedFile) {
-    const file = resolve(context.config.LEDGER_DATA_DIR, 'master.key');
-    const temporary = join(resolve(context.config.LEDGER_DATA_DIR), 'master.key.new');
+    const temporary = `${generatedFile}.new`;
     writeFileSync(temporary, newSpec!, { mode: 0o600 });
-    renameSync(temporary, file);
-    report.line(`the generated key file ${file} now holds the new master key`);
+    renameSync(temporary, generatedFile);
+    report.line(`the generated key file ${generatedFile} now holds the new master key`);
   } else if (existsSync(resolve(context.config.LEDGER_DATA_DIR, 'master.key'))) {
     report.line('a generated master.key file exists beside LEDGER_MASTER_KEY; it is not used');
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export const ROLES = ['ingest', 'auditor', 'dpo', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
@@ -66,17 +66,49 @@ export function loadOrGenerateTokens(spec: string | undefined, dataDir: string):
   return { tokens: parseTokens(line?.slice('LEDGER_TOKENS='.length) ?? ''), file };
 }
 
-/** The master key from LEDGER_MASTER_KEY, or generated once into the data directory (0600). */
-export function loadOrGenerateMasterKey(spec: string | undefined, dataDir: string): { key: Buffer; generatedFile?: string } {
+const MASTER_KEY_BYTES = 32;
+/** How long a start that lost the race waits for the winner's key to reach the file. */
+const KEY_FILE_WAIT_MS = 5_000;
+
+const decodeKey = (text: string): Buffer | null => {
+  const key = Buffer.from(text.trim(), 'base64');
+  return key.length === MASTER_KEY_BYTES ? key : null;
+};
+
+/**
+ * The master key from LEDGER_MASTER_KEY, or the embedded default's generated key: in `keyFile`
+ * (LEDGER_MASTER_KEY_FILE, so that it can live apart from the data) or else `master.key` in the
+ * data directory, mode 0600. The file is created with O_EXCL: of two starts racing, one writes
+ * the key and the other reads that one, so no value is ever sealed under a key that is then lost.
+ */
+export function loadOrGenerateMasterKey(spec: string | undefined, dataDir: string, keyFile?: string): { key: Buffer; generatedFile?: string } {
   if (spec) {
-    const key = Buffer.from(spec, 'base64');
-    if (key.length !== 32) throw new Error('configuration: LEDGER_MASTER_KEY must be 32 bytes, base64-encoded');
+    const key = decodeKey(spec);
+    if (!key) throw new Error('configuration: LEDGER_MASTER_KEY must be 32 bytes, base64-encoded');
     return { key };
   }
-  const file = join(resolve(dataDir), 'master.key');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  const file = resolve(keyFile ?? join(dataDir, 'master.key'));
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  return { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), generatedFile: file };
+  if (fd !== null) {
+    try {
+      writeSync(fd, randomBytes(MASTER_KEY_BYTES).toString('base64'));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  // The loser of a race may open the file before the winner's one write lands in it.
+  const deadline = Date.now() + KEY_FILE_WAIT_MS;
+  for (;;) {
+    const key = decodeKey(readFileSync(file, 'utf8'));
+    if (key) return { key, generatedFile: file };
+    if (Date.now() > deadline) throw new Error(`configuration: ${file} does not hold a master key (32 bytes, base64); restore it from a backup`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Injectable, Logger, Post, UseGuards
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
-import { IsISO8601, IsOptional, validateSync } from 'class-validator';
+import { IsBoolean, IsISO8601, IsOptional, validateSync } from 'class-validator';
 import { safeErrorSummary } from '#ledger/postgres';
 import { Roles } from '../auth/bearer-auth.guard';
 import { InputValidationError } from '../http/errors';
@@ -10,9 +10,14 @@ import { WritesGuard } from '../http/writes.guard';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
 import { SweepRetentionCommand } from './sweep-retention.command';
 
+/** How far past now a sweep may judge: a clock a little ahead, never a date that erases everyone. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
 export class SweepRequestDto {
-  /** The moment to judge retention at. @defaultValue now */
+  /** The moment to judge retention at, at most five minutes from now. @defaultValue now */
   @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  /** true: answer who would be erased and who refused, and erase nobody. @defaultValue false */
+  @IsOptional() @IsBoolean() dryRun?: boolean;
 }
 
 @Injectable()
@@ -22,6 +27,9 @@ class SweepRequestPipe implements PipeTransform<unknown, SweepRequestDto> {
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {
       throw new InputValidationError(errors.map((e) => ({ path: e.property, message: Object.values(e.constraints ?? {}).join(', ') })));
+    }
+    if (dto.asOf !== undefined && Date.parse(dto.asOf) > Date.now() + FUTURE_SLACK_MS) {
+      throw new InputValidationError([{ path: 'asOf', message: 'asOf must not be later than now plus 5 minutes' }]);
     }
     return dto;
   }
@@ -37,12 +45,15 @@ export class RetentionController {
   @HttpCode(200)
   @Roles('ops')
   @UseGuards(WritesGuard)
-  @ApiOperation({ summary: 'Erase everyone past the retention date with no legal hold; also runs daily by itself' })
-  @ApiBody({ schema: { type: 'object', properties: { asOf: { type: 'string', format: 'date-time' } } } })
+  @ApiOperation({
+    summary: 'Erase everyone past the retention date with no legal hold; also runs daily by itself',
+    description: '`asOf` later than now plus 5 minutes is 400. `dryRun: true` answers `{ asOf, wouldErase, wouldRefuse }` and erases nobody.',
+  })
+  @ApiBody({ schema: { type: 'object', properties: { asOf: { type: 'string', format: 'date-time' }, dryRun: { type: 'boolean', default: false } } } })
   async sweep(@Body(SweepRequestPipe) body: SweepRequestDto) {
     const asOf = new Date(body.asOf ?? Date.now()).toISOString();
-    const { erased, refused } = await this.commands.execute(new SweepRetentionCommand(asOf));
-    return { asOf, erased, refused };
+    const { erased, refused } = await this.commands.execute(new SweepRetentionCommand(asOf, body.dryRun === true));
+    return body.dryRun ? { asOf, wouldErase: erased, wouldRefuse: refused } : { asOf, erased, refused };
   }
 }
 

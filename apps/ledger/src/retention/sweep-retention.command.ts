@@ -6,9 +6,15 @@ export interface SweepResult {
   readonly refused: string[];
 }
 
-/** Erase everyone whose data has been unused past the retention period, unless held. */
+/**
+ * Erase everyone whose data has been unused past the retention period, unless held. A dry run
+ * decides the same and writes nothing: `erased` and `refused` then say who would be.
+ */
 export class SweepRetentionCommand extends Command<SweepResult> {
-  constructor(readonly asOf: string) {
+  constructor(
+    readonly asOf: string,
+    readonly dryRun = false,
+  ) {
     super();
   }
 }

@@ -1,8 +1,9 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { InboundEnvelope } from '#ledger/domain';
+import { subjectDecider, type InboundEnvelope, type SubjectDecider } from '#ledger/domain';
 import { derivedEventId } from '#ledger/recording';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { previewSweep } from './sweep-preview';
 import { SweepRetentionCommand, type SweepResult } from './sweep-retention.command';
 
 const PAGE = 500;
@@ -10,10 +11,13 @@ const PAGE = 500;
 @CommandHandler(SweepRetentionCommand)
 export class SweepRetentionHandler implements ICommandHandler<SweepRetentionCommand, SweepResult> {
   private readonly logger = new Logger('retention');
+  private readonly decider: SubjectDecider;
 
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {
+    this.decider = subjectDecider(runtime.policy);
+  }
 
-  async execute({ asOf }: SweepRetentionCommand): Promise<SweepResult> {
+  async execute({ asOf, dryRun }: SweepRetentionCommand): Promise<SweepResult> {
     const erased: string[] = [];
     const refused: string[] = [];
     let after: string | null = null;
@@ -40,6 +44,12 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
           data: { scope: 'all', reason: 'retention-expired' },
         }),
       );
+      if (dryRun) {
+        const preview = await previewSweep(this.runtime.store, this.decider, envelopes, new Date().toISOString());
+        erased.push(...preview.erased);
+        refused.push(...preview.refused);
+        continue;
+      }
       const result = await this.runtime.writer.record(envelopes, { atomic: false });
       const erasedNow = new Set(result.erasedSubjectIds);
       for (const outcome of result.outcomes) {
@@ -48,7 +58,8 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
       }
       if (result.checkpoint) await this.runtime.waitForProjections(result.checkpoint, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
     }
-    this.logger.log(`retention sweep as of ${asOf}: ${erased.length} erased, ${refused.length} refused under legal hold`);
+    const verbs = dryRun ? ['would be erased', 'would be refused'] : ['erased', 'refused'];
+    this.logger.log(`retention sweep as of ${asOf}${dryRun ? ' (dry run)' : ''}: ${erased.length} ${verbs[0]}, ${refused.length} ${verbs[1]} under legal hold`);
     return { asOf, erased, refused };
   }
 }
