@@ -46,7 +46,7 @@ describe('the keyring', () => {
       const subjectId = '33333333-3333-4333-8333-333333333333';
       const fresh = keyring.newKey(subjectId, 'contact');
       await keyring.persist([fresh]);
-      // A key as the ledger wrapped it before 2026-11-30: 60 bytes, iv | tag | ciphertext, no version byte.
+      // A key as the ledger wrapped it in the earlier form: 60 bytes, iv | tag | ciphertext, no version byte.
       const legacy = { keyId: '44444444-4444-4444-8444-444444444444', key: randomBytes(32) };
       await own.query(
         `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id, created_at) VALUES ($1, $2, 'work', $3, $4, now() - interval '1 day')`,

@@ -64,7 +64,7 @@ const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
 
 /**
  * A wrapped data key: `0x02 | nonce | ciphertext | tag` (XChaCha20-Poly1305 under the master key).
- * Keys wrapped before 2026-11-30 are 60 bytes with no version byte (AES-256-GCM: iv | tag |
+ * Keys wrapped in the earlier form are 60 bytes with no version byte (AES-256-GCM: iv | tag |
  * ciphertext); they stay readable, and `keys rewrap` writes them in the new form.
  */
 const WRAP_V2 = 0x02;
@@ -135,8 +135,7 @@ export class Keyring {
     cacheTtlMs: number,
   ) {
     this.kekId = kekIdOf(masterKey);
-    // At most 100,000 subjects (about 1.4 KB each: 145 MB when full, measured) and none older than
-    // the time to live: a subject's keys are used in a burst (its batch, the projection of it),
+    // A bounded number of subjects, and none older than the time to live: a subject's keys are used in a burst (its batch, the projection of it),
     // and keys kept past their time to live were memory held for nothing, and key material held
     // after an erasure in another instance.
     this.cache = new RecentCache(100_000, { maxAgeMs: cacheTtlMs });
@@ -199,17 +198,20 @@ export class Keyring {
     return toSubjectKeys((await this.readable.load(subjectId)) ?? []);
   }
 
-  /** A fresh data key, not yet stored: `persist` stores a batch of them in one statement. */
+  /** A fresh data key, not yet stored. */
   newKey(subjectId: string, category: string): NewKey {
     const keyId = randomUUID();
     return { subjectId, keyId, kid: kidOf(keyId), category, key: randomBytesPooled(32) };
   }
 
-  /** Stores new keys of subjects that cannot have any yet (ids minted by this instance just now). */
+  /**
+   * Stores keys as they are, all or none; the unique index refuses a second live key of a subject
+   * and category. For tools and tests that place keys; the writer settles its keys with
+   * `sealingKeys`, which takes the winner's key when instances race.
+   */
   async persist(keys: readonly NewKey[]): Promise<void> {
     if (keys.length === 0) return;
     const wrapped = await this.wrapAll(keys);
-    // By COPY, one statement (all or none): 3,000 keys in 37–51 ms against 57–61 by INSERT … unnest (measured).
     const lines = keys.map((k, i) => copyLine([k.keyId, k.subjectId, k.category, wrapped[i]!, this.kekId]));
     const client = await this.pool.connect();
     try {
@@ -257,8 +259,10 @@ export class Keyring {
     let open = [...new Map(wanted.map((w) => [slot(w.subjectId, w.category), w])).values()];
     for (let round = 0; open.length > 0; round += 1) {
       if (round >= 5) throw new Error('no data key could be settled: keys are made and destroyed as fast as they are read');
+      // A subject minted by this writer has no keys to read at first; but another writer that
+      // resolved its ref a moment later may key it too, so its keys are inserted like any other's.
       const known = await this.liveKeys(
-        open.filter((w) => !minted.has(w.subjectId)).map((w) => w.subjectId),
+        open.filter((w) => round > 0 || !minted.has(w.subjectId)).map((w) => w.subjectId),
         { fresh: round > 0 },
       );
       const fresh: NewKey[] = [];
@@ -267,17 +271,14 @@ export class Keyring {
         if (live) keys.set(slot(w.subjectId, w.category), live);
         else fresh.push(this.newKey(w.subjectId, w.category));
       }
-      const racing = fresh.filter((k) => !minted.has(k.subjectId));
-      await this.persist(fresh.filter((k) => minted.has(k.subjectId)));
-      const inserted = await this.insertIfAbsent(racing);
+      const inserted = await this.insertIfAbsent(fresh);
       for (const k of fresh) {
-        if (minted.has(k.subjectId) || inserted.has(k.keyId)) {
-          keys.set(slot(k.subjectId, k.category), k);
-          created.push(k);
-        }
+        if (!inserted.has(k.keyId)) continue;
+        keys.set(slot(k.subjectId, k.category), k);
+        created.push(k);
       }
       // The losers of a race: read the winners' keys afresh.
-      open = racing.filter((k) => !inserted.has(k.keyId)).map((k) => ({ subjectId: k.subjectId, category: k.category }));
+      open = fresh.filter((k) => !inserted.has(k.keyId)).map((k) => ({ subjectId: k.subjectId, category: k.category }));
     }
     return { keys, created };
   }
@@ -371,7 +372,7 @@ export class Keyring {
   /**
    * Re-wraps every live key under a new master key, in batches, each batch one transaction;
    * resumable (rows already under the new key are skipped). Given the current master key as the
-   * new one, it re-wraps only the keys still in the form of before 2026-11-30 (AES-256-GCM), so it
+   * new one, it re-wraps only the keys still in the earlier AES-256-GCM form, so it
    * ends. Returns how many keys it re-wrapped.
    */
   static async rewrap(pool: Pool, oldMaster: Buffer, newMaster: Buffer, onProgress?: (done: number) => void): Promise<number> {

@@ -38,7 +38,7 @@ const never: Check = () => false;
  * Whether class-validator's `validateSync(object, VALIDATOR_OPTIONS)` would find nothing wrong,
  * decided by the same decorators' metadata and the same constraint instances, without the
  * per-call work around them (looking the metadata up, grouping it, building an error object for
- * every property): about a tenth of the ingestion CPU with a batch of 1,000 envelopes, measured.
+ * every property), which weighs on ingestion when every envelope of a large batch is valid.
  *
  * It answers `true` only where class-validator finds no error; wherever it is unsure (a kind of
  * rule it does not know, a validator that answers with a promise) it answers `false`, and the

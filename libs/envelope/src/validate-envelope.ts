@@ -7,8 +7,7 @@ import { inputLimitProblem, normalizeRef, refProblem, shownKey } from './input-l
 
 /**
  * The raw object as an instance of its DTO class, for class-validator: a shallow copy onto the
- * prototype, and the nested subject likewise (plainToInstance's deep copy was a tenth of the
- * ingestion CPU, measured).
+ * prototype, and the nested subject likewise (plainToInstance's deep copy weighs on ingestion).
  */
 const asInstance = <T extends object>(cls: new () => T, raw: object): T => Object.assign(Object.create(cls.prototype) as T, raw);
 

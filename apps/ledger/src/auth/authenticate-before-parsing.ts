@@ -9,12 +9,14 @@ const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined
 /**
  * Express middleware that runs before the body parser: a request with a body and no valid token
  * is answered 401 before any of its body is read, so an anonymous caller cannot make the service
- * buffer and parse a large body. Node discards the unread body. The role check stays in the guard.
+ * buffer and parse a large body. The role check stays in the guard.
  */
 export function authenticateBeforeParsing(tokens: Map<string, Principal>) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, next: NextFunction): void => {
     if (!hasBody(req) || bearerPrincipal(req.headers.authorization, tokens)) return next();
-    // The error filter answers it, as it answers the guard's 401.
+    // The connection closes after the answer: kept open, Node would read the whole body to find
+    // the next request on it. The error filter answers, as it answers the guard's 401.
+    res.setHeader('Connection', 'close');
     next(new UnauthorizedException(UNAUTHORIZED_MESSAGE));
   };
 }

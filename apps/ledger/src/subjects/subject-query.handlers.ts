@@ -18,7 +18,7 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
   async execute({ subjectId, context }: GetSubjectStateQuery) {
     // The log entry is written while the view and the keys are fetched, and the values are opened
     // only once all three are done: a read whose entry cannot be written is still not served, and
-    // the log's round trip is no longer added to the read's (a serial GET in 2.1 ms, not 3.0). A
+    // the log's round trip is not added to the read's. A
     // read of an id the ledger does not know is logged too, as the attempt it is. The view is one
     // that shows every write the store holds for the subject (waited for, bounded, if need be).
     const [{ view, freshness }, keys] = await Promise.all([

@@ -14,7 +14,7 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
         revision      integer NOT NULL CHECK (revision >= 0),
         event_id      uuid NOT NULL,
         type          text NOT NULL,
-        -- json, not jsonb: stored as written, and three times cheaper to insert (measured); the
+        -- json, not jsonb: stored as written, and cheaper to insert; the
         -- ledger reads whole events, it never queries inside them.
         data          json NOT NULL,
         personal      json,
