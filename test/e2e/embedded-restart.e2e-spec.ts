@@ -3,15 +3,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from '../support/processes';
 
 /**
  * `npm start` with no set-up: the embedded PostgreSQL in LEDGER_DATA_DIR, generated tokens, and

@@ -49,8 +49,12 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
         expect(await answer.json()).toEqual({ error: 'unauthorized', message: 'a valid bearer token is required' });
       }
     }
-    // 90 MB were sent; parsed, each body is tens of MB of objects, five at a time.
-    expect((await rss(ledger)) - before).toBeLessThan(40 * MB);
+    // 90 MB were sent. Read and dropped unparsed, they leave only what the collector has not yet
+    // given back (more on newer Node); parsed, five at a time, they are over 200 MB of objects.
+    expect((await rss(ledger)) - before).toBeLessThan(100 * MB);
+    // Not parsed at all: a body that is not JSON is 401 without a token, not 400.
+    const broken = await postRaw(ledger, Buffer.concat([bigBody, Buffer.from('}{')]));
+    expect(broken.status).toBe(401);
   });
 
   it('tells a client that asks first (Expect: 100-continue) not to send its body without a valid token', async () => {

@@ -5,17 +5,9 @@ import { join, resolve } from 'node:path';
 import { createTestDatabase } from '../support/test-database';
 import { envelope } from './support/envelopes';
 import { LEDGER_TOKENS, LedgerProcess } from './support/ledger-process';
+import { alive } from '../support/processes';
 
 const MAIN = resolve(__dirname, '../../dist/apps/ledger/src/main.js');
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * What the built service does before it serves: it will not seal values under a key it would lose,

@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Injectable, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min, validateSync } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { Roles } from '../auth/bearer-auth.guard';
 import { TOKEN_NAME } from '../config/secrets';
-import { InputValidationError } from '../http/errors';
+import { validated } from '../http/validated';
 import { AccessLogReader } from './access-log.reader';
 
 const DEFAULT_LIMIT = 100;
@@ -25,12 +25,7 @@ export class AccessLogQueryDto {
 @Injectable()
 class AccessLogQueryPipe implements PipeTransform<unknown, AccessLogQueryDto> {
   transform(query: unknown): AccessLogQueryDto {
-    const dto = plainToInstance(AccessLogQueryDto, query ?? {}, { exposeDefaultValues: true });
-    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) {
-      throw new InputValidationError(errors.map((e) => ({ path: e.property, message: Object.values(e.constraints ?? {}).join(', ') })));
-    }
-    return dto;
+    return validated(AccessLogQueryDto, query);
   }
 }
 

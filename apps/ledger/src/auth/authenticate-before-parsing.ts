@@ -12,11 +12,11 @@ const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined
  * buffer and parse a large body. The role check stays in the guard.
  */
 export function authenticateBeforeParsing(tokens: Map<string, Principal>) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, _res: Response, next: NextFunction): void => {
     if (!hasBody(req) || bearerPrincipal(req.headers.authorization, tokens)) return next();
-    // The connection closes after the answer: kept open, Node would read the whole body to find
-    // the next request on it. The error filter answers, as it answers the guard's 401.
-    res.setHeader('Connection', 'close');
+    // The error filter answers it, as it answers the guard's 401. Node then reads the rest of the
+    // body and drops it, chunk by chunk, so that the client sees the answer (closing at once would
+    // reset the connection under a client still sending, and lose the answer with it).
     next(new UnauthorizedException(UNAUTHORIZED_MESSAGE));
   };
 }

@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Inject, Injectable, Logger, Post, UseGuards, type OnApplicationBootstrap, type OnApplicationShutdown, type PipeTransform } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { plainToInstance } from 'class-transformer';
-import { IsBoolean, IsISO8601, IsOptional, validateSync } from 'class-validator';
+import { IsBoolean, IsISO8601, IsOptional } from 'class-validator';
 import { safeErrorSummary } from '#ledger/postgres';
 import { Roles } from '../auth/bearer-auth.guard';
 import { InputValidationError } from '../http/errors';
+import { validated } from '../http/validated';
 import { WritesGuard } from '../http/writes.guard';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
 import { SweepRetentionCommand } from './sweep-retention.command';
@@ -23,11 +23,7 @@ export class SweepRequestDto {
 @Injectable()
 class SweepRequestPipe implements PipeTransform<unknown, SweepRequestDto> {
   transform(body: unknown): SweepRequestDto {
-    const dto = plainToInstance(SweepRequestDto, body ?? {});
-    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) {
-      throw new InputValidationError(errors.map((e) => ({ path: e.property, message: Object.values(e.constraints ?? {}).join(', ') })));
-    }
+    const dto = validated(SweepRequestDto, body);
     if (dto.asOf !== undefined && Date.parse(dto.asOf) > Date.now() + FUTURE_SLACK_MS) {
       throw new InputValidationError([{ path: 'asOf', message: 'asOf must not be later than now plus 5 minutes' }]);
     }
