@@ -47,7 +47,12 @@ interface Rebuild {
  * Progress is saved with every page, so an interrupted rebuild resumes where it stopped.
  * A store that cannot read by stream (KurrentDB) is scanned from its feed instead.
  */
-export async function rebuildProjection(store: EventStore, pool: Pool, live: RebuildableProjection, options: RebuildOptions = {}): Promise<number> {
+export async function rebuildProjection(
+  store: EventStore,
+  pool: Pool,
+  live: RebuildableProjection,
+  options: RebuildOptions = {},
+): Promise<number> {
   await migrate(pool, 'projections', PROJECTION_MIGRATIONS);
   await migrate(pool, 'projection-rebuilds', REBUILD_MIGRATIONS);
   const shadow = live.withTable(`${live.table}_rebuild`);
@@ -68,7 +73,8 @@ export async function rebuildProjection(store: EventStore, pool: Pool, live: Reb
 }
 
 async function readProgress({ pool, live }: Rebuild): Promise<Progress | undefined> {
-  const sql = 'SELECT phase, start_checkpoint, after_stream, checkpoint FROM ledger_projection_rebuilds WHERE name = $1';
+  const sql =
+    'SELECT phase, start_checkpoint, after_stream, checkpoint FROM ledger_projection_rebuilds WHERE name = $1';
   return (await pool.query<Progress>(sql, [live.name])).rows[0];
 }
 
@@ -80,14 +86,18 @@ async function readProgress({ pool, live }: Rebuild): Promise<Progress | undefin
 async function begin({ store, pool, live, shadow }: Rebuild): Promise<Progress> {
   const scanning = Boolean(store.readByStream);
   const start = scanning ? await store.head() : null;
-  const progress: Progress = { phase: scanning ? 'scan' : 'catch-up', start_checkpoint: start, after_stream: null, checkpoint: start };
+  const progress: Progress = {
+    phase: scanning ? 'scan' : 'catch-up',
+    start_checkpoint: start,
+    after_stream: null,
+    checkpoint: start,
+  };
   await inTransaction(pool, async (client) => {
     await shadow.createTable(client);
-    await client.query('INSERT INTO ledger_projection_rebuilds (name, phase, start_checkpoint, checkpoint) VALUES ($1, $2, $3, $3)', [
-      live.name,
-      progress.phase,
-      start,
-    ]);
+    await client.query(
+      'INSERT INTO ledger_projection_rebuilds (name, phase, start_checkpoint, checkpoint) VALUES ($1, $2, $3, $3)',
+      [live.name, progress.phase, start],
+    );
   });
   return progress;
 }
@@ -109,7 +119,10 @@ async function scan(rebuild: Rebuild, after: string | null): Promise<void> {
     next.catch(() => undefined);
     await inTransaction(pool, async (client) => {
       await shadow.applyFresh(page, client);
-      await client.query('UPDATE ledger_projection_rebuilds SET after_stream = $2 WHERE name = $1', [live.name, cursor]);
+      await client.query('UPDATE ledger_projection_rebuilds SET after_stream = $2 WHERE name = $1', [
+        live.name,
+        cursor,
+      ]);
     });
     rebuild.events += page.length;
     rebuild.onProgress?.('scan', rebuild.events);
@@ -156,7 +169,10 @@ async function catchUp(rebuild: Rebuild, client: PoolClient, from: Checkpoint | 
     if (page.length === 0) return checkpoint;
     await shadow.apply(page, client);
     checkpoint = page[page.length - 1]!.checkpoint;
-    await client.query('UPDATE ledger_projection_rebuilds SET checkpoint = $2 WHERE name = $1', [live.name, checkpoint]);
+    await client.query('UPDATE ledger_projection_rebuilds SET checkpoint = $2 WHERE name = $1', [
+      live.name,
+      checkpoint,
+    ]);
     rebuild.events += page.length;
     rebuild.onProgress?.('catch-up', rebuild.events);
   }

@@ -13,7 +13,11 @@ export class DocumentTableSql<Doc> {
   /** The table without its indexes: a rebuild fills it first and indexes it once, afterwards. */
   create(name: string): string {
     const { key, columns, document } = this.table;
-    const lines = [`${key.name} ${key.type} NOT NULL`, ...columns.map((c) => `${c.name} ${c.type}`), `${document} json NOT NULL`];
+    const lines = [
+      `${key.name} ${key.type} NOT NULL`,
+      ...columns.map((c) => `${c.name} ${c.type}`),
+      `${document} json NOT NULL`,
+    ];
     return `CREATE TABLE ${name} (\n  ${lines.join(',\n  ')}\n);`;
   }
 

@@ -14,13 +14,19 @@ export interface StateRead {
 export class SubjectStateReader {
   // Concurrent GETs share one statement.
   private readonly rows = new BatchLoader<string, StateRead>(async (subjectIds) => {
-    const { rows } = await this.pool.query<{ subject_id: string; view: SubjectStateView | null; revision: number | null }>({
+    const { rows } = await this.pool.query<{
+      subject_id: string;
+      view: SubjectStateView | null;
+      revision: number | null;
+    }>({
       name: this.lastRevisionSql ? 'ledger-subject-state-get-with-revision' : 'ledger-subject-state-get',
       text: `SELECT i.subject_id, s.view, ${this.lastRevisionSql ? this.lastRevisionSql(`'${SUBJECT_STREAM_PREFIX}' || i.subject_id`) : 'NULL::integer'} AS revision
              FROM unnest($1::uuid[]) AS i(subject_id) LEFT JOIN ledger_subject_state s ON s.subject_id = i.subject_id`,
       values: [subjectIds],
     });
-    return new Map(rows.map((r) => [r.subject_id, r.revision === null ? { view: r.view } : { view: r.view, revision: r.revision }]));
+    return new Map(
+      rows.map((r) => [r.subject_id, r.revision === null ? { view: r.view } : { view: r.view, revision: r.revision }]),
+    );
   });
 
   /**
@@ -50,13 +56,21 @@ export class SubjectStateReader {
    * Subjects not erased whose retention date is at or before `asOf`, after `afterSubjectId`, with
    * the version of the row that says so (the number of the subject's events it shows).
    */
-  async dueForRetention(asOf: string, afterSubjectId: string | null, limit: number): Promise<Array<{ subjectId: string; retentionDueAt: string; version: number }>> {
+  async dueForRetention(
+    asOf: string,
+    afterSubjectId: string | null,
+    limit: number,
+  ): Promise<Array<{ subjectId: string; retentionDueAt: string; version: number }>> {
     const { rows } = await this.pool.query<{ subject_id: string; retention_due_at: Date; version: number }>(
       `SELECT subject_id, retention_due_at, version FROM ledger_subject_state
        WHERE status <> 'erased' AND retention_due_at <= $1 AND subject_id > $2
        ORDER BY subject_id LIMIT $3`,
       [asOf, afterSubjectId ?? '00000000-0000-0000-0000-000000000000', limit],
     );
-    return rows.map((r) => ({ subjectId: r.subject_id, retentionDueAt: r.retention_due_at.toISOString(), version: r.version }));
+    return rows.map((r) => ({
+      subjectId: r.subject_id,
+      retentionDueAt: r.retention_due_at.toISOString(),
+      version: r.version,
+    }));
   }
 }
