@@ -3,7 +3,7 @@ import type { StoredEvent } from '#ledger/event-store';
 /**
  * A read model of one document per stream, declared as data: which events it reads, the document
  * it starts from, and how an event changes it. No I/O and no clock, so its fold is tested without
- * a database (`givenEvents`), and one writer (`PostgresDocumentProjection`) stores any of them.
+ * a database (`documentSpecification`), and one writer (`PostgresDocumentProjection`) stores any of them.
  *
  * `evolve` may change the document it is given and return it: the writer only ever hands it a
  * document of its own (new, or parsed from its row just now), and a replay folds too many events
@@ -37,7 +37,9 @@ export interface DocumentColumn<Doc> {
 
 /**
  * Where a document projection is stored: one row per document, its id as primary key, the
- * document as JSON, and the columns queries need beside it.
+ * document as JSON, and the columns queries need beside it. The writer's first migration creates
+ * the table from this declaration; a database that ran it keeps its table, so a later change of
+ * shape needs a migration of its own, not only an edit here.
  */
 export interface DocumentTable<Doc> {
   readonly name: string;
