@@ -14,15 +14,19 @@ export interface Projection {
 }
 
 /**
- * A projection that can be rebuilt beside the live one: into a shadow table without indexes,
- * written row by row once from whole streams, indexed afterwards, then swapped in.
+ * A projection kept in one table that can be rebuilt beside the live one (`rebuildProjection`):
+ * into a shadow table of the same shape, written once from whole streams, indexed afterwards,
+ * then put in the live table's place. `PostgresDocumentProjection` is one for any declaration.
  */
 export interface RebuildableProjection extends Projection {
   readonly table: string;
+  /** The same projection written into another table of the same shape. */
   withTable(table: string): RebuildableProjection;
-  /** The SQL that creates the read model's table under a given name, and then its indexes. */
-  ddl(table: string): { readonly create: string; readonly index: string };
-  renameIndexes(client: PoolClient, from: string, to: string): Promise<void>;
-  /** Applies whole streams to an empty table: plain inserts, each row once. */
+  /** Whole streams into an empty table: each row folded from nothing and inserted once. */
   applyFresh(events: readonly StoredEvent[], client: PoolClient): Promise<void>;
+  /** Creates the table afresh, without indexes: a rebuild fills it first. */
+  createTable(client: PoolClient): Promise<void>;
+  createIndexes(client: PoolClient): Promise<void>;
+  /** Puts this table, indexes and all, in the place of `liveTable`; inside the caller's transaction. */
+  replace(client: PoolClient, liveTable: string): Promise<void>;
 }

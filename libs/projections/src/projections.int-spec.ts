@@ -8,7 +8,8 @@ import { defaultPolicy } from '../../domain/src/testing/envelopes';
 import { openLedgerFixture, type LedgerFixture } from '../../../test/support/ledger-fixture';
 import { rebuildProjection } from './projection-rebuild';
 import { PROJECTION_MIGRATIONS, ProjectionRunner } from './projection-runner';
-import { SubjectStateProjection, SubjectStateReader } from './subject-state/subject-state.projection';
+import { SubjectStateProjection } from './subject-state/subject-state.projection';
+import { SubjectStateReader } from './subject-state/subject-state.reader';
 import { placeInStateView } from './subject-state/subject-state.view';
 import { SubjectTrailReader } from './subject-trail/subject-trail.reader';
 
