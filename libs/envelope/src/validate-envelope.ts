@@ -1,9 +1,20 @@
-import { ValidationTypes, validateSync, type ValidationError } from 'class-validator';
+import { ValidationTypes, validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 import type { InboundEnvelope } from '#ledger/domain';
-import { VALIDATOR_OPTIONS, passesValidation } from './class-validator-check';
 import { DATA_DTO } from './data.dto';
 import { EnvelopeDto, SubjectAddressDto } from './envelope.dto';
 import { inputLimitProblem, normalizeRef, refProblem, shownKey } from './input-limits';
+
+/**
+ * Every envelope is validated with these, built once: no field that no decorator names, no object
+ * of a class without decorators; the errors keep neither the object nor the value, which only the
+ * caller's input holds (a value may be personal data).
+ */
+const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+};
 
 /**
  * The raw object as an instance of its DTO class, for class-validator: a shallow copy onto the
@@ -60,11 +71,6 @@ export function validateEnvelope(input: unknown, prefix = ''): EnvelopeCheck {
   const dataClass: (new () => object) | undefined = DATA_DTO[(raw as { type?: string }).type as keyof typeof DATA_DTO];
   const data = (raw as { data?: unknown }).data;
   const dataInstance = dataClass && typeof data === 'object' && data !== null && !Array.isArray(data) ? asInstance(dataClass, data) : undefined;
-  // The common case, a valid envelope, without class-validator's per-call work; anything else
-  // (or anything the quick check is unsure of) goes to class-validator, which says what is wrong.
-  if (passesValidation(envelope) && (dataInstance === undefined || passesValidation(dataInstance))) {
-    return { envelope: withLowercaseIds(raw as InboundEnvelope) };
-  }
   const details: ValidationDetail[] = [];
   flatten(validateSync(envelope, VALIDATOR_OPTIONS), prefix, details);
   if (dataInstance) flatten(validateSync(dataInstance, VALIDATOR_OPTIONS), at('data'), details);
