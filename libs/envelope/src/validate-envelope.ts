@@ -64,18 +64,25 @@ export function validateEnvelope(input: unknown, prefix = ''): EnvelopeCheck {
     const normalized = normalizeRef(ref);
     if (normalized !== ref) raw = { ...raw, subject: (subject = { ...(subject as object), ref: normalized }) };
   }
-  const envelope = asInstance(EnvelopeDto, {
-    ...raw,
-    subject: typeof subject === 'object' && subject !== null && !Array.isArray(subject) ? asInstance(SubjectAddressDto, subject) : subject,
-  });
+  const dtos = asDtos(raw, subject);
+  const details: ValidationDetail[] = [];
+  flatten(validateSync(dtos.envelope, VALIDATOR_OPTIONS), prefix, details);
+  if (dtos.data) flatten(validateSync(dtos.data, VALIDATOR_OPTIONS), at('data'), details);
+  return details.length > 0 ? { details } : { envelope: withLowercaseIds(raw as InboundEnvelope) };
+}
+
+const isRecord = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The envelope, its subject and its `data` as DTO instances for class-validator. `data` is
+ * checked on its own only when it is an object and the type names its class; otherwise the
+ * envelope's own rules (`type`, `data` an object) say what is wrong.
+ */
+function asDtos(raw: object, subject: unknown): { readonly envelope: EnvelopeDto; readonly data?: object } {
+  const envelope = asInstance(EnvelopeDto, { ...raw, subject: isRecord(subject) ? asInstance(SubjectAddressDto, subject) : subject });
   const dataClass: (new () => object) | undefined = DATA_DTO[(raw as { type?: string }).type as keyof typeof DATA_DTO];
   const data = (raw as { data?: unknown }).data;
-  const dataInstance = dataClass && typeof data === 'object' && data !== null && !Array.isArray(data) ? asInstance(dataClass, data) : undefined;
-  const details: ValidationDetail[] = [];
-  flatten(validateSync(envelope, VALIDATOR_OPTIONS), prefix, details);
-  if (dataInstance) flatten(validateSync(dataInstance, VALIDATOR_OPTIONS), at('data'), details);
-  if (details.length > 0) return { details };
-  return { envelope: withLowercaseIds(raw as InboundEnvelope) };
+  return { envelope, data: dataClass && isRecord(data) ? asInstance(dataClass, data) : undefined };
 }
 
 const UPPER = /[A-F]/;
