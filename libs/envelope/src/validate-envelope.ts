@@ -20,7 +20,8 @@ const VALIDATOR_OPTIONS: ValidatorOptions = {
  * The raw object as an instance of its DTO class, for class-validator: a shallow copy onto the
  * prototype, and the nested subject likewise (plainToInstance's deep copy weighs on ingestion).
  */
-const asInstance = <T extends object>(cls: new () => T, raw: object): T => Object.assign(Object.create(cls.prototype) as T, raw);
+const asInstance = <T extends object>(cls: new () => T, raw: object): T =>
+  Object.assign(Object.create(cls.prototype) as T, raw);
 
 /** One problem with an input, by its path (`events[3].data.purpose`). Never quotes the value. */
 export interface ValidationDetail {
@@ -71,7 +72,8 @@ export function validateEnvelope(input: unknown, prefix = ''): EnvelopeCheck {
   return details.length > 0 ? { details } : { envelope: withLowercaseIds(raw as InboundEnvelope) };
 }
 
-const isRecord = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The envelope, its subject and its `data` as DTO instances for class-validator. `data` is
@@ -79,7 +81,8 @@ const isRecord = (value: unknown): value is object => typeof value === 'object' 
  * envelope's own rules (`type`, `data` an object) say what is wrong.
  */
 function asDtos(raw: object, subject: unknown): { readonly envelope: EnvelopeDto; readonly data?: object } {
-  const envelope = asInstance(EnvelopeDto, { ...raw, subject: isRecord(subject) ? asInstance(SubjectAddressDto, subject) : subject });
+  const subjectDto = isRecord(subject) ? asInstance(SubjectAddressDto, subject) : subject;
+  const envelope = asInstance(EnvelopeDto, { ...raw, subject: subjectDto });
   const dataClass: (new () => object) | undefined = DATA_DTO[(raw as { type?: string }).type as keyof typeof DATA_DTO];
   const data = (raw as { data?: unknown }).data;
   return { envelope, data: dataClass && isRecord(data) ? asInstance(dataClass, data) : undefined };
