@@ -1,15 +1,27 @@
-import { ValidationTypes, validateSync, type ValidationError } from 'class-validator';
+import { ValidationTypes, validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 import type { InboundEnvelope } from '#ledger/domain';
-import { VALIDATOR_OPTIONS, passesValidation } from './class-validator-check';
 import { DATA_DTO } from './data.dto';
 import { EnvelopeDto, SubjectAddressDto } from './envelope.dto';
 import { inputLimitProblem, normalizeRef, refProblem, shownKey } from './input-limits';
 
 /**
+ * Every envelope is validated with these, built once: no field that no decorator names, no object
+ * of a class without decorators; the errors keep neither the object nor the value, which only the
+ * caller's input holds (a value may be personal data).
+ */
+const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+};
+
+/**
  * The raw object as an instance of its DTO class, for class-validator: a shallow copy onto the
  * prototype, and the nested subject likewise (plainToInstance's deep copy weighs on ingestion).
  */
-const asInstance = <T extends object>(cls: new () => T, raw: object): T => Object.assign(Object.create(cls.prototype) as T, raw);
+const asInstance = <T extends object>(cls: new () => T, raw: object): T =>
+  Object.assign(Object.create(cls.prototype) as T, raw);
 
 /** One problem with an input, by its path (`events[3].data.purpose`). Never quotes the value. */
 export interface ValidationDetail {
@@ -53,23 +65,27 @@ export function validateEnvelope(input: unknown, prefix = ''): EnvelopeCheck {
     const normalized = normalizeRef(ref);
     if (normalized !== ref) raw = { ...raw, subject: (subject = { ...(subject as object), ref: normalized }) };
   }
-  const envelope = asInstance(EnvelopeDto, {
-    ...raw,
-    subject: typeof subject === 'object' && subject !== null && !Array.isArray(subject) ? asInstance(SubjectAddressDto, subject) : subject,
-  });
+  const dtos = asDtos(raw, subject);
+  const details: ValidationDetail[] = [];
+  flatten(validateSync(dtos.envelope, VALIDATOR_OPTIONS), prefix, details);
+  if (dtos.data) flatten(validateSync(dtos.data, VALIDATOR_OPTIONS), at('data'), details);
+  return details.length > 0 ? { details } : { envelope: withLowercaseIds(raw as InboundEnvelope) };
+}
+
+const isRecord = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The envelope, its subject and its `data` as DTO instances for class-validator. `data` is
+ * checked on its own only when it is an object and the type names its class; otherwise the
+ * envelope's own rules (`type`, `data` an object) say what is wrong.
+ */
+function asDtos(raw: object, subject: unknown): { readonly envelope: EnvelopeDto; readonly data?: object } {
+  const subjectDto = isRecord(subject) ? asInstance(SubjectAddressDto, subject) : subject;
+  const envelope = asInstance(EnvelopeDto, { ...raw, subject: subjectDto });
   const dataClass: (new () => object) | undefined = DATA_DTO[(raw as { type?: string }).type as keyof typeof DATA_DTO];
   const data = (raw as { data?: unknown }).data;
-  const dataInstance = dataClass && typeof data === 'object' && data !== null && !Array.isArray(data) ? asInstance(dataClass, data) : undefined;
-  // The common case, a valid envelope, without class-validator's per-call work; anything else
-  // (or anything the quick check is unsure of) goes to class-validator, which says what is wrong.
-  if (passesValidation(envelope) && (dataInstance === undefined || passesValidation(dataInstance))) {
-    return { envelope: withLowercaseIds(raw as InboundEnvelope) };
-  }
-  const details: ValidationDetail[] = [];
-  flatten(validateSync(envelope, VALIDATOR_OPTIONS), prefix, details);
-  if (dataInstance) flatten(validateSync(dataInstance, VALIDATOR_OPTIONS), at('data'), details);
-  if (details.length > 0) return { details };
-  return { envelope: withLowercaseIds(raw as InboundEnvelope) };
+  return { envelope, data: dataClass && isRecord(data) ? asInstance(dataClass, data) : undefined };
 }
 
 const UPPER = /[A-F]/;
