@@ -2,7 +2,12 @@ import type { InboundEnvelope } from '#ledger/domain';
 import { BatchRejected, type EnvelopeError } from './errors';
 
 export type EnvelopeOutcome =
-  | { readonly index: number; readonly id: string; readonly status: 'recorded' | 'duplicate'; readonly subjectId: string }
+  | {
+      readonly index: number;
+      readonly id: string;
+      readonly status: 'recorded' | 'duplicate';
+      readonly subjectId: string;
+    }
   | { readonly index: number; readonly id: string; readonly status: 'rejected'; readonly error: EnvelopeError };
 
 /**
@@ -44,6 +49,8 @@ export class BatchOutcomes {
 
   private repeatOutcome(index: number): EnvelopeOutcome {
     const first = this.settled.get(this.repeats.get(index)!)!;
-    return first.status === 'rejected' ? { ...first, index } : { index, id: first.id, status: 'duplicate', subjectId: first.subjectId };
+    return first.status === 'rejected'
+      ? { ...first, index }
+      : { index, id: first.id, status: 'duplicate', subjectId: first.subjectId };
   }
 }

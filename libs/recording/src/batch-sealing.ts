@@ -20,7 +20,11 @@ export interface SealedBatch {
 }
 
 /** Seals every personal value of every subject's decisions before it reaches the store. */
-export async function sealBatch(subjects: readonly SubjectDecisions[], keys: SettledKeys, recordedAt: string): Promise<SealedBatch> {
+export async function sealBatch(
+  subjects: readonly SubjectDecisions[],
+  keys: SettledKeys,
+  recordedAt: string,
+): Promise<SealedBatch> {
   const appends: StreamAppend[] = [];
   const kids = new Set<string>();
   const shred: ErasedKeys[] = [];
@@ -28,11 +32,18 @@ export async function sealBatch(subjects: readonly SubjectDecisions[], keys: Set
   for (const { subjectId, before, decisions } of subjects) {
     await breathe();
     const groups = decisions.map((d) => d.events);
-    const sealing = sealSubjectEvents(subjectId, groups, (need) => keys.keyOf(subjectId, need), keys.atErasure.get(subjectId) ?? []);
+    const sealing = sealSubjectEvents(
+      subjectId,
+      groups,
+      (need) => keys.keyOf(subjectId, need),
+      keys.atErasure.get(subjectId) ?? [],
+    );
     if (sealing.erasing) shred.push({ subjectId, ...sealing.erasing, madeBy: keys.asOf! });
     const retiredHere = sealing.sealed.flat().flatMap((s) => s.keyIds ?? []);
     if (retiredHere.length > 0) retired.set(subjectId, retiredHere);
-    const newEvents = decisions.flatMap(({ item }, n) => toNewEvents(item.envelope, item.hash, sealing.sealed[n]!, recordedAt));
+    const newEvents = decisions.flatMap(({ item }, n) =>
+      toNewEvents(item.envelope, item.hash, sealing.sealed[n]!, recordedAt),
+    );
     for (const e of newEvents) if (e.personal) kidsIn(e.personal, kids);
     appends.push({ streamId: streamIdOf(subjectId), expected: before.head, events: newEvents });
   }
@@ -43,7 +54,12 @@ export async function sealBatch(subjects: readonly SubjectDecisions[], keys: Set
  * One envelope's sealed events as the store takes them. The event of the envelope's own type
  * carries the envelope's id (the idempotency key); the others get ids derived from it.
  */
-function toNewEvents(envelope: InboundEnvelope, hash: string, sealed: readonly SealedEvent[], recordedAt: string): NewEvent[] {
+function toNewEvents(
+  envelope: InboundEnvelope,
+  hash: string,
+  sealed: readonly SealedEvent[],
+  recordedAt: string,
+): NewEvent[] {
   const primary = sealed.findIndex((s) => s.event.type === envelope.type);
   const correlationId = envelope.correlationId ?? envelope.id;
   return sealed.map((s, n) => {

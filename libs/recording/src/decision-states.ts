@@ -87,6 +87,11 @@ export class DecisionStates {
     const last = events[events.length - 1];
     const head = last ? { revision: last.revision, hash: last.hash } : NO_STREAM;
     if (this.options.store.globallyIdempotent) return { state, head, retiredKeyIds };
-    return { state, head, retiredKeyIds, envelopes: new Map(events.map((e) => [e.meta.envelopeId, e.meta.envelopeHash])) };
+    return {
+      state,
+      head,
+      retiredKeyIds,
+      envelopes: new Map(events.map((e) => [e.meta.envelopeId, e.meta.envelopeHash])),
+    };
   }
 }

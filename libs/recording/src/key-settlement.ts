@@ -32,18 +32,25 @@ export async function settleKeys(
   work: readonly SubjectKeyWork[],
   { minted, created }: { minted: ReadonlySet<string>; created: NewKey[] },
 ): Promise<SettledKeys> {
-  await destroyLeftovers(keyring, work.filter((w) => !minted.has(w.subjectId) && w.before.retiredKeyIds.length > 0));
+  await destroyLeftovers(
+    keyring,
+    work.filter((w) => !minted.has(w.subjectId) && w.before.retiredKeyIds.length > 0),
+  );
   const needs = new Map(work.map((w) => [w.subjectId, keyNeedsOf(w.events)]));
   const byEpoch = new Map<string, LiveKey>();
   const wanted = (epoch: number) =>
-    [...needs].flatMap(([subjectId, n]) => n.filter((need) => need.epoch === epoch).map(({ category }) => ({ subjectId, category })));
+    [...needs].flatMap(([subjectId, n]) =>
+      n.filter((need) => need.epoch === epoch).map(({ category }) => ({ subjectId, category })),
+    );
   const settle = async (epoch: number, retire: string[] = []) => {
     const { keys, created: made } = await keyring.sealingKeys(wanted(epoch), { retire, minted });
     created.push(...made);
     for (const [at, key] of keys) byEpoch.set(`${at}/${epoch}`, key);
   };
   await settle(0);
-  const erasing = work.filter((w) => w.events.some((event) => event.type === 'erasure.completed')).map((w) => w.subjectId);
+  const erasing = work
+    .filter((w) => w.events.some((event) => event.type === 'erasure.completed'))
+    .map((w) => w.subjectId);
   const atErasure = erasing.length > 0 ? await keyring.keysAtErasure(erasing) : null;
   const lastEpoch = Math.max(0, ...[...needs.values()].flatMap((n) => n.map((need) => need.epoch)));
   for (let epoch = 1; epoch <= lastEpoch; epoch += 1) {
@@ -67,6 +74,11 @@ export async function settleKeys(
 async function destroyLeftovers(keyring: Keyring, retiring: readonly SubjectKeyWork[]): Promise<void> {
   if (retiring.length === 0) return;
   const live = await keyring.liveKeys(retiring.map((w) => w.subjectId));
-  const leftovers = retiring.flatMap((w) => live.get(w.subjectId)!.filter((k) => w.before.retiredKeyIds.includes(k.keyId)).map((k) => k.keyId));
+  const leftovers = retiring.flatMap((w) =>
+    live
+      .get(w.subjectId)!
+      .filter((k) => w.before.retiredKeyIds.includes(k.keyId))
+      .map((k) => k.keyId),
+  );
   if (leftovers.length > 0) await keyring.destroyKeys(leftovers);
 }

@@ -1,5 +1,12 @@
 import { kidsIn, type Keyring, type NewKey } from '#ledger/crypto';
-import { streamIdOf, subjectIdOf, type InboundEnvelope, type Policy, type SubjectDecider, subjectDecider } from '#ledger/domain';
+import {
+  streamIdOf,
+  subjectIdOf,
+  type InboundEnvelope,
+  type Policy,
+  type SubjectDecider,
+  subjectDecider,
+} from '#ledger/domain';
 import { ConcurrencyError, type AppendResult, type Checkpoint, type EventStore } from '#ledger/event-store';
 import { decideBatch, type SubjectDecisions } from './batch-decisions';
 import { BatchOutcomes, type EnvelopeOutcome } from './batch-outcomes';
@@ -113,7 +120,11 @@ export class LedgerWriter {
       const unseen = dropSeenInStreams(current, loaded, store, outcomes);
       const recordedAt = this.clock().toISOString();
       const subjects = await decideBatch(unseen, loaded, { decider: this.decider, recordedAt }, outcomes);
-      const work = subjects.map((s) => ({ subjectId: s.subjectId, before: s.before, events: s.decisions.flatMap((d) => d.events) }));
+      const work = subjects.map((s) => ({
+        subjectId: s.subjectId,
+        before: s.before,
+        events: s.decisions.flatMap((d) => d.events),
+      }));
       const keys = await settleKeys(keyring, work, { minted, created: keyUse.created });
       const sealed = await sealBatch(subjects, keys, recordedAt);
       // One append for every subject; the store refuses it if any stream moved meanwhile.

@@ -4,15 +4,32 @@ import { erasedKeyIdsOf, fromStored, toStored } from './stored-subject-events';
 
 const erasure: ErasureCompletedEvent = {
   type: 'erasure.completed',
-  data: { requestId: 'r1', scope: ['contact'], reason: 'subject-request', categories: ['contact'], fields: ['contact.email'] },
+  data: {
+    requestId: 'r1',
+    scope: ['contact'],
+    reason: 'subject-request',
+    categories: ['contact'],
+    fields: ['contact.email'],
+  },
   personal: {},
 };
-const used: SubjectEvent = { type: 'data.used', data: { purpose: 'security', lawfulBasis: 'legitimate-interest', fields: [] }, personal: {} };
+const used: SubjectEvent = {
+  type: 'data.used',
+  data: { purpose: 'security', lawfulBasis: 'legitimate-interest', fields: [] },
+  personal: {},
+};
 
 const asStored = (event: Pick<StoredEvent, 'type' | 'data' | 'personal'>): StoredEvent => ({
   ...event,
   eventId: 'e1',
-  meta: { envelopeId: 'env-1', envelopeHash: 'h', occurredAt: 't', source: 'crm', correlationId: 'c', causationId: 'c' },
+  meta: {
+    envelopeId: 'env-1',
+    envelopeHash: 'h',
+    occurredAt: 't',
+    source: 'crm',
+    correlationId: 'c',
+    causationId: 'c',
+  },
   recordedAt: 't',
   streamId: 'subject-s1',
   revision: 0,
@@ -65,6 +82,8 @@ describe('fromStored', () => {
   });
 
   it('refuses a type no subject event has, naming the event by id only', () => {
-    expect(() => fromStored(asStored({ type: 'data.vanished', data: {}, personal: null }))).toThrow('not a subject event type: data.vanished (event e1)');
+    expect(() => fromStored(asStored({ type: 'data.vanished', data: {}, personal: null }))).toThrow(
+      'not a subject event type: data.vanished (event e1)',
+    );
   });
 });

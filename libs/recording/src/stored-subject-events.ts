@@ -35,9 +35,14 @@ export function toStored(sealed: SealedEvent): Pick<NewEvent, 'type' | 'data' | 
  */
 export function fromStored(stored: StoredEvent, personal?: Readonly<Record<string, unknown>>): SubjectEvent {
   const current = upcast(stored);
-  if (!isSubjectEventType(current.type)) throw new Error(`not a subject event type: ${current.type} (event ${current.eventId})`);
+  if (!isSubjectEventType(current.type))
+    throw new Error(`not a subject event type: ${current.type} (event ${current.eventId})`);
   // The one narrowing of the boundary: the type string is known, the data is the store's word.
-  return { type: current.type, data: decidedData(current), personal: personal ?? current.personal ?? NO_PERSONAL } as SubjectEvent;
+  return {
+    type: current.type,
+    data: decidedData(current),
+    personal: personal ?? current.personal ?? NO_PERSONAL,
+  } as SubjectEvent;
 }
 
 /** The data as decided: an erasure's key ids are a sealing fact, read by `erasedKeyIdsOf`. */

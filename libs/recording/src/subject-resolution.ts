@@ -27,7 +27,10 @@ export async function resolveSubjects(
     return id;
   };
   const byRef = refs.length > 0 ? await directory.resolve(refs, mint) : new Map<string, string>();
-  const addressed = fresh.map((f) => ({ ...f, subjectId: f.envelope.subject.id ?? byRef.get(f.envelope.subject.ref!)! }));
+  const addressed = fresh.map((f) => ({
+    ...f,
+    subjectId: f.envelope.subject.id ?? byRef.get(f.envelope.subject.ref!)!,
+  }));
   return { addressed, minted };
 }
 

@@ -14,7 +14,8 @@ export interface KeyNeed {
 /** The store holds no personal values as null, not as an empty object. */
 const orNull = (personal: Readonly<Record<string, unknown>>) => (Object.keys(personal).length > 0 ? personal : null);
 
-const covers = (erasure: ErasureCompletedEvent, category: string) => erasure.data.scope === 'all' || erasure.data.categories.includes(category);
+const covers = (erasure: ErasureCompletedEvent, category: string) =>
+  erasure.data.scope === 'all' || erasure.data.categories.includes(category);
 
 /** The keys one subject's new events need, in order: each category at each epoch once. */
 export function keyNeedsOf(events: readonly SubjectEvent[]): KeyNeed[] {
@@ -64,7 +65,9 @@ export function sealSubjectEvents(
     const personal = event.personal as Readonly<Record<string, unknown>>;
     const needed = categoriesOf(personal);
     if (needed.size === 0) return { event, personal: orNull(personal), keyIds: null };
-    const keys = [...needed].map((category) => keyOf({ category, epoch: erasures.filter((e) => covers(e, category)).length }));
+    const keys = [...needed].map((category) =>
+      keyOf({ category, epoch: erasures.filter((e) => covers(e, category)).length }),
+    );
     keys.forEach((k) => unnamed.set(k.keyId, k));
     return { event, personal: orNull(sealPersonal(subjectId, personal, toSubjectKeys(keys))), keyIds: null };
   };
@@ -72,8 +75,14 @@ export function sealSubjectEvents(
   return { sealed, erasing: erasures.length === 0 ? null : erasingOf(groups.flat(), erasures, keyOf) };
 }
 
-function erasingOf(events: readonly SubjectEvent[], erasures: readonly ErasureCompletedEvent[], keyOf: (need: KeyNeed) => LiveKey) {
-  const categories = erasures.some((e) => e.data.scope === 'all') ? null : [...new Set(erasures.flatMap((e) => e.data.categories))];
+function erasingOf(
+  events: readonly SubjectEvent[],
+  erasures: readonly ErasureCompletedEvent[],
+  keyOf: (need: KeyNeed) => LiveKey,
+) {
+  const categories = erasures.some((e) => e.data.scope === 'all')
+    ? null
+    : [...new Set(erasures.flatMap((e) => e.data.categories))];
   // Keys of a category's last epoch seal values collected after its last erasure: they stay.
   const keepKids = keyNeedsOf(events)
     .filter((n) => n.epoch > 0 && n.epoch === erasures.filter((e) => covers(e, n.category)).length)
