@@ -60,7 +60,7 @@ export function sealSubjectEvents(
       const keyIds = [...unnamed.values()].filter((k) => covers(event, k.category)).map((k) => k.keyId);
       keyIds.forEach((id) => unnamed.delete(id));
       erasures.push(event);
-      return { event, personal: null, keyIds };
+      return { event, personal: orNull(event.personal), keyIds };
     }
     const personal = event.personal as Readonly<Record<string, unknown>>;
     const needed = categoriesOf(personal);
