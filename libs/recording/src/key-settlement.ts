@@ -1,6 +1,5 @@
 import type { Keyring, LiveKey, NewKey } from '#ledger/crypto';
-import type { SubjectEvent } from '#ledger/domain';
-import type { Loaded } from './decision-states';
+import type { SubjectDecisions } from './batch-decisions';
 import { keyNeedsOf, type KeyNeed } from './subject-sealer';
 
 /** Every key a batch seals with, and what its erasures read of the keys before them. */
@@ -12,12 +11,9 @@ export interface SettledKeys {
   readonly asOf: string | null;
 }
 
-export interface SubjectKeyWork {
-  readonly subjectId: string;
-  readonly before: Loaded;
-  readonly events: readonly SubjectEvent[];
-}
+type SubjectKeyWork = Pick<SubjectDecisions, 'subjectId' | 'before' | 'decisions'>;
 
+const eventsOf = (work: SubjectKeyWork) => work.decisions.flatMap((d) => d.events);
 const slot = (subjectId: string, category: string, epoch: number) => `${subjectId}/${category}/${epoch}`;
 
 /**
@@ -36,7 +32,7 @@ export async function settleKeys(
     keyring,
     work.filter((w) => !minted.has(w.subjectId) && w.before.retiredKeyIds.length > 0),
   );
-  const needs = new Map(work.map((w) => [w.subjectId, keyNeedsOf(w.events)]));
+  const needs = new Map(work.map((w) => [w.subjectId, keyNeedsOf(eventsOf(w))]));
   const byEpoch = new Map<string, LiveKey>();
   const wanted = (epoch: number) =>
     [...needs].flatMap(([subjectId, n]) =>
@@ -49,7 +45,7 @@ export async function settleKeys(
   };
   await settle(0);
   const erasing = work
-    .filter((w) => w.events.some((event) => event.type === 'erasure.completed'))
+    .filter((w) => eventsOf(w).some((event) => event.type === 'erasure.completed'))
     .map((w) => w.subjectId);
   const atErasure = erasing.length > 0 ? await keyring.keysAtErasure(erasing) : null;
   const lastEpoch = Math.max(0, ...[...needs.values()].flatMap((n) => n.map((need) => need.epoch)));

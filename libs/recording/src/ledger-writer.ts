@@ -120,12 +120,7 @@ export class LedgerWriter {
       const unseen = dropSeenInStreams(current, loaded, store, outcomes);
       const recordedAt = this.clock().toISOString();
       const subjects = await decideBatch(unseen, loaded, { decider: this.decider, recordedAt }, outcomes);
-      const work = subjects.map((s) => ({
-        subjectId: s.subjectId,
-        before: s.before,
-        events: s.decisions.flatMap((d) => d.events),
-      }));
-      const keys = await settleKeys(keyring, work, { minted, created: keyUse.created });
+      const keys = await settleKeys(keyring, subjects, { minted, created: keyUse.created });
       const sealed = await sealBatch(subjects, keys, recordedAt);
       // One append for every subject; the store refuses it if any stream moved meanwhile.
       const result = sealed.appends.length > 0 ? await store.append(sealed.appends) : null;
