@@ -3,3 +3,4 @@ export * from './event-store.port';
 export * from './hash-chain';
 export * from './postgres/postgres-event-store';
 export * from './copy-store';
+export * from './upcasters';

@@ -108,6 +108,32 @@ describe('LedgerWriter on PostgreSQL', () => {
     expect(byId.outcomes[0]).toMatchObject({ status: 'rejected', error: { code: 'SUBJECT_ERASED' } });
   });
 
+  describe('keys an erasure retired but a crash left alive', () => {
+    const collect = (ref: string, fields: Record<string, string>) =>
+      envelope('data.collected', { purpose: 'client-assignments', fields, collectedFrom: 'subject' }, { ref });
+    const liveCategories = async (subjectId: string) =>
+      (await pool.query('SELECT category FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL ORDER BY category', [subjectId])).rows.map(
+        (r: { category: string }) => r.category,
+      );
+    // A writer that dies between its append and its shredding.
+    const dyingWriter = async () =>
+      new LedgerWriter({ store, directory: await directory(), policy, keyring: Object.assign(Object.create(keyring) as Keyring, { destroyLiveKeys: async () => [] }) });
+
+    it.each([
+      ['the writer that erased, from what it sealed', true],
+      ['another writer, from the stored erasure', false],
+    ])('are destroyed before anything more is sealed, by %s', async (_, sameWriter) => {
+      const ref = `webcruiter:candidate:${randomUUID()}`;
+      const dying = await dyingWriter();
+      const erasing = [collect(ref, { 'contact.email': 'a@example.no', 'work.position': 'CFO' }), envelope('erasure.requested', { scope: ['contact'], reason: 'subject-request' }, { ref })];
+      const subjectId = ((await dying.record(erasing, { atomic: true })).outcomes[0] as { subjectId: string }).subjectId;
+      expect(await liveCategories(subjectId)).toEqual(['contact', 'subject', 'work']);
+
+      await (sameWriter ? dying : await writer()).record([collect(ref, { 'work.position': 'CEO' })], { atomic: true });
+      expect(await liveCategories(subjectId)).toEqual(['subject', 'work']);
+    });
+  });
+
   it('never stores a ref in clear in the directory', async () => {
     const ref = `webcruiter:candidate:${randomUUID()}`;
     await (await writer()).record([used(ref)], { atomic: true });

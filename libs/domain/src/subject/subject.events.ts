@@ -62,12 +62,13 @@ export type ErasureRequestedEvent = Recorded<
   { requestId: string; scope: 'all' | string[]; reason: ErasureReason; dueAt: string }
 >;
 /**
- * The values are gone; what they were (categories, field keys) stays as proof. `keyIds` names the
- * data keys destroyed with them; the writer fills it in, since only it knows the keys.
+ * The values are gone; what they were (categories, field keys) stays as proof. The data keys
+ * destroyed with them are a sealing fact, not a decision: the writer stores them beside this
+ * data (`keyIds`), since only it knows the keys.
  */
 export type ErasureCompletedEvent = Recorded<
   'erasure.completed',
-  { requestId: string; scope: 'all' | string[]; reason: ErasureReason; categories: string[]; fields: string[]; keyIds?: string[] }
+  { requestId: string; scope: 'all' | string[]; reason: ErasureReason; categories: string[]; fields: string[] }
 >;
 export type ErasureRefusedEvent = Recorded<
   'erasure.refused',
@@ -95,6 +96,31 @@ export type SubjectEvent =
   | ErasureAcknowledgedEvent;
 
 export type SubjectEventType = SubjectEvent['type'];
+
+/** Every type string a subject's stream may hold: the compiler insists a new event is named here. */
+export const SUBJECT_EVENT_TYPES: ReadonlySet<string> = new Set(
+  Object.keys({
+    'data.collected': true,
+    'data.corrected': true,
+    'data.used': true,
+    'data.disclosed': true,
+    'consent.given': true,
+    'consent.withdrawn': true,
+    'objection.raised': true,
+    'objection.resolved': true,
+    'restriction.placed': true,
+    'restriction.lifted': true,
+    'legal-hold.placed': true,
+    'legal-hold.lifted': true,
+    'access.requested': true,
+    'erasure.requested': true,
+    'erasure.completed': true,
+    'erasure.refused': true,
+    'erasure.acknowledged': true,
+  } satisfies Record<SubjectEventType, true>),
+);
+
+export const isSubjectEventType = (type: string): type is SubjectEventType => SUBJECT_EVENT_TYPES.has(type);
 
 /** Uses that reset the retention clock ("every real use resets the clock"). */
 export const REAL_USES: ReadonlySet<SubjectEventType> = new Set([

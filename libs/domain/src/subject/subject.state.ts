@@ -5,7 +5,7 @@ export type ObjectionStatus = 'open' | 'upheld' | 'rejected';
 
 /**
  * What the decider must know of a subject to judge the next envelope. It is not the read model
- * (that lives in the projections); apart from the refs, it holds ids, purposes and keys only.
+ * (that lives in the projections); apart from the refs, it holds ids and purposes only.
  */
 export interface SubjectDecisionState {
   readonly exists: boolean;
@@ -20,8 +20,6 @@ export interface SubjectDecisionState {
   readonly fields: readonly string[];
   /** Purposes data was collected for; an upheld objection or a withdrawal may end them. */
   readonly collectedPurposes: readonly string[];
-  /** Data keys an erasure retired: never to seal with again, even before they are destroyed. */
-  readonly retiredKeyIds: readonly string[];
   /** An erasure refused under a legal hold: it runs when the last hold is lifted. */
   readonly pendingErasure?: { readonly requestId: string; readonly scope: 'all' | readonly string[]; readonly reason: string };
 }
@@ -36,7 +34,6 @@ export const initialSubjectState: SubjectDecisionState = {
   holds: {},
   fields: [],
   collectedPurposes: [],
-  retiredKeyIds: [],
 };
 
 /** `keys` and then those of `added` it lacks, in order: `keys` itself when it lacks none (most events). */
@@ -50,11 +47,10 @@ const withKeys = (keys: readonly string[], added: readonly string[]): readonly s
 };
 
 /**
- * `s` with `c` applied, written as one literal of every field. The writer evolves a state two or
- * three times for every event it decides, and V8 builds a spread followed by more properties
- * (`{ ...s, fields }`) one transition at a time, several times slower than a literal. A field
- * added to the state must be added here too (the
- * compiler insists on the required ones).
+ * `s` with `c` applied, written as one literal of every field: the writer evolves a state for
+ * every event it decides, and V8 builds a spread followed by more properties (`{ ...s, fields }`)
+ * one transition at a time. A field added to the state must be added here too (the compiler
+ * insists on the required ones).
  */
 function changed(s: SubjectDecisionState, c: Partial<SubjectDecisionState>): SubjectDecisionState {
   return {
@@ -67,7 +63,6 @@ function changed(s: SubjectDecisionState, c: Partial<SubjectDecisionState>): Sub
     holds: c.holds ?? s.holds,
     fields: c.fields ?? s.fields,
     collectedPurposes: c.collectedPurposes ?? s.collectedPurposes,
-    retiredKeyIds: c.retiredKeyIds ?? s.retiredKeyIds,
     pendingErasure: 'pendingErasure' in c ? c.pendingErasure : s.pendingErasure,
   };
 }
@@ -123,7 +118,6 @@ export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent):
         erased: erasedAll,
         refs: erasedAll ? [] : s.refs,
         fields: erasedAll ? [] : s.fields.filter((key) => !scope.has(categoryOf(key))),
-        retiredKeyIds: withKeys(s.retiredKeyIds, event.data.keyIds ?? []),
         pendingErasure: undefined,
       });
     }
