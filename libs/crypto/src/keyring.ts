@@ -310,7 +310,9 @@ export class Keyring {
    * Destroys every live key of each erased subject in its categories (every category with null),
    * whichever instance made it, except keys whose kid is in `keepKids` (they seal values recorded
    * after the erasure) and keys made after `madeBy` (a writer that saw the erasure made them for
-   * later values). One statement for them all. Returns the ids destroyed.
+   * later values). `madeBy` may be a writer's clock in milliseconds, so a key made within that
+   * millisecond counts as made before: better one key too many destroyed than one left alive.
+   * One statement for them all. Returns the ids destroyed.
    */
   async destroyLiveKeys(erasures: readonly ErasedKeys[]): Promise<string[]> {
     if (erasures.length === 0) return [];
@@ -319,7 +321,7 @@ export class Keyring {
       `UPDATE ledger_data_keys k SET wrapped = NULL, destroyed_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS t(subject_id uuid, categories text[], keep text[], made_by timestamptz)
        WHERE k.subject_id = t.subject_id AND (t.categories IS NULL OR k.category = ANY(t.categories)) AND k.destroyed_at IS NULL
-         AND NOT (left(replace(k.key_id::text, '-', ''), 12) = ANY(t.keep)) AND k.created_at <= t.made_by
+         AND NOT (left(replace(k.key_id::text, '-', ''), 12) = ANY(t.keep)) AND date_trunc('milliseconds', k.created_at) <= t.made_by
        RETURNING k.key_id, k.subject_id`,
       [JSON.stringify(targets)],
     );
