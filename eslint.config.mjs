@@ -16,6 +16,14 @@ export default tseslint.config(
       // up, a key taken from the same list): the rule would turn each into a check that cannot
       // fail. A `!` on anything that comes from input is a bug, and review catches it.
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // A leading underscore names what a signature or a destructuring must hold but the code
+      // does not use.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      // Nest modules are classes whose decorator is their content.
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
     },
   },
 );
