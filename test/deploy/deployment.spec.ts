@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { checkServiceSecrets, CONFIG_VARIABLES, LedgerConfig, loadConfig } from '../../apps/ledger/src/config/ledger-config';
+import {
+  checkServiceSecrets,
+  CONFIG_VARIABLES,
+  LedgerConfig,
+  loadConfig,
+} from '../../apps/ledger/src/config/ledger-config';
 import { HEALTH_PATHS } from '../../apps/ledger/src/health/health-paths';
 
 /**
@@ -11,6 +16,7 @@ import { HEALTH_PATHS } from '../../apps/ledger/src/health/health-paths';
  * image needs at run time. They cannot drift from the code unnoticed.
  */
 /** Parsed YAML: untyped by nature. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the shape it expects
 type Yaml = Record<string, any>;
 
 const ROOT = resolve(__dirname, '../..');
@@ -67,7 +73,10 @@ function envPairs(args: string): Array<[string, string]> {
     const [key, ...value] = args.split(' ');
     return [[key!, value.join(' ')]];
   }
-  return [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g)].map(([, k, v]) => [k!, v!.replace(/^["']|["']$/g, '')]);
+  return [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g)].map(([, k, v]) => [
+    k!,
+    v!.replace(/^["']|["']$/g, ''),
+  ]);
 }
 
 const instructions = dockerInstructions(readFileSync(DOCKERFILE, 'utf8'));
@@ -94,9 +103,9 @@ function ignored(patterns: readonly string[], path: string): boolean {
     const body = pattern
       .replace(/^\/+|\/+$/g, '')
       .replace(/[.+^${}()|[\]\\?]/g, '\\$&')
-      .replace(/\*\*\//g, '\u0000')
+      .replace(/\*\*\//g, '\uE000')
       .replace(/\*/g, '[^/]*')
-      .replace(/\u0000/g, '(?:.*/)?');
+      .replace(/\uE000/g, '(?:.*/)?');
     return new RegExp(`^${body}(?:/.*)?$`);
   };
   return patterns.filter((p) => !p.startsWith('!')).some((p) => toRegExp(p).test(posix.normalize(path)));
@@ -135,7 +144,11 @@ describe('the Dockerfile', () => {
     expect(STORES_FOR_CONTAINERS).toContain(runtimeEnv.get('LEDGER_STORE'));
     const port = Number(runtimeEnv.get('PORT') ?? DEFAULT_PORT);
     expect(Number.isInteger(port)).toBe(true);
-    expect(runtimeArgs('EXPOSE').flatMap((a) => a.split(' ')).map((p) => Number(p.split('/')[0]))).toEqual([port]);
+    expect(
+      runtimeArgs('EXPOSE')
+        .flatMap((a) => a.split(' '))
+        .map((p) => Number(p.split('/')[0])),
+    ).toEqual([port]);
   });
 
   it('runs on Node 24 LTS or a later LTS in every stage', () => {
@@ -179,10 +192,16 @@ describe('the Dockerfile', () => {
 
   it('gets from the build context everything it copies: .dockerignore excludes none of it', () => {
     const patterns = dockerignore('.dockerignore');
-    for (const heavy of ['node_modules', 'dist', '.git', 'data', '.kafka', 'coverage']) expect(ignored(patterns, heavy)).toBe(true);
+    for (const heavy of ['node_modules', 'dist', '.git', 'data', '.kafka', 'coverage'])
+      expect(ignored(patterns, heavy)).toBe(true);
     const fromContext = instructions
       .filter((i) => i.name === 'COPY' && !/--from=/.test(i.args))
-      .flatMap((i) => i.args.split(' ').filter((w) => !w.startsWith('--')).slice(0, -1));
+      .flatMap((i) =>
+        i.args
+          .split(' ')
+          .filter((w) => !w.startsWith('--'))
+          .slice(0, -1),
+      );
     expect(fromContext.length).toBeGreaterThan(0);
     for (const source of fromContext) {
       expect(existsSync(join(ROOT, source))).toBe(true);
@@ -198,13 +217,16 @@ const compose = parse(read('deploy/docker-compose.yml')) as { services: Record<s
 /** A service's environment, map or list form, as name → value. */
 function composeEnv(service: Yaml): Record<string, string> {
   const env = service.environment ?? {};
-  if (Array.isArray(env)) return Object.fromEntries(env.map((e: string) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
+  if (Array.isArray(env))
+    return Object.fromEntries(env.map((e: string) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
 
 /** Fills `${NAME…}` substitutions, as docker compose would with the variable set. */
 const substituted = (env: Record<string, string>, values: Record<string, string>) =>
-  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{(\w+)[^}]*\}/g, (_, name: string) => values[name] ?? '')]));
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{(\w+)[^}]*\}/g, (_, name: string) => values[name] ?? '')]),
+  );
 
 describe('docker-compose', () => {
   const ledger = compose.services.ledger ?? {};
@@ -218,17 +240,28 @@ describe('docker-compose', () => {
 
   it('sets only variables the ledger reads, enough for it to start', () => {
     for (const name of Object.keys(env)) expect(known).toContain(name);
-    for (const name of ['LEDGER_STORE', 'DATABASE_URL', 'KURRENTDB_URL', 'KAFKA_BROKERS', 'LEDGER_TOKENS', 'LEDGER_MASTER_KEY']) {
+    for (const name of [
+      'LEDGER_STORE',
+      'DATABASE_URL',
+      'KURRENTDB_URL',
+      'KAFKA_BROKERS',
+      'LEDGER_TOKENS',
+      'LEDGER_MASTER_KEY',
+    ]) {
       expect([name, env[name]]).toEqual([name, expect.stringMatching(/\S/)]);
     }
     expect(STORES_FOR_CONTAINERS).toContain(env.LEDGER_STORE);
-    const secrets = { LEDGER_TOKENS: 'ingest:webcruiter:0123456789abcdef0123456789abcdef', LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64') };
+    const secrets = {
+      LEDGER_TOKENS: 'ingest:webcruiter:0123456789abcdef0123456789abcdef',
+      LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64'),
+    };
     expect(() => startsWith(substituted(env, secrets))).not.toThrow();
     for (const name of WRITTEN_PATHS) expect([name, env[name]]).toEqual([name, undefined]);
   });
 
   it('takes the tokens and the master key from the environment, required, never from the file', () => {
-    for (const name of ['LEDGER_TOKENS', 'LEDGER_MASTER_KEY']) expect(env[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?[^}]*\\}$`));
+    for (const name of ['LEDGER_TOKENS', 'LEDGER_MASTER_KEY'])
+      expect(env[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?[^}]*\\}$`));
   });
 
   it('points the ledger at the stores and the broker of this file', () => {
@@ -240,17 +273,21 @@ describe('docker-compose', () => {
     const database = new URL(env.DATABASE_URL!);
     expect(database.hostname).toBe('postgres');
     const postgres = composeEnv(compose.services.postgres!);
-    expect([decodeURIComponent(database.username), decodeURIComponent(database.password), database.pathname.slice(1)]).toEqual([
-      postgres.POSTGRES_USER,
-      postgres.POSTGRES_PASSWORD,
-      postgres.POSTGRES_DB,
-    ]);
-    const advertised = composeEnv(compose.services.kafka!).KAFKA_ADVERTISED_LISTENERS!.split(',').map((l) => l.replace(/^\w+:\/\//, ''));
+    expect([
+      decodeURIComponent(database.username),
+      decodeURIComponent(database.password),
+      database.pathname.slice(1),
+    ]).toEqual([postgres.POSTGRES_USER, postgres.POSTGRES_PASSWORD, postgres.POSTGRES_DB]);
+    const advertised = composeEnv(compose.services.kafka!)
+      .KAFKA_ADVERTISED_LISTENERS!.split(',')
+      .map((l) => l.replace(/^\w+:\/\//, ''));
     for (const broker of env.KAFKA_BROKERS!.split(',')) expect(advertised).toContain(broker);
   });
 
   it('publishes the port the ledger listens on and checks one of its health paths there', () => {
-    const targets = (ledger.ports as Array<string | { target: number }>).map((p) => (typeof p === 'string' ? Number(p.split(':').pop()!.split('/')[0]) : p.target));
+    const targets = (ledger.ports as Array<string | { target: number }>).map((p) =>
+      typeof p === 'string' ? Number(p.split(':').pop()!.split('/')[0]) : p.target,
+    );
     expect(targets).toEqual([port]);
     const probe = probedUrl((ledger.healthcheck.test as string[]).join(' '));
     expect(probe.port).toBe(port);
@@ -270,12 +307,14 @@ describe('docker-compose', () => {
 
 const K8S = join(DEPLOY, 'k8s');
 const manifestFiles = readdirSync(K8S).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
-const manifests = manifestFiles.flatMap((file) =>
-  parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((document) => {
-    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((e) => e.message).join('; ')}`);
-    return { file, manifest: document.toJS() as Yaml | null };
-  }),
-).filter((m): m is { file: string; manifest: Yaml } => m.manifest !== null);
+const manifests = manifestFiles
+  .flatMap((file) =>
+    parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((document) => {
+      if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((e) => e.message).join('; ')}`);
+      return { file, manifest: document.toJS() as Yaml | null };
+    }),
+  )
+  .filter((m): m is { file: string; manifest: Yaml } => m.manifest !== null);
 const ofKind = (kind: string) => manifests.filter((m) => m.manifest.kind === kind).map((m) => m.manifest);
 const one = (kind: string) => ofKind(kind)[0] ?? {};
 
@@ -290,7 +329,9 @@ describe('the Kubernetes manifests', () => {
   const configMap = one('ConfigMap');
   const secret = one('Secret');
   const secretValues: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()])),
+    ...Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()]),
+    ),
     ...(secret.stringData ?? {}),
   };
   const containerEnv = (container.env ?? []) as Array<{ name: string; value?: string; valueFrom?: Yaml }>;
@@ -299,10 +340,13 @@ describe('the Kubernetes manifests', () => {
     ...secretValues,
     ...Object.fromEntries(containerEnv.map((e) => [e.name, e.value ?? `from ${JSON.stringify(e.valueFrom)}`])),
   });
-  const namedPort = (name: string | number) => (container.ports ?? []).find((p: Yaml) => p.name === name || p.containerPort === name);
+  const namedPort = (name: string | number) =>
+    (container.ports ?? []).find((p: Yaml) => p.name === name || p.containerPort === name);
 
   it('have one Deployment, Service, PodDisruptionBudget, ConfigMap and Secret', () => {
-    expect(['Deployment', 'Service', 'PodDisruptionBudget', 'ConfigMap', 'Secret'].map((k) => [k, ofKind(k).length])).toEqual([
+    expect(
+      ['Deployment', 'Service', 'PodDisruptionBudget', 'ConfigMap', 'Secret'].map((k) => [k, ofKind(k).length]),
+    ).toEqual([
       ['Deployment', 1],
       ['Service', 1],
       ['PodDisruptionBudget', 1],
@@ -312,7 +356,11 @@ describe('the Kubernetes manifests', () => {
   });
 
   it('set only variables the service reads, enough for it to start, and no embedded store', () => {
-    const names = [...Object.keys(configMap.data ?? {}), ...Object.keys(secretValues), ...containerEnv.map((e) => e.name)];
+    const names = [
+      ...Object.keys(configMap.data ?? {}),
+      ...Object.keys(secretValues),
+      ...containerEnv.map((e) => e.name),
+    ];
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(known).toContain(name);
     expect(STORES_FOR_CONTAINERS).toContain(podEnv().LEDGER_STORE);
@@ -331,7 +379,9 @@ describe('the Kubernetes manifests', () => {
     const from = (container.envFrom ?? []) as Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
     expect(from.map((e) => e.configMapRef?.name).filter(Boolean)).toEqual([configMap.metadata.name]);
     expect(from.map((e) => e.secretRef?.name).filter(Boolean)).toEqual([secret.metadata.name]);
-    expect(containerEnv.find((e) => e.name === 'LEDGER_INSTANCE_ID')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+    expect(containerEnv.find((e) => e.name === 'LEDGER_INSTANCE_ID')?.valueFrom?.fieldRef?.fieldPath).toBe(
+      'metadata.name',
+    );
   });
 
   it('expose the port the service listens on, as a named port', () => {
@@ -361,27 +411,38 @@ describe('the Kubernetes manifests', () => {
     expect(secretValues.LEDGER_MASTER_KEY).toBeDefined();
     const workdir = runtimeArgs('WORKDIR').at(-1) ?? '/';
     const emptyDirs = new Set((pod.spec?.volumes ?? []).filter((v: Yaml) => v.emptyDir).map((v: Yaml) => v.name));
-    const scratch = (container.volumeMounts ?? []).filter((m: Yaml) => emptyDirs.has(m.name)).map((m: Yaml) => m.mountPath as string);
+    const scratch = (container.volumeMounts ?? [])
+      .filter((m: Yaml) => emptyDirs.has(m.name))
+      .map((m: Yaml) => m.mountPath as string);
     for (const name of WRITTEN_PATHS) {
       const value = podEnv()[name];
       if (value === undefined) continue;
       const path = posix.resolve(workdir, value);
-      expect([name, path, scratch.some((mount: string) => !posix.relative(mount, path).startsWith('..'))]).toEqual([name, path, false]);
+      expect([name, path, scratch.some((mount: string) => !posix.relative(mount, path).startsWith('..'))]).toEqual([
+        name,
+        path,
+        false,
+      ]);
     }
   });
 
   it('ask for resources and give the pods time to stop', () => {
-    for (const kind of ['requests', 'limits']) for (const resource of ['cpu', 'memory']) expect(container.resources?.[kind]?.[resource]).toBeDefined();
+    for (const kind of ['requests', 'limits'])
+      for (const resource of ['cpu', 'memory']) expect(container.resources?.[kind]?.[resource]).toBeDefined();
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(0);
   });
 
-  it('route the Service and the disruption budget to the Deployment\'s pods', () => {
+  it("route the Service and the disruption budget to the Deployment's pods", () => {
     const labels = pod.metadata?.labels ?? {};
     expect(selects(deployment.spec.selector?.matchLabels, labels)).toBe(true);
     const service = one('Service');
     expect(selects(service.spec?.selector, labels)).toBe(true);
     expect(service.spec.ports.length).toBeGreaterThan(0);
-    for (const port of service.spec.ports) expect([port.targetPort, namedPort(port.targetPort)?.name]).toEqual([container.ports[0].name, container.ports[0].name]);
+    for (const port of service.spec.ports)
+      expect([port.targetPort, namedPort(port.targetPort)?.name]).toEqual([
+        container.ports[0].name,
+        container.ports[0].name,
+      ]);
     const pdb = one('PodDisruptionBudget');
     expect(selects(pdb.spec?.selector?.matchLabels, labels)).toBe(true);
     expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
@@ -390,7 +451,10 @@ describe('the Kubernetes manifests', () => {
   });
 
   it('list every manifest in the kustomization but the Secret template, which would overwrite the real Secret', () => {
-    const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as { resources: string[]; images?: Array<{ name: string }> };
+    const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as {
+      resources: string[];
+      images?: Array<{ name: string }>;
+    };
     for (const resource of kustomization.resources) expect(statSync(join(K8S, resource)).isFile()).toBe(true);
     const secretFiles = new Set(manifests.filter((m) => m.manifest.kind === 'Secret').map((m) => m.file));
     const expected = manifestFiles.filter((f) => !secretFiles.has(f));

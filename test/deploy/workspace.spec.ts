@@ -15,16 +15,32 @@ type NestProject = { type: string; root: string; entryFile: string; sourceRoot: 
  * was once five libraries and the benchmark behind, and named a library that no longer existed).
  */
 describe('the workspace', () => {
-  const nest = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as { monorepo: boolean; projects: Record<string, NestProject> };
+  const nest = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as {
+    monorepo: boolean;
+    projects: Record<string, NestProject>;
+  };
 
   it('nest-cli.json lists every app and library folder as a project, each with its entry file', () => {
     expect(nest.monorepo).toBe(true);
     const listed = Object.values(nest.projects);
-    expect(listed.filter((p) => p.type === 'application').map((p) => p.root).sort()).toEqual(folders('apps').map((a) => `apps/${a}`));
-    expect(listed.filter((p) => p.type === 'library').map((p) => p.root).sort()).toEqual(folders('libs').map((l) => `libs/${l}`));
+    expect(
+      listed
+        .filter((p) => p.type === 'application')
+        .map((p) => p.root)
+        .sort(),
+    ).toEqual(folders('apps').map((a) => `apps/${a}`));
+    expect(
+      listed
+        .filter((p) => p.type === 'library')
+        .map((p) => p.root)
+        .sort(),
+    ).toEqual(folders('libs').map((l) => `libs/${l}`));
     for (const project of listed) {
       expect(project.sourceRoot).toBe(`${project.root}/src`);
-      expect([project.root, existsSync(join(ROOT, project.sourceRoot, `${project.entryFile}.ts`))]).toEqual([project.root, true]);
+      expect([project.root, existsSync(join(ROOT, project.sourceRoot, `${project.entryFile}.ts`))]).toEqual([
+        project.root,
+        true,
+      ]);
     }
   });
 });

@@ -16,7 +16,12 @@ const text = (raw: Raw, forbidden?: string) => {
 };
 const fields = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`contact.f${i}`, SECRET]));
 const collected = (ref: string, extra: object = {}) =>
-  envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': SECRET }, collectedFrom: 'processor', ...extra });
+  envelope('data.collected', ref, {
+    purpose: 'client-assignments',
+    fields: { 'contact.email': SECRET },
+    collectedFrom: 'processor',
+    ...extra,
+  });
 const collectedWith = (ref: string, fieldValues: object) =>
   envelope('data.collected', ref, { purpose: 'client-assignments', fields: fieldValues, collectedFrom: 'processor' });
 
@@ -27,31 +32,83 @@ const REF_RULE = 'ref must not contain control, zero-width or bidirectional char
  * ref, and the detail the ledger answers with.
  */
 const BAD_ENVELOPES: Array<[string, (ref: string) => string, { path: string | RegExp; message: string }]> = [
-  ['JSON nested 5,000 deep in data.description', (ref) => {
-    const deep = `${'['.repeat(5000)}"${SECRET}"${']'.repeat(5000)}`;
-    return text(envelope('data.used', ref, { purpose: 'client-assignments', description: 'DEEP' })).replace('"DEEP"', deep);
-  }, { path: /^data\.description(\[0\]){14}$/, message: 'JSON must not be nested deeper than 16 levels' }],
-  ['a key named __proto__ in the envelope', (ref) => text({ ...collected(ref), forbidden: { id: randomUUID() } } as Raw, '__proto__'),
-    { path: '__proto__', message: 'a key must not be named __proto__' }],
-  ['a key named constructor in the subject', (ref) => text({ ...collected(ref), subject: { ref, forbidden: SECRET } } as unknown as Raw, 'constructor'),
-    { path: 'subject.constructor', message: 'a key must not be named constructor' }],
-  ['a key named prototype in data', (ref) => text(collected(ref, { forbidden: { polluted: true } }), 'prototype'),
-    { path: 'data.prototype', message: 'a key must not be named prototype' }],
-  ['201 keys in data.fields', (ref) => text(collectedWith(ref, fields(201))), { path: 'data.fields', message: 'fields must have at most 200 keys' }],
-  ['a field value over 64 KiB', (ref) => text(collectedWith(ref, { 'documents.cv': `${SECRET} ${'x'.repeat(64 * 1024)}` })),
-    { path: 'data.fields.documents.cv', message: 'text must be at most 64 KiB' }],
-  ['other text over 4 KiB', (ref) => text(envelope('restriction.placed', ref, { reason: `${SECRET} ${'x'.repeat(4096)}` })),
-    { path: 'data.reason', message: 'text must be at most 4 KiB' }],
-  ['an array of 101 items', (ref) => text(envelope('objection.raised', ref, { purposes: Array(101).fill('client-assignments'), grounds: SECRET })),
-    { path: 'data.purposes', message: 'an array must have at most 100 items' }],
-  ['a NUL character', (ref) => text(collectedWith(ref, { 'contact.email': `${SECRET}\u0000` })),
-    { path: 'data.fields.contact.email', message: 'text must not contain NUL characters' }],
-  ['a lone surrogate', (ref) => text(collectedWith(ref, { 'contact.name': `${SECRET}\ud800` })),
-    { path: 'data.fields.contact.name', message: 'text must not contain a lone surrogate' }],
-  ['a ref with a control character', (ref) => text(collected(`${ref}\u0007`)), { path: 'subject.ref', message: REF_RULE }],
-  ['a ref with a zero-width space', (ref) => text(collected(`${ref}\u200b`)), { path: 'subject.ref', message: REF_RULE }],
-  ['a ref with a right-to-left override', (ref) => text(collected(`${ref}\u202e`)), { path: 'subject.ref', message: REF_RULE }],
-  ['a ref with a byte order mark', (ref) => text(collected(`${ref}\ufeff`)), { path: 'subject.ref', message: REF_RULE }],
+  [
+    'JSON nested 5,000 deep in data.description',
+    (ref) => {
+      const deep = `${'['.repeat(5000)}"${SECRET}"${']'.repeat(5000)}`;
+      return text(envelope('data.used', ref, { purpose: 'client-assignments', description: 'DEEP' })).replace(
+        '"DEEP"',
+        deep,
+      );
+    },
+    { path: /^data\.description(\[0\]){14}$/, message: 'JSON must not be nested deeper than 16 levels' },
+  ],
+  [
+    'a key named __proto__ in the envelope',
+    (ref) => text({ ...collected(ref), forbidden: { id: randomUUID() } } as Raw, '__proto__'),
+    { path: '__proto__', message: 'a key must not be named __proto__' },
+  ],
+  [
+    'a key named constructor in the subject',
+    (ref) => text({ ...collected(ref), subject: { ref, forbidden: SECRET } } as unknown as Raw, 'constructor'),
+    { path: 'subject.constructor', message: 'a key must not be named constructor' },
+  ],
+  [
+    'a key named prototype in data',
+    (ref) => text(collected(ref, { forbidden: { polluted: true } }), 'prototype'),
+    { path: 'data.prototype', message: 'a key must not be named prototype' },
+  ],
+  [
+    '201 keys in data.fields',
+    (ref) => text(collectedWith(ref, fields(201))),
+    { path: 'data.fields', message: 'fields must have at most 200 keys' },
+  ],
+  [
+    'a field value over 64 KiB',
+    (ref) => text(collectedWith(ref, { 'documents.cv': `${SECRET} ${'x'.repeat(64 * 1024)}` })),
+    { path: 'data.fields.documents.cv', message: 'text must be at most 64 KiB' },
+  ],
+  [
+    'other text over 4 KiB',
+    (ref) => text(envelope('restriction.placed', ref, { reason: `${SECRET} ${'x'.repeat(4096)}` })),
+    { path: 'data.reason', message: 'text must be at most 4 KiB' },
+  ],
+  [
+    'an array of 101 items',
+    (ref) =>
+      text(envelope('objection.raised', ref, { purposes: Array(101).fill('client-assignments'), grounds: SECRET })),
+    { path: 'data.purposes', message: 'an array must have at most 100 items' },
+  ],
+  [
+    'a NUL character',
+    (ref) => text(collectedWith(ref, { 'contact.email': `${SECRET}\u0000` })),
+    { path: 'data.fields.contact.email', message: 'text must not contain NUL characters' },
+  ],
+  [
+    'a lone surrogate',
+    (ref) => text(collectedWith(ref, { 'contact.name': `${SECRET}\ud800` })),
+    { path: 'data.fields.contact.name', message: 'text must not contain a lone surrogate' },
+  ],
+  [
+    'a ref with a control character',
+    (ref) => text(collected(`${ref}\u0007`)),
+    { path: 'subject.ref', message: REF_RULE },
+  ],
+  [
+    'a ref with a zero-width space',
+    (ref) => text(collected(`${ref}\u200b`)),
+    { path: 'subject.ref', message: REF_RULE },
+  ],
+  [
+    'a ref with a right-to-left override',
+    (ref) => text(collected(`${ref}\u202e`)),
+    { path: 'subject.ref', message: REF_RULE },
+  ],
+  [
+    'a ref with a byte order mark',
+    (ref) => text(collected(`${ref}\ufeff`)),
+    { path: 'subject.ref', message: REF_RULE },
+  ],
 ];
 
 /**
@@ -84,16 +141,22 @@ describe('bad input (built service, HTTP and the real broker, PostgreSQL)', () =
 
   const subjectOf = async (ref: string) => ledger.get(`/v1/subjects?ref=${encodeURIComponent(ref)}`);
 
-  it.each(BAD_ENVELOPES)('answers 400 validation over HTTP to %s, naming the path, never the value', async (_, bad, { path, message }) => {
-    const ref = `webcruiter:candidate:http-${randomUUID().slice(0, 8)}`;
-    const answer = await ledger.request('POST', '/v1/events', 'ingest', bad(ref));
-    expect(answer).toEqual({
-      status: 400,
-      body: { error: 'validation', details: [{ path: typeof path === 'string' ? path : expect.stringMatching(path), message }] },
-    });
-    expect(JSON.stringify(answer.body)).not.toContain(SECRET);
-    expect((await subjectOf(ref)).status).toBe(404);
-  });
+  it.each(BAD_ENVELOPES)(
+    'answers 400 validation over HTTP to %s, naming the path, never the value',
+    async (_, bad, { path, message }) => {
+      const ref = `webcruiter:candidate:http-${randomUUID().slice(0, 8)}`;
+      const answer = await ledger.request('POST', '/v1/events', 'ingest', bad(ref));
+      expect(answer).toEqual({
+        status: 400,
+        body: {
+          error: 'validation',
+          details: [{ path: typeof path === 'string' ? path : expect.stringMatching(path), message }],
+        },
+      });
+      expect(JSON.stringify(answer.body)).not.toContain(SECRET);
+      expect((await subjectOf(ref)).status).toBe(404);
+    },
+  );
 
   it('refuses a whole batch over one bad envelope in it, by its index', async () => {
     const ref = `webcruiter:candidate:batch-${run}`;
@@ -101,12 +164,23 @@ describe('bad input (built service, HTTP and the real broker, PostgreSQL)', () =
     const body = `{"events":[${text(collected(ref))},${deep(ref)}]}`;
     const answer = await ledger.request('POST', '/v1/events', 'ingest', body);
     expect(answer.status).toBe(400);
-    expect(answer.body.details).toEqual([{ path: expect.stringMatching(/^events\[1\]\.data\.description(\[0\])+$/), message: 'JSON must not be nested deeper than 16 levels' }]);
+    expect(answer.body.details).toEqual([
+      {
+        path: expect.stringMatching(/^events\[1\]\.data\.description(\[0\])+$/),
+        message: 'JSON must not be nested deeper than 16 levels',
+      },
+    ]);
     expect((await subjectOf(ref)).status).toBe(404);
     const extra = await ledger.post({ events: [collected(ref)], [SECRET]: 1, note: 2 });
     expect(extra).toEqual({
       status: 400,
-      body: { error: 'validation', details: [{ path: '*', message: 'unknown field *' }, { path: 'note', message: 'unknown field note' }] },
+      body: {
+        error: 'validation',
+        details: [
+          { path: '*', message: 'unknown field *' },
+          { path: 'note', message: 'unknown field note' },
+        ],
+      },
     });
     expect((await ledger.get('/health', null)).status).toBe(200);
   });
@@ -114,10 +188,19 @@ describe('bad input (built service, HTTP and the real broker, PostgreSQL)', () =
   it('answers 400 naming a query parameter given twice, on any route', async () => {
     expect(await ledger.get('/v1/subjects?ref=a:b:c&ref=a:b:d')).toEqual({
       status: 400,
-      body: { error: 'validation', details: [{ path: 'ref', message: 'a query parameter must be given once, as text' }] },
+      body: {
+        error: 'validation',
+        details: [{ path: 'ref', message: 'a query parameter must be given once, as text' }],
+      },
     });
     const trail = await ledger.get(`/v1/subjects/${randomUUID()}/trail?reason=a&reason=b`);
-    expect(trail).toEqual({ status: 400, body: { error: 'validation', details: [{ path: 'reason', message: 'a query parameter must be given once, as text' }] } });
+    expect(trail).toEqual({
+      status: 400,
+      body: {
+        error: 'validation',
+        details: [{ path: 'reason', message: 'a query parameter must be given once, as text' }],
+      },
+    });
     expect((await ledger.get('/health?x=1&x=2', null)).status).toBe(400);
   });
 
@@ -128,7 +211,8 @@ describe('bad input (built service, HTTP and the real broker, PostgreSQL)', () =
     expect(first.status).toBe(201);
     const second = await ledger.post(collected(precomposed));
     expect(second.body.results[0].subjectId).toBe(first.body.results[0].subjectId);
-    for (const ref of [decomposed, precomposed]) expect((await subjectOf(ref)).body).toEqual({ subjectId: first.body.results[0].subjectId });
+    for (const ref of [decomposed, precomposed])
+      expect((await subjectOf(ref)).body).toEqual({ subjectId: first.body.results[0].subjectId });
     const state = await ledger.get(`/v1/subjects/${first.body.results[0].subjectId}`);
     expect(state.body.refs).toEqual([precomposed]);
     expect((await subjectOf(`${precomposed}\u200b`)).status).toBe(400);

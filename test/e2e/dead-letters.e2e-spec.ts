@@ -13,7 +13,11 @@ const CLI = resolve(__dirname, '../../dist/apps/ledger/src/cli/main.js');
 const brokers = () => process.env.LEDGER_TEST_KAFKA_BROKERS!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function sql<R extends object = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
+async function sql<R extends object = Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -87,7 +91,11 @@ describe('dead letters and transient faults (built service, real broker, Postgre
     const email = `dlq-${run}@example.no`;
     const name = `Dlq Nordmann ${run}`;
     const secret = `not-json-${run}`;
-    const early = envelope('data.collected', ref, { purpose: 'candidate-relationship', fields: { 'contact.email': email, 'contact.name': name }, collectedFrom: 'subject' });
+    const early = envelope('data.collected', ref, {
+      purpose: 'candidate-relationship',
+      fields: { 'contact.email': email, 'contact.name': name },
+      collectedFrom: 'subject',
+    });
     await produce(topic, [
       { key: ref, value: JSON.stringify(early) },
       { key: ref, value: `{"id": "${randomUUID()}", "note": "${secret}"` },
@@ -108,7 +116,18 @@ describe('dead letters and transient faults (built service, real broker, Postgre
     expect(sealed.data.fields['contact.email']).toMatch(/^dlq:v1:/);
 
     // The cause fixed (consent recorded since), a replay records the letter; the other dead-letters again.
-    await produce(topic, [{ key: ref, value: JSON.stringify(envelope('consent.given', ref, { purpose: 'candidate-relationship', policyVersion: '2018-05', channel: 'web' })) }]);
+    await produce(topic, [
+      {
+        key: ref,
+        value: JSON.stringify(
+          envelope('consent.given', ref, {
+            purpose: 'candidate-relationship',
+            policyVersion: '2018-05',
+            channel: 'web',
+          }),
+        ),
+      },
+    ]);
     expect(await until(() => subjectOf(ledger, ref), Boolean, 20_000)).toBeDefined();
     const replay = await cli(ledger, 'dlq', 'replay');
     expect(replay).toMatchObject({ code: 0 });
@@ -124,12 +143,19 @@ describe('dead letters and transient faults (built service, real broker, Postgre
     expect(state.data['contact.name'].value).toBe(name);
     expect((await recordedCounts(url, [early.id])).get(early.id)).toBe(1);
     const again = await readTopic(`${topic}.dlq`, 4, 6_000);
-    expect(again.map((l) => l.headers['error-code']).sort()).toEqual(['CONSENT_REQUIRED', 'INVALID_JSON', 'INVALID_JSON']);
+    expect(again.map((l) => l.headers['error-code']).sort()).toEqual([
+      'CONSENT_REQUIRED',
+      'INVALID_JSON',
+      'INVALID_JSON',
+    ]);
     // After the retention days (the keys made older here), the job at start destroys them.
     await sql(url, `UPDATE ledger_data_keys SET created_at = now() - interval '31 days' WHERE category LIKE '$dlq/%'`);
     await ledger.stop();
     await ledger.boot();
-    const keys = await sql<{ wrapped: Buffer | null }>(url, `SELECT wrapped FROM ledger_data_keys WHERE category LIKE '$dlq/%'`);
+    const keys = await sql<{ wrapped: Buffer | null }>(
+      url,
+      `SELECT wrapped FROM ledger_data_keys WHERE category LIKE '$dlq/%'`,
+    );
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.wrapped === null)).toBe(true);
     const late = await cli(ledger, 'dlq', 'replay');
@@ -140,30 +166,63 @@ describe('dead letters and transient faults (built service, real broker, Postgre
 
   it('does not stall a partition on a poison message or a dead letter too large for the broker', async () => {
     const topic = `ledger-poison-${randomUUID().slice(0, 8)}`;
-    const admin = new Kafka({ clientId: 'ledger-tests', brokers: brokers().split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'ledger-tests',
+      brokers: brokers().split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: `${topic}.dlq`, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '4096' }] }] });
+    await admin.createTopics({
+      topics: [
+        { topic: `${topic}.dlq`, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '4096' }] },
+      ],
+    });
     await admin.disconnect();
     await produce(topic, [], 1);
     const { ledger, url } = await start(topic);
     const ref = `webcruiter:candidate:poison-${randomUUID().slice(0, 8)}`;
-    const large = envelope('data.collected', ref, { purpose: 'candidate-relationship', fields: { 'documents.cv': 'x'.repeat(3000), 'contact.name': 'y'.repeat(3000) }, collectedFrom: 'subject' });
-    const valid = envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': 'poison@example.no' }, collectedFrom: 'subject' });
+    const large = envelope('data.collected', ref, {
+      purpose: 'candidate-relationship',
+      fields: { 'documents.cv': 'x'.repeat(3000), 'contact.name': 'y'.repeat(3000) },
+      collectedFrom: 'subject',
+    });
+    const valid = envelope('data.collected', ref, {
+      purpose: 'client-assignments',
+      fields: { 'contact.email': 'poison@example.no' },
+      collectedFrom: 'subject',
+    });
     const deep = `{"id":"${randomUUID()}","type":"data.used","data":{"description":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
-    await produce(topic, [
-      { key: ref, value: `{"__proto__":{"polluted":true},"id":"${randomUUID()}","type":"data.collected"}` },
-      { key: ref, value: deep },
-      { key: ref, value: JSON.stringify(large) },
-      { key: ref, value: JSON.stringify(valid) },
-    ], 1);
-    const recorded = await until(() => recordedCounts(url, [valid.id]), (c) => c.size === 1, 10_000);
+    await produce(
+      topic,
+      [
+        { key: ref, value: `{"__proto__":{"polluted":true},"id":"${randomUUID()}","type":"data.collected"}` },
+        { key: ref, value: deep },
+        { key: ref, value: JSON.stringify(large) },
+        { key: ref, value: JSON.stringify(valid) },
+      ],
+      1,
+    );
+    const recorded = await until(
+      () => recordedCounts(url, [valid.id]),
+      (c) => c.size === 1,
+      10_000,
+    );
     expect(recorded.get(valid.id)).toBe(1);
 
     const letters = await readTopic(`${topic}.dlq`, 3);
     expect(letters.map((l) => l.headers['error-code'])).toEqual(['VALIDATION', 'VALIDATION', 'CONSENT_REQUIRED']);
-    expect(JSON.parse(letters[2]!.value)).toEqual({ id: large.id, type: 'data.collected', source: 'webcruiter', truncated: true });
+    expect(JSON.parse(letters[2]!.value)).toEqual({
+      id: large.id,
+      type: 'data.collected',
+      source: 'webcruiter',
+      truncated: true,
+    });
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-    expect((await ledger.get('/health', 'ops')).body.kafka).toMatchObject({ consuming: true, retrying: false, stalled: false });
+    expect((await ledger.get('/health', 'ops')).body.kafka).toMatchObject({
+      consuming: true,
+      retrying: false,
+      stalled: false,
+    });
   });
 
   it('waits out every transient SQLSTATE over Kafka (no dead letter, each envelope once) and answers 503 with Retry-After over HTTP', async () => {
@@ -184,7 +243,21 @@ describe('dead letters and transient faults (built service, real broker, Postgre
        CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_data_keys FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();
        CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_subject_refs FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();`,
     );
-    const states = ['53100', '53200', '53300', '25006', '57014', '40001', '40P01', '55P03', '57P01', '57P02', '57P03', '08006', '08001'];
+    const states = [
+      '53100',
+      '53200',
+      '53300',
+      '25006',
+      '57014',
+      '40001',
+      '40P01',
+      '55P03',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08006',
+      '08001',
+    ];
     // The event store, and the keyring and subject directory, whose raw driver errors must count too.
     const targets = ['ledger_events', 'ledger_data_keys', 'ledger_subject_refs'];
     const kafkaIds: string[] = [];
@@ -196,7 +269,11 @@ describe('dead letters and transient faults (built service, real broker, Postgre
       faults += 1;
       const messages = Array.from({ length: 5 }, (_, p) => {
         const ref = `webcruiter:candidate:fault-${sqlstate}-${p}-${randomUUID().slice(0, 6)}`;
-        const one = envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'work.employer': `Employer ${p}` }, collectedFrom: 'processor' });
+        const one = envelope('data.collected', ref, {
+          purpose: 'client-assignments',
+          fields: { 'work.employer': `Employer ${p}` },
+          collectedFrom: 'processor',
+        });
         kafkaIds.push(one.id);
         return { key: ref, value: JSON.stringify(one) };
       });
@@ -212,13 +289,21 @@ describe('dead letters and transient faults (built service, real broker, Postgre
         headers: { authorization: `Bearer ${TOKENS.ingest}`, 'content-type': 'application/json' },
         body: JSON.stringify(posted),
       });
-      expect({ sqlstate, status: during.status, retryAfter: during.headers.get('retry-after') }).toEqual({ sqlstate, status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
+      expect({ sqlstate, status: during.status, retryAfter: during.headers.get('retry-after') }).toEqual({
+        sqlstate,
+        status: 503,
+        retryAfter: expect.stringMatching(/^\d+$/),
+      });
       await sleep(2000);
       await sql(url, 'DELETE FROM fault_injection');
       expect({ sqlstate, status: (await ledger.post(posted)).status }).toEqual({ sqlstate, status: 201 });
     }
     const all = [...kafkaIds, ...httpIds];
-    const counts = await until(() => recordedCounts(url, all), (c) => c.size === all.length, 60_000);
+    const counts = await until(
+      () => recordedCounts(url, all),
+      (c) => c.size === all.length,
+      60_000,
+    );
     const dead = await readTopic(`${topic}.dlq`, 1, 3_000);
     // The consumer met the faults (it paused for them) rather than missing them.
     const metrics = (await ledger.get('/metrics', 'ops')).body as string;
@@ -234,7 +319,14 @@ describe('dead letters and transient faults (built service, real broker, Postgre
       deadLettered: dead.length,
     };
     process.stdout.write(`transient faults: ${JSON.stringify(figures)}\n`);
-    expect(figures).toEqual({ faults: states.length, kafkaPauses: paused, sent: states.length * 6, recorded: states.length * 6, duplicated: 0, deadLettered: 0 });
+    expect(figures).toEqual({
+      faults: states.length,
+      kafkaPauses: paused,
+      sent: states.length * 6,
+      recorded: states.length * 6,
+      duplicated: 0,
+      deadLettered: 0,
+    });
   });
 
   it('answers /health with its status only, and the details with the ops token', async () => {

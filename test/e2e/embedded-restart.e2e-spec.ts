@@ -23,11 +23,16 @@ describe('the embedded default (built service, its own PostgreSQL)', () => {
     expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
     expect(ledger.output.join('')).toContain(tokensFile);
     const tokens = Object.fromEntries(
-      readFileSync(tokensFile, 'utf8').split('\n').find((l) => l.startsWith('LEDGER_TOKENS='))!.slice(14).split(',').map((entry) => {
-        const [role, name, token] = entry.split(':');
-        expect(name).toBe(`${role}-generated`);
-        return [role, token];
-      }),
+      readFileSync(tokensFile, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('LEDGER_TOKENS='))!
+        .slice(14)
+        .split(',')
+        .map((entry) => {
+          const [role, name, token] = entry.split(':');
+          expect(name).toBe(`${role}-generated`);
+          return [role, token];
+        }),
     );
     expect(ledger.output.join('')).not.toContain(tokens.ingest);
     const call = (method: string, path: string, token: string, body?: unknown) =>
@@ -38,11 +43,13 @@ describe('the embedded default (built service, its own PostgreSQL)', () => {
       });
 
     const ref = `invenias:contact:${randomUUID().slice(0, 8)}`;
-    const events = Array.from({ length: 20 }, (_, i) => envelope('data.collected', ref, {
-      purpose: 'client-assignments',
-      fields: { [`work.employer${i}`]: `Employer ${i}` },
-      collectedFrom: 'subject',
-    }));
+    const events = Array.from({ length: 20 }, (_, i) =>
+      envelope('data.collected', ref, {
+        purpose: 'client-assignments',
+        fields: { [`work.employer${i}`]: `Employer ${i}` },
+        collectedFrom: 'subject',
+      }),
+    );
     const posted = await call('POST', '/v1/events', tokens.ingest, { events });
     expect(posted.status).toBe(201);
     const { results } = (await posted.json()) as { results: Array<{ subjectId: string }> };
@@ -58,6 +65,8 @@ describe('the embedded default (built service, its own PostgreSQL)', () => {
     expect(state.status).toBe(200);
     expect(Object.keys(((await state.json()) as { data: object }).data)).toHaveLength(20);
     const again = await call('POST', '/v1/events', tokens.ingest, { events });
-    expect(((await again.json()) as { results: Array<{ status: string }> }).results.every((r) => r.status === 'duplicate')).toBe(true);
+    expect(
+      ((await again.json()) as { results: Array<{ status: string }> }).results.every((r) => r.status === 'duplicate'),
+    ).toBe(true);
   });
 });

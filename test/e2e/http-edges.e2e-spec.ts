@@ -25,7 +25,11 @@ const postRaw = (ledger: LedgerProcess, body: Buffer, authorization?: string) =>
   });
 
 const collect = (ref: string) =>
-  envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': 'kari@example.no' }, collectedFrom: 'processor' });
+  envelope('data.collected', ref, {
+    purpose: 'client-assignments',
+    fields: { 'contact.email': 'kari@example.no' },
+    collectedFrom: 'processor',
+  });
 
 describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
   let ledger: LedgerProcess;
@@ -42,7 +46,9 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
     const before = await rss(ledger);
     for (let round = 0; round < 6; round += 1) {
       const answers = await Promise.all(
-        Array.from({ length: 5 }, (_, i) => postRaw(ledger, bigBody, i % 2 === 0 ? undefined : 'Bearer not-a-token-of-ours-0123456789abcdef')),
+        Array.from({ length: 5 }, (_, i) =>
+          postRaw(ledger, bigBody, i % 2 === 0 ? undefined : 'Bearer not-a-token-of-ours-0123456789abcdef'),
+        ),
       );
       for (const answer of answers) {
         expect(answer.status).toBe(401);
@@ -63,7 +69,12 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
         let continued = false;
         const req = request(`${ledger.url}/v1/events`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': bigBody.length, expect: '100-continue', ...(authorization ? { authorization } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': bigBody.length,
+            expect: '100-continue',
+            ...(authorization ? { authorization } : {}),
+          },
         });
         req.on('continue', () => {
           continued = true;
@@ -83,14 +94,22 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
   it('answers a body over LEDGER_BODY_LIMIT with a token 413, naming the limit', async () => {
     const answer = await postRaw(ledger, bigBody, `Bearer ${TOKENS.ingest}`);
     expect(answer.status).toBe(413);
-    expect(await answer.json()).toEqual({ error: 'too_large', message: `the body is larger than LEDGER_BODY_LIMIT (${2 * MB} bytes)` });
+    expect(await answer.json()).toEqual({
+      error: 'too_large',
+      message: `the body is larger than LEDGER_BODY_LIMIT (${2 * MB} bytes)`,
+    });
     expect((await ledger.post(collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`))).status).toBe(201);
   });
 
   it('serves /metrics to the ops token only, and without a token on METRICS_PORT', async () => {
-    expect(await ledger.get('/metrics', null)).toEqual({ status: 401, body: { error: 'unauthorized', message: 'a valid bearer token is required' } });
+    expect(await ledger.get('/metrics', null)).toEqual({
+      status: 401,
+      body: { error: 'unauthorized', message: 'a valid bearer token is required' },
+    });
     expect((await ledger.get('/metrics', 'auditor')).status).toBe(403);
-    expect((await ledger.get('/metrics', 'ops')).body).toMatch(/^ledger_envelopes_total\{type="data.collected",status="recorded",channel="http"\} \d+$/m);
+    expect((await ledger.get('/metrics', 'ops')).body).toMatch(
+      /^ledger_envelopes_total\{type="data.collected",status="recorded",channel="http"\} \d+$/m,
+    );
     const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toMatch(/^ledger_process_resident_memory_bytes \d+$/m);
@@ -119,13 +138,19 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
   });
 
   it('takes an X-Access-Reason of up to 200 characters and refuses a longer one', async () => {
-    const subjectId = (await ledger.post(collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`))).body.results[0].subjectId;
+    const subjectId = (await ledger.post(collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`))).body.results[0]
+      .subjectId;
     const long = await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'r'.repeat(201) });
     expect(long).toEqual({
       status: 400,
-      body: { error: 'validation', details: [{ path: 'X-Access-Reason', message: 'X-Access-Reason must be at most 200 characters' }] },
+      body: {
+        error: 'validation',
+        details: [{ path: 'X-Access-Reason', message: 'X-Access-Reason must be at most 200 characters' }],
+      },
     });
-    expect((await ledger.get(`/v1/subjects/${subjectId}/trail`, 'dpo', { 'X-Access-Reason': 'r'.repeat(201) })).status).toBe(400);
+    expect(
+      (await ledger.get(`/v1/subjects/${subjectId}/trail`, 'dpo', { 'X-Access-Reason': 'r'.repeat(201) })).status,
+    ).toBe(400);
     const read = await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'r'.repeat(200) });
     expect(read.status).toBe(200);
     expect(read.body.data['contact.email'].value).toBe('kari@example.no');
@@ -134,7 +159,12 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
   });
 
   it('lists who read whom across people, newest first, by name and subject, a page at a time; for the DPO only', async () => {
-    const posted = await ledger.post({ events: [collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`), collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`)] });
+    const posted = await ledger.post({
+      events: [
+        collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`),
+        collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`),
+      ],
+    });
     const [a, b] = posted.body.results.map((r: { subjectId: string }) => r.subjectId);
     const since = new Date().toISOString();
     expect((await ledger.get(`/v1/subjects/${a}`, 'auditor')).status).toBe(200);
@@ -145,7 +175,10 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
     const list = async (query: string) => {
       const answer = await ledger.get(`/v1/access-log?${query}`, 'dpo');
       expect(answer.status).toBe(200);
-      return answer.body as { entries: { at: string; name: string; role: string; subjectId: string; resource: string }[]; next: string | null };
+      return answer.body as {
+        entries: { at: string; name: string; role: string; subjectId: string; resource: string }[];
+        next: string | null;
+      };
     };
     const byAuditor = await list(`name=${TOKEN_NAMES.auditor}&from=${encodeURIComponent(since)}`);
     expect(byAuditor.entries.map((e) => [e.subjectId, e.resource])).toEqual([
@@ -172,7 +205,15 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
     expect(second.entries.map((e) => e.resource)).toEqual(['trail']);
     expect((await list(`subjectId=${b}&limit=1&before=${second.next}`)).entries).toEqual([]);
 
-    for (const query of ['subjectId=nope', 'from=yesterday', `name=${TOKEN_NAMES.dpo}&name=${TOKEN_NAMES.ops}`, 'limit=1001', 'limit=0', 'before=x', 'reason=1']) {
+    for (const query of [
+      'subjectId=nope',
+      'from=yesterday',
+      `name=${TOKEN_NAMES.dpo}&name=${TOKEN_NAMES.ops}`,
+      'limit=1001',
+      'limit=0',
+      'before=x',
+      'reason=1',
+    ]) {
       const refused = await ledger.get(`/v1/access-log?${query}`, 'dpo');
       expect([query, refused.status, refused.body.error]).toEqual([query, 400, 'validation']);
     }
@@ -183,7 +224,11 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
 
 describe('LEDGER_TOKENS at the start (built service)', () => {
   const failedStart = async (tokens: string) => {
-    const started = LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: 'postgres://127.0.0.1:1/never', LEDGER_TOKENS: tokens });
+    const started = LedgerProcess.start({
+      LEDGER_STORE: 'postgres',
+      DATABASE_URL: 'postgres://127.0.0.1:1/never',
+      LEDGER_TOKENS: tokens,
+    });
     const error = await started.then(
       () => new Error('the service started'),
       (e: Error) => e,
@@ -210,7 +255,8 @@ describe('LEDGER_TOKENS at the start (built service)', () => {
     const auditorName = `auditor-${createHash('sha256').update(TOKENS.auditor).digest('hex').slice(0, 8)}`;
     const { ledger, stop } = await LedgerProcess.onFreshDatabase({ LEDGER_TOKENS: entries.join(',') });
     try {
-      const subjectId = (await ledger.post(collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`))).body.results[0].subjectId;
+      const subjectId = (await ledger.post(collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`))).body.results[0]
+        .subjectId;
       const readBoth = async () => {
         expect((await ledger.get(`/v1/subjects/${subjectId}`, 'auditor')).status).toBe(200);
         expect((await ledger.get(`/v1/subjects/${subjectId}/trail`, 'dpo')).status).toBe(200);
@@ -228,7 +274,12 @@ describe('LEDGER_TOKENS at the start (built service)', () => {
         [auditorName, 'state'],
       ]);
       const accesses = await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo');
-      expect(accesses.body.accesses.map((a: { principal: string }) => a.principal)).toEqual([auditorName, TOKEN_NAMES.dpo, auditorName, TOKEN_NAMES.dpo]);
+      expect(accesses.body.accesses.map((a: { principal: string }) => a.principal)).toEqual([
+        auditorName,
+        TOKEN_NAMES.dpo,
+        auditorName,
+        TOKEN_NAMES.dpo,
+      ]);
     } finally {
       await stop();
     }
@@ -241,8 +292,12 @@ describe('access reasons required and a small read rate limit (built service)', 
   let subjectId: string;
 
   beforeAll(async () => {
-    ({ ledger, stop } = await LedgerProcess.onFreshDatabase({ LEDGER_ACCESS_REASON: 'required', LEDGER_READ_RATE_LIMIT: '5' }));
-    subjectId = (await ledger.post(collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`))).body.results[0].subjectId;
+    ({ ledger, stop } = await LedgerProcess.onFreshDatabase({
+      LEDGER_ACCESS_REASON: 'required',
+      LEDGER_READ_RATE_LIMIT: '5',
+    }));
+    subjectId = (await ledger.post(collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`))).body.results[0]
+      .subjectId;
   });
   afterAll(() => stop?.());
 
@@ -261,13 +316,17 @@ describe('access reasons required and a small read rate limit (built service)', 
   });
 
   it("answers a token's reads past LEDGER_READ_RATE_LIMIT a minute 429 with Retry-After; other tokens, writes and health go on", async () => {
-    const read = () => fetch(`${ledger.url}/v1/subjects/${subjectId}/trail`, { headers: { authorization: `Bearer ${TOKENS.auditor}` } });
+    const read = () =>
+      fetch(`${ledger.url}/v1/subjects/${subjectId}/trail`, { headers: { authorization: `Bearer ${TOKENS.auditor}` } });
     for (let i = 0; i < 5; i += 1) expect((await read()).status).toBe(200);
     const limited = await read();
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-    expect(await limited.json()).toEqual({ error: 'rate_limited', message: 'too many reads with this token; retry after the seconds in Retry-After' });
+    expect(await limited.json()).toEqual({
+      error: 'rate_limited',
+      message: 'too many reads with this token; retry after the seconds in Retry-After',
+    });
     expect((await ledger.get('/metrics', 'ops')).status).toBe(200);
     expect((await ledger.post(collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`))).status).toBe(201);
     expect((await ledger.get('/health', null)).status).toBe(200);

@@ -86,9 +86,12 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
     // One more than expected, with a short wait: a dead letter published twice would show.
     const dead = await readTopic(`${topic}.dlq`, work.invalid.size + 1, 8_000);
     expect(dead).toHaveLength(work.invalid.size);
-    expect(new Set(dead.map((d) => `${d.headers['origin-partition']}/${d.headers['origin-offset']}`)).size).toBe(work.invalid.size);
+    expect(new Set(dead.map((d) => `${d.headers['origin-partition']}/${d.headers['origin-offset']}`)).size).toBe(
+      work.invalid.size,
+    );
     // The letters are sealed, so they are matched to the workload by their codes.
-    const codes = (values: string[]) => values.reduce((n, c) => n.set(c, (n.get(c) ?? 0) + 1), new Map<string, number>());
+    const codes = (values: string[]) =>
+      values.reduce((n, c) => n.set(c, (n.get(c) ?? 0) + 1), new Map<string, number>());
     expect(codes(dead.map((d) => d.headers['error-code']!))).toEqual(codes([...work.invalid.values()]));
     for (const letter of dead) {
       expect(letter.value).not.toContain('x@example.no');
@@ -125,7 +128,12 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
     expect(metrics).toMatch(/ledger_kafka_dead_letters_total\{code="CONSENT_REQUIRED"\} 33\n/);
     expect(metrics).toMatch(/ledger_kafka_records_total\{outcome="recorded"\} 9900\n/);
     expect(metrics).not.toMatch(/ledger_kafka_records_total\{outcome="duplicate"\}/);
-    expect((await ledger.get('/health', 'ops')).body.kafka).toMatchObject({ configured: true, consuming: true, retrying: false, stalled: false });
+    expect((await ledger.get('/health', 'ops')).body.kafka).toMatchObject({
+      configured: true,
+      consuming: true,
+      retrying: false,
+      stalled: false,
+    });
   });
 
   /** 6,000 envelopes on a fresh topic, the service consuming them, and 1,000 of them recorded. */

@@ -10,8 +10,16 @@ import { envelope } from './support/envelopes';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Whether a client with these options can list the broker's topics (one try, no retries). */
-async function canListTopics(connection: KafkaConnection): Promise<{ ok: true; topics: string[] } | { ok: false; error: string; message: string }> {
-  const admin = new Kafka({ clientId: 'ledger-tests-intruder', ...kafkajsOptions(connection), logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 0 } }).admin();
+async function canListTopics(
+  connection: KafkaConnection,
+): Promise<{ ok: true; topics: string[] } | { ok: false; error: string; message: string }> {
+  const admin = new Kafka({
+    clientId: 'ledger-tests-intruder',
+    ...kafkajsOptions(connection),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    retry: { retries: 0 },
+  }).admin();
   try {
     await admin.connect();
     return { ok: true, topics: await admin.listTopics() };
@@ -80,7 +88,10 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
     const { subjectId } = found.body as { subjectId: string };
     const state = await ledger.get(`/v1/subjects/${subjectId}`);
     expect(state.status).toBe(200);
-    expect(state.body.data['contact.email']).toMatchObject({ value: 'ola.nordmann@example.no', purpose: 'client-assignments' });
+    expect(state.body.data['contact.email']).toMatchObject({
+      value: 'ola.nordmann@example.no',
+      purpose: 'client-assignments',
+    });
 
     // Published by the projection thread's own producer, read by a client with the same settings.
     const published = await readTopic(ledgerTopic, 1, 30_000, broker.connection);
@@ -97,7 +108,9 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
       (error: Error) => error.message,
     );
     expect(failure).toMatch(/^ledger exited with 1:/);
-    expect(failure).toContain('Kafka SASL authentication failed (KAFKA_SASL_MECHANISM=scram-sha-512): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD');
+    expect(failure).toContain(
+      'Kafka SASL authentication failed (KAFKA_SASL_MECHANISM=scram-sha-512): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD',
+    );
     expect(failure).not.toContain(wrong);
     expect(failure).not.toContain(broker.password);
   });
@@ -111,12 +124,23 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
 
     const { brokers, ssl, sasl } = broker.connection;
     // The listener's PLAIN user is the same person as the SCRAM one.
-    expect(await canListTopics({ brokers, ssl: ssl!, sasl: { mechanism: 'plain', username: broker.username, password: broker.password } })).toMatchObject({ ok: true });
+    expect(
+      await canListTopics({
+        brokers,
+        ssl: ssl!,
+        sasl: { mechanism: 'plain', username: broker.username, password: broker.password },
+      }),
+    ).toMatchObject({ ok: true });
     expect(await canListTopics({ brokers })).toMatchObject({ ok: false });
     expect(await canListTopics({ brokers, ssl: ssl! })).toMatchObject({ ok: false });
     // The broker's certificate is checked: with the system's CAs alone it is not trusted.
-    expect(await canListTopics({ brokers, ssl: true, sasl: sasl! })).toMatchObject({ ok: false, message: expect.stringMatching(/certificate/) });
+    expect(await canListTopics({ brokers, ssl: true, sasl: sasl! })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/certificate/),
+    });
     expect(await canListTopics({ brokers, sasl: sasl! })).toMatchObject({ ok: false });
-    expect(await canListTopics({ brokers, ssl: ssl!, sasl: { ...sasl!, password: 'not-the-password' } })).toMatchObject({ ok: false, error: 'KafkaJSSASLAuthenticationError' });
+    expect(await canListTopics({ brokers, ssl: ssl!, sasl: { ...sasl!, password: 'not-the-password' } })).toMatchObject(
+      { ok: false, error: 'KafkaJSSASLAuthenticationError' },
+    );
   });
 });

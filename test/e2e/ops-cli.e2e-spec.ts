@@ -29,7 +29,11 @@ describe('the ops command line (built, on the service database)', () => {
     const ref = `invenias:contact:${randomUUID().slice(0, 8)}`;
     const posted = await ledger.post({
       events: [
-        envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': 'ops@example.no' }, collectedFrom: 'subject' }),
+        envelope('data.collected', ref, {
+          purpose: 'client-assignments',
+          fields: { 'contact.email': 'ops@example.no' },
+          collectedFrom: 'subject',
+        }),
         envelope('data.used', ref, { purpose: 'security' }),
         envelope('consent.given', ref, { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' }),
       ],
@@ -42,7 +46,10 @@ describe('the ops command line (built, on the service database)', () => {
     for (let attempt = 0; attempt < 50; attempt += 1) {
       const status = await cli('projections', 'status');
       expect(status.code).toBe(0);
-      lines = status.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      lines = status.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       if (lines[0]?.behindEvents === 0) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -50,7 +57,10 @@ describe('the ops command line (built, on the service database)', () => {
     expect(lines[0]!.behindEvents).toBe(0);
 
     const exported = await cli('export', '--subject', subjectId);
-    const entries = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const entries = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(entries.map((e) => e.type)).toEqual(['data.collected', 'data.used', 'consent.given']);
     expect(exported.stdout).not.toContain('ops@example.no');
 
@@ -67,12 +77,19 @@ describe('the ops command line (built, on the service database)', () => {
     const c = new Client({ connectionString: databaseUrl });
     await c.connect();
     await c.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
-    await c.query(`UPDATE ledger_events SET data = json_build_object('purpose', 'marketing') WHERE stream_id = $1 AND revision = 1`, [`subject-${subjectId}`]);
+    await c.query(
+      `UPDATE ledger_events SET data = json_build_object('purpose', 'marketing') WHERE stream_id = $1 AND revision = 1`,
+      [`subject-${subjectId}`],
+    );
     await c.end();
 
     const verify = await cli('verify');
     expect(verify.code).toBe(3);
-    expect(JSON.parse(verify.stdout.trim())).toEqual({ streamId: `subject-${subjectId}`, revision: 1, problem: 'hash-mismatch' });
+    expect(JSON.parse(verify.stdout.trim())).toEqual({
+      streamId: `subject-${subjectId}`,
+      revision: 1,
+      problem: 'hash-mismatch',
+    });
     const integrity = await ledger.request('GET', '/v1/integrity', 'ops');
     expect(integrity.body).toMatchObject({ ok: false, broken: [{ streamId: `subject-${subjectId}`, revision: 1 }] });
     expect((await ledger.request('GET', '/v1/integrity', 'auditor')).status).toBe(403);
@@ -82,7 +99,9 @@ describe('the ops command line (built, on the service database)', () => {
     expect(trail.body.entries).toHaveLength(3);
     const metrics = (await ledger.get('/metrics', 'ops')).body as string;
     expect(metrics).toMatch(/^ledger_trail_verification_failures_total 1$/m);
-    expect(ledger.output.join('')).toContain(`the trail of subject ${subjectId} does not verify: hash-mismatch at revision 1`);
+    expect(ledger.output.join('')).toContain(
+      `the trail of subject ${subjectId} does not verify: hash-mismatch at revision 1`,
+    );
 
     expect((await cli('no-such-command')).code).toBe(2);
   });
@@ -97,17 +116,25 @@ describe('store copy (built CLI) into a new PostgreSQL', () => {
     try {
       const ref = `webcruiter:candidate:${randomUUID().slice(0, 8)}`;
       const posted = await ledger.post(
-        envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': 'copy@example.no' }, collectedFrom: 'subject' }),
+        envelope('data.collected', ref, {
+          purpose: 'client-assignments',
+          fields: { 'contact.email': 'copy@example.no' },
+          collectedFrom: 'subject',
+        }),
       );
       const subjectId = posted.body.results[0].subjectId as string;
       const state = (await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'case 9' })).body;
       const accesses = (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
 
-      const copied = await promisify(execFile)(process.execPath, [CLI, 'store', 'copy', '--target', target.url], { env: { ...process.env, ...ledger.env } });
+      const copied = await promisify(execFile)(process.execPath, [CLI, 'store', 'copy', '--target', target.url], {
+        env: { ...process.env, ...ledger.env },
+      });
       expect(copied.stderr).toMatch(/copied 1 rows of ledger_access_log/);
       expect(copied.stderr).toMatch(/0 broken chains/);
       // Again: nothing twice (the copy is resumable).
-      await promisify(execFile)(process.execPath, [CLI, 'store', 'copy', '--target', target.url], { env: { ...process.env, ...ledger.env } });
+      await promisify(execFile)(process.execPath, [CLI, 'store', 'copy', '--target', target.url], {
+        env: { ...process.env, ...ledger.env },
+      });
 
       copy = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: target.url });
       expect((await copy.get(`/v1/subjects?ref=${encodeURIComponent(ref)}`)).body).toEqual({ subjectId });
@@ -115,7 +142,10 @@ describe('store copy (built CLI) into a new PostgreSQL', () => {
       const copiedAccesses = (await copy.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
       // The entries that came over, then the copy's own (its ids follow the copied ones).
       expect(copiedAccesses.slice(0, accesses.length)).toEqual(accesses);
-      expect(copiedAccesses.slice(accesses.length).map((a: { resource: string }) => a.resource)).toEqual(['ref-lookup', 'state']);
+      expect(copiedAccesses.slice(accesses.length).map((a: { resource: string }) => a.resource)).toEqual([
+        'ref-lookup',
+        'state',
+      ]);
     } finally {
       await copy?.stop();
       await stop();

@@ -14,16 +14,31 @@ describe('the read models on the event loop (LEDGER_PROJECTION_THREAD=off)', () 
       const ref = `webcruiter:candidate:${randomUUID().slice(0, 8)}`;
       const posted = await ledger.post({
         events: [
-          envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': 'kari@example.no' }, collectedFrom: 'processor' }),
+          envelope('data.collected', ref, {
+            purpose: 'client-assignments',
+            fields: { 'contact.email': 'kari@example.no' },
+            collectedFrom: 'processor',
+          }),
           envelope('data.corrected', ref, { fields: { 'contact.email': 'kari.n@example.no' } }),
         ],
       });
       expect(posted.status).toBe(201);
       const subjectId = posted.body.results[0].subjectId;
       const state = await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'e2e' });
-      expect(state.body).toMatchObject({ subjectId, version: 2, data: { 'contact.email': { value: 'kari.n@example.no' } } });
+      expect(state.body).toMatchObject({
+        subjectId,
+        version: 2,
+        data: { 'contact.email': { value: 'kari.n@example.no' } },
+      });
       const health = await ledger.get('/health', 'ops');
-      expect(health.body.projections).toEqual([expect.objectContaining({ name: 'subject-state', running: true, lastError: null, checkpoint: expect.any(String) })]);
+      expect(health.body.projections).toEqual([
+        expect.objectContaining({
+          name: 'subject-state',
+          running: true,
+          lastError: null,
+          checkpoint: expect.any(String),
+        }),
+      ]);
     } finally {
       await stop();
     }

@@ -22,7 +22,11 @@ describe('a read instance (LEDGER_ROLE=read) beside a recording one', () => {
   beforeAll(async () => {
     const started = await LedgerProcess.onFreshDatabase();
     writer = started.ledger;
-    reader = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: started.databaseUrl, LEDGER_ROLE: 'read' });
+    reader = await LedgerProcess.start({
+      LEDGER_STORE: 'postgres',
+      DATABASE_URL: started.databaseUrl,
+      LEDGER_ROLE: 'read',
+    });
     stop = async () => {
       await reader.stop();
       await started.stop();
@@ -35,11 +39,16 @@ describe('a read instance (LEDGER_ROLE=read) beside a recording one', () => {
     expect(posted.status).toBe(201);
     const subjectId: string = posted.body.results[0].subjectId;
 
-    const [onReader, onWriter] = [await reader.get(`/v1/subjects/${subjectId}`, 'dpo'), await writer.get(`/v1/subjects/${subjectId}`, 'dpo')];
+    const [onReader, onWriter] = [
+      await reader.get(`/v1/subjects/${subjectId}`, 'dpo'),
+      await writer.get(`/v1/subjects/${subjectId}`, 'dpo'),
+    ];
     expect(onReader.status).toBe(200);
     expect(onReader.body.data['contact.email'].value).toBe('kari.nordmann@example.no');
     expect(onReader.body).toEqual(onWriter.body);
-    expect((await reader.get(`/v1/subjects/${subjectId}/trail`)).body).toEqual((await writer.get(`/v1/subjects/${subjectId}/trail`)).body);
+    expect((await reader.get(`/v1/subjects/${subjectId}/trail`)).body).toEqual(
+      (await writer.get(`/v1/subjects/${subjectId}/trail`)).body,
+    );
     expect((await reader.get(`/v1/subjects?ref=${encodeURIComponent(ref)}`)).body).toEqual({ subjectId });
 
     const accesses = (await writer.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
@@ -64,6 +73,9 @@ describe('a read instance (LEDGER_ROLE=read) beside a recording one', () => {
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', role: 'read', projections: [] });
     const writerHealth = await writer.request('GET', '/health', 'ops');
-    expect(writerHealth.body).toMatchObject({ role: 'all', projections: [expect.objectContaining({ name: 'subject-state', running: true })] });
+    expect(writerHealth.body).toMatchObject({
+      role: 'all',
+      projections: [expect.objectContaining({ name: 'subject-state', running: true })],
+    });
   });
 });

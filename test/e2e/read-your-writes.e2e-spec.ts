@@ -4,12 +4,20 @@ import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
 
 const collected = (ref: string, email: string, at?: string) =>
-  envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': email }, collectedFrom: 'processor' }, at);
+  envelope(
+    'data.collected',
+    ref,
+    { purpose: 'client-assignments', fields: { 'contact.email': email }, collectedFrom: 'processor' },
+    at,
+  );
 
 /** Whether a promise has settled yet, without waiting for it. */
 const settledYet = async (promise: Promise<unknown>, afterMs: number) => {
   let settled = false;
-  void promise.then(() => (settled = true), () => (settled = true));
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   await new Promise((r) => setTimeout(r, afterMs));
   return settled;
 };
@@ -43,11 +51,15 @@ describe('read-your-writes with the read model held back', () => {
     return () => db.query('COMMIT');
   };
   const rowsOf = async (subjectId: string) =>
-    (await db.query('SELECT version FROM ledger_subject_state WHERE subject_id = $1', [subjectId])).rows as Array<{ version: number }>;
+    (await db.query('SELECT version FROM ledger_subject_state WHERE subject_id = $1', [subjectId])).rows as Array<{
+      version: number;
+    }>;
 
   it('answers a POST before its write shows, and a GET of the subject waits for it to show', async () => {
     const release = await holdReadModel();
-    const posting = ledger.post({ events: [collected(`webcruiter:candidate:${randomUUID().slice(0, 8)}`, 'kari@example.no')] });
+    const posting = ledger.post({
+      events: [collected(`webcruiter:candidate:${randomUUID().slice(0, 8)}`, 'kari@example.no')],
+    });
     // Answered well within LEDGER_READ_YOUR_WRITES_MS (20 s here), which a wait for its own write would use up.
     expect(await settledYet(posting, 3000)).toBe(true);
     const posted = await posting;
@@ -60,7 +72,11 @@ describe('read-your-writes with the read model held back', () => {
     await release();
     const state = await read;
     expect(state.status).toBe(200);
-    expect(state.body).toMatchObject({ subjectId, version: 1, data: { 'contact.email': { value: 'kari@example.no' } } });
+    expect(state.body).toMatchObject({
+      subjectId,
+      version: 1,
+      data: { 'contact.email': { value: 'kari@example.no' } },
+    });
     const metrics = (await ledger.get('/metrics', 'ops')).body as string;
     expect(metrics).toMatch(/^ledger_state_reads_total\{freshness="waited"\} 1$/m);
   });
@@ -81,7 +97,9 @@ describe('read-your-writes with the read model held back', () => {
     // Collected in 2020: due for erasure in 2025 (five years of inactivity).
     const old = await ledger.post(collected(ref, 'lise@example.no', '2020-03-01T09:00:00Z'));
     const subjectId = old.body.results[0].subjectId;
-    expect((await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'e2e' })).body.retentionDueAt).toBe('2025-03-01T09:00:00.000Z');
+    expect(
+      (await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'e2e' })).body.retentionDueAt,
+    ).toBe('2025-03-01T09:00:00.000Z');
 
     const release = await holdReadModel();
     try {
@@ -95,6 +113,9 @@ describe('read-your-writes with the read model held back', () => {
       await release();
     }
     const state = await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'e2e' });
-    expect(state.body).toMatchObject({ status: expect.not.stringMatching(/erased/), retentionDueAt: '2031-11-29T09:00:00.000Z' });
+    expect(state.body).toMatchObject({
+      status: expect.not.stringMatching(/erased/),
+      retentionDueAt: '2031-11-29T09:00:00.000Z',
+    });
   });
 });

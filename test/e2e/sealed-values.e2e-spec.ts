@@ -50,7 +50,10 @@ describe('sealed values keep their place (built service, HTTP, PostgreSQL)', () 
     expect(before.body.data['contact.email'].value).toBe(EMAIL);
 
     await swap('contact.email', 'contact.name');
-    const { rows } = await pool.query(`SELECT view::jsonb #>> '{data,contact.name,value}' AS name FROM ledger_subject_state WHERE subject_id = $1`, [subjectId]);
+    const { rows } = await pool.query(
+      `SELECT view::jsonb #>> '{data,contact.name,value}' AS name FROM ledger_subject_state WHERE subject_id = $1`,
+      [subjectId],
+    );
     expect(rows[0].name).toMatch(/^enc:v3:/);
     const swapped = await ledger.get(`/v1/subjects/${subjectId}`);
     expect(swapped.status).toBe(500);
@@ -69,12 +72,19 @@ describe('sealed values keep their place (built service, HTTP, PostgreSQL)', () 
 
   it("keeps an access reason sealed with the person's keys: in clear to the DPO, gone with the erasure", async () => {
     expect((await ledger.get(`/v1/subjects/${subjectId}`, 'auditor', { 'x-access-reason': REASON })).status).toBe(200);
-    const { rows } = await pool.query<{ reason: string | null }>('SELECT reason FROM ledger_access_log WHERE subject_id = $1 AND reason IS NOT NULL', [subjectId]);
+    const { rows } = await pool.query<{ reason: string | null }>(
+      'SELECT reason FROM ledger_access_log WHERE subject_id = $1 AND reason IS NOT NULL',
+      [subjectId],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.reason).toMatch(/^enc:v3:/);
     expect(rows[0]!.reason).not.toContain('Ingrid');
     const reasons = async () =>
-      ((await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses as Array<{ reason: string | null }>).map((a) => a.reason);
+      (
+        (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses as Array<{
+          reason: string | null;
+        }>
+      ).map((a) => a.reason);
     expect(await reasons()).toContain(REASON);
 
     const erasure = envelope('erasure.requested', subjectId, { scope: 'all', reason: 'subject-request' });
@@ -84,7 +94,9 @@ describe('sealed values keep their place (built service, HTTP, PostgreSQL)', () 
     expect(after.every((r) => r === null)).toBe(true);
     const keyring = await Keyring.open(pool, Buffer.from(ledger.env.LEDGER_MASTER_KEY!, 'base64'));
     expect(openValue(subjectId, rows[0]!.reason!, await keyring.readableKeys(subjectId), 'access-reason')).toBeNull();
-    const live = await pool.query('SELECT 1 FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL', [subjectId]);
+    const live = await pool.query('SELECT 1 FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL', [
+      subjectId,
+    ]);
     expect(live.rows).toHaveLength(0);
   });
 });

@@ -32,15 +32,28 @@ describe('starting the service (built service)', () => {
   it('does not start outside the embedded default without LEDGER_MASTER_KEY: exit 1, naming it, nothing generated', async () => {
     const db = await createTestDatabase();
     try {
-      for (const store of [{ LEDGER_STORE: 'postgres' }, { LEDGER_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://127.0.0.1:2113?tls=false' }]) {
+      for (const store of [
+        { LEDGER_STORE: 'postgres' },
+        { LEDGER_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://127.0.0.1:2113?tls=false' },
+      ]) {
         const dataDir = tempDir();
         const run = spawnSync(process.execPath, [MAIN], {
-          env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', DATABASE_URL: db.url, LEDGER_TOKENS, LEDGER_DATA_DIR: dataDir, ...store },
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            NO_COLOR: '1',
+            DATABASE_URL: db.url,
+            LEDGER_TOKENS,
+            LEDGER_DATA_DIR: dataDir,
+            ...store,
+          },
           encoding: 'utf8',
           timeout: 30_000,
         });
         expect([store.LEDGER_STORE, run.status]).toEqual([store.LEDGER_STORE, 1]);
-        expect(run.stdout + run.stderr).toContain(`LEDGER_MASTER_KEY is required with LEDGER_STORE=${store.LEDGER_STORE}`);
+        expect(run.stdout + run.stderr).toContain(
+          `LEDGER_MASTER_KEY is required with LEDGER_STORE=${store.LEDGER_STORE}`,
+        );
         expect(existsSync(join(dataDir, 'master.key'))).toBe(false);
       }
     } finally {
@@ -48,9 +61,13 @@ describe('starting the service (built service)', () => {
     }
   });
 
-  it('keeps the embedded default\'s generated key at LEDGER_MASTER_KEY_FILE, apart from the data, and reads it again', async () => {
+  it("keeps the embedded default's generated key at LEDGER_MASTER_KEY_FILE, apart from the data, and reads it again", async () => {
     const keyFile = join(tempDir(), 'keys', 'master.key');
-    const ledger = await LedgerProcess.start({ LEDGER_STORE: 'embedded', LEDGER_MASTER_KEY: '', LEDGER_MASTER_KEY_FILE: keyFile });
+    const ledger = await LedgerProcess.start({
+      LEDGER_STORE: 'embedded',
+      LEDGER_MASTER_KEY: '',
+      LEDGER_MASTER_KEY_FILE: keyFile,
+    });
     ledgers.push(ledger);
     dirs.push(ledger.env.LEDGER_DATA_DIR!);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -60,7 +77,13 @@ describe('starting the service (built service)', () => {
     expect(ledger.output.join('')).not.toContain(key);
 
     const ref = `webcruiter:candidate:key-${Date.now()}`;
-    const posted = await ledger.post(envelope('data.collected', ref, { purpose: 'client-assignments', fields: { 'contact.email': 'key@example.no' }, collectedFrom: 'subject' }));
+    const posted = await ledger.post(
+      envelope('data.collected', ref, {
+        purpose: 'client-assignments',
+        fields: { 'contact.email': 'key@example.no' },
+        collectedFrom: 'subject',
+      }),
+    );
     const subjectId = posted.body.results[0].subjectId as string;
     await ledger.stop();
     await ledger.boot();
@@ -87,7 +110,9 @@ describe('starting the service (built service)', () => {
     const neighbour = await LedgerProcess.start({ LEDGER_STORE: 'embedded' });
     ledgers.push(neighbour);
     dirs.push(neighbour.env.LEDGER_DATA_DIR!);
-    const neighbourPid = Number(readFileSync(join(neighbour.env.LEDGER_DATA_DIR!, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const neighbourPid = Number(
+      readFileSync(join(neighbour.env.LEDGER_DATA_DIR!, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
     await ledger.stop();
     stale(neighbourPid);
     await ledger.boot();

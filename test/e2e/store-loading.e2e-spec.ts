@@ -35,7 +35,10 @@ describe('the built event store factory', () => {
     const db = await createTestDatabase();
     try {
       expect(await open(db.url, db.url)).toEqual({ kind: 'PostgresEventStore', kurrentClientLoaded: false });
-      expect(await open(db.url, 'kurrentdb://127.0.0.1:1?tls=false')).toEqual({ kind: 'KurrentDbEventStore', kurrentClientLoaded: true });
+      expect(await open(db.url, 'kurrentdb://127.0.0.1:1?tls=false')).toEqual({
+        kind: 'KurrentDbEventStore',
+        kurrentClientLoaded: true,
+      });
     } finally {
       await db.drop();
     }

@@ -9,13 +9,17 @@ import { Client } from 'pg';
  */
 export async function dumpDatabase(url: string): Promise<{ text: string; how: 'pg_dump' | 'copy' }> {
   try {
-    const { stdout } = await promisify(execFile)('pg_dump', ['--no-owner', '--data-only', url], { maxBuffer: 512 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)('pg_dump', ['--no-owner', '--data-only', url], {
+      maxBuffer: 512 * 1024 * 1024,
+    });
     return { text: stdout, how: 'pg_dump' };
   } catch {
     const client = new Client({ connectionString: url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+      const { rows } = await client.query<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+      );
       const parts: string[] = [];
       for (const { tablename } of rows) {
         const { rows: data } = await client.query(`SELECT * FROM "${tablename}"`);

@@ -25,7 +25,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.LEDGER_TEST_KAFKA_STARTED = startedKafka ? '1' : '';
     console.log(`\n[test setup] Kafka: ${startedKafka ? 'started' : 'already running'} at ${TEST_KAFKA_BROKERS}`);
   } catch (error) {
-    throw new Error(`[test setup] ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`[test setup] ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   try {
     const embedded = await startTestEmbeddedPostgres();
@@ -38,8 +38,13 @@ export default async function globalSetup(): Promise<void> {
         ? `\n[test setup] KurrentDB: the event store contract runs against ${process.env.KURRENTDB_URL}`
         : '\n[test setup] KurrentDB: NOT RUN. KURRENTDB_URL is not set, so the event store contract did not run against KurrentDB (no server can be installed here).',
     );
-    console.log(`\n[test setup] PostgreSQL: ${machine ? 'the machine server at 127.0.0.1:5432' : 'embedded (no server at 127.0.0.1:5432)'}; embedded server on port ${embedded.port}`);
+    console.log(
+      `\n[test setup] PostgreSQL: ${machine ? 'the machine server at 127.0.0.1:5432' : 'embedded (no server at 127.0.0.1:5432)'}; embedded server on port ${embedded.port}`,
+    );
   } catch (error) {
-    throw new Error(`[test setup] no PostgreSQL could be had: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `[test setup] no PostgreSQL could be had: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

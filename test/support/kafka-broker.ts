@@ -6,7 +6,11 @@ export const TEST_KAFKA_BROKERS = process.env.LEDGER_TEST_KAFKA_BROKERS ?? '127.
 
 const run = (command: 'start' | 'stop' | 'status'): { ok: boolean; output: string } => {
   try {
-    const output = execFileSync('bash', [SCRIPT, command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+    const output = execFileSync('bash', [SCRIPT, command], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+    });
     return { ok: true, output };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
@@ -21,7 +25,8 @@ const run = (command: 'start' | 'stop' | 'status'): { ok: boolean; output: strin
 export function ensureKafkaBroker(): boolean {
   if (run('status').ok) return false;
   const started = run('start');
-  if (!started.ok) throw new Error(`the Kafka broker could not be started (deploy/kafka/kafka.sh start):\n${started.output}`);
+  if (!started.ok)
+    throw new Error(`the Kafka broker could not be started (deploy/kafka/kafka.sh start):\n${started.output}`);
   return true;
 }
 

@@ -13,7 +13,12 @@ export interface TestMessage {
 }
 
 /** Produces messages in order (per key), in chunks, acknowledged by the broker. */
-export async function produce(topic: string, messages: readonly TestMessage[], partitions = 6, connection?: KafkaConnection): Promise<void> {
+export async function produce(
+  topic: string,
+  messages: readonly TestMessage[],
+  partitions = 6,
+  connection?: KafkaConnection,
+): Promise<void> {
   const admin = kafka(connection).admin();
   await admin.connect();
   await ensureTopics(admin, [topic], { numPartitions: partitions });
@@ -21,7 +26,11 @@ export async function produce(topic: string, messages: readonly TestMessage[], p
   const producer = kafka(connection).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   for (let i = 0; i < messages.length; i += 2000) {
-    await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 2000).map((m) => ({ key: m.key, value: m.value })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: messages.slice(i, i + 2000).map((m) => ({ key: m.key, value: m.value })),
+    });
   }
   await producer.disconnect();
 }
@@ -34,8 +43,16 @@ export interface ReadMessage {
 }
 
 /** Reads a topic from the beginning (committed records only) until `count` arrive or `timeoutMs` passes. */
-export async function readTopic(topic: string, count: number, timeoutMs = 30_000, connection?: KafkaConnection): Promise<ReadMessage[]> {
-  const consumer: Consumer = kafka(connection).consumer({ groupId: `ledger-tests-reader-${Date.now()}-${Math.random()}`, readUncommitted: false });
+export async function readTopic(
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+  connection?: KafkaConnection,
+): Promise<ReadMessage[]> {
+  const consumer: Consumer = kafka(connection).consumer({
+    groupId: `ledger-tests-reader-${Date.now()}-${Math.random()}`,
+    readUncommitted: false,
+  });
   const seen: ReadMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -5,7 +5,8 @@ import { Client } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../libs/postgres/src/embedded-server';
 
 /** The machine's server, as the project's brief describes it: 127.0.0.1:5432, trust auth. */
-export const MACHINE_POSTGRES_URL = process.env.LEDGER_TEST_MACHINE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const MACHINE_POSTGRES_URL =
+  process.env.LEDGER_TEST_MACHINE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export async function reachable(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });

@@ -46,9 +46,13 @@ export async function startSaslSslBroker(): Promise<SaslSslBroker> {
     KAFKA_SASL_PASSWORD: password,
   };
   const script = (command: 'start' | 'stop') =>
-    run('bash', [SCRIPT, command], { env: scriptEnv, timeout: 300_000 }).catch((error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`deploy/kafka/kafka.sh ${command} (SASL_SSL) failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-    });
+    run('bash', [SCRIPT, command], { env: scriptEnv, timeout: 300_000 }).catch(
+      (error: { stdout?: string; stderr?: string }) => {
+        throw new Error(
+          `deploy/kafka/kafka.sh ${command} (SASL_SSL) failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`,
+        );
+      },
+    );
   await script('start');
   const caFile = join(home, 'tls', 'ca.pem');
   const env = {
@@ -78,7 +82,11 @@ export function stopLeftoverSaslSslBrokers(runDir: string): void {
     const home = join(runDir, name);
     if (!existsSync(join(home, 'kafka.pid'))) continue;
     try {
-      execFileSync('bash', [SCRIPT, 'stop'], { env: { ...process.env, KAFKA_SASL_SSL: '1', KAFKA_HOME_DIR: home }, stdio: 'ignore', timeout: 60_000 });
+      execFileSync('bash', [SCRIPT, 'stop'], {
+        env: { ...process.env, KAFKA_SASL_SSL: '1', KAFKA_HOME_DIR: home },
+        stdio: 'ignore',
+        timeout: 60_000,
+      });
     } catch {
       // Best effort: the run's directory is removed next either way.
     }

@@ -11,7 +11,9 @@ const serverUrl = (kind: ServerKind): string => {
 };
 
 /** A fresh database on the chosen test server, so suites never see each other's rows. */
-export async function createTestDatabase(kind: ServerKind = 'machine-or-embedded'): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  kind: ServerKind = 'machine-or-embedded',
+): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = serverUrl(kind);
   const name = `ledger_test_${randomBytes(6).toString('hex')}`;
   const client = new Client({ connectionString: admin });

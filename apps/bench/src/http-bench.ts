@@ -13,12 +13,17 @@ const envelope = (ref: string) => ({
   data: {
     purpose: 'client-assignments',
     collectedFrom: 'processor',
-    fields: { 'contact.email': `${ref.split(':')[2]}@example.no`, 'contact.name': 'Bench Person', 'work.position': 'CFO' },
+    fields: {
+      'contact.email': `${ref.split(':')[2]}@example.no`,
+      'contact.name': 'Bench Person',
+      'work.position': 'CFO',
+    },
   },
 });
 
 /** A batch of 1,000 envelopes, each for a new person. */
-const newPersons = (tag: string) => Array.from({ length: 1000 }, (_, i) => envelope(`bench:person:${tag}-${i}-${randomUUID().slice(0, 8)}`));
+const newPersons = (tag: string) =>
+  Array.from({ length: 1000 }, (_, i) => envelope(`bench:person:${tag}-${i}-${randomUUID().slice(0, 8)}`));
 
 async function post(url: string, events: object[]): Promise<Array<{ subjectId: string }>> {
   const response = await fetch(`${url}/v1/events`, {
@@ -37,7 +42,11 @@ async function post(url: string, events: object[]): Promise<Array<{ subjectId: s
  * waits for it; a batch is projected in the order it was appended). The rate is "recorded and
  * projected".
  */
-export async function ingestHttp(url: string, batches: number, concurrency = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 2)): Promise<{ eps: number; subjectIds: string[] }> {
+export async function ingestHttp(
+  url: string,
+  batches: number,
+  concurrency = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 2),
+): Promise<{ eps: number; subjectIds: string[] }> {
   const subjectIds: string[] = [];
   const lastOfEach: string[] = [];
   const bodies = Array.from({ length: batches }, (_, b) => newPersons(String(b)));
@@ -76,16 +85,30 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const get = (url: string, path: string, token: string): Promise<number> =>
   new Promise((resolve, reject) => {
     const target = new URL(path, url);
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        agent,
+        headers: { authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 
 /** State GETs at the given concurrency for `durationMs`; latencies in ms. */
-export async function getLatencies(url: string, subjectIds: readonly string[], concurrency: number, durationMs: number) {
+export async function getLatencies(
+  url: string,
+  subjectIds: readonly string[],
+  concurrency: number,
+  durationMs: number,
+) {
   const latencies: number[] = [];
   const until = performance.now() + durationMs;
   await Promise.all(
@@ -100,7 +123,11 @@ export async function getLatencies(url: string, subjectIds: readonly string[], c
     }),
   );
   latencies.sort((a, b) => a - b);
-  return { count: latencies.length, p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2) };
+  return {
+    count: latencies.length,
+    p50: round(percentile(latencies, 50), 2),
+    p99: round(percentile(latencies, 99), 2),
+  };
 }
 
 export { post as postBatch, envelope as benchEnvelope };
@@ -110,7 +137,9 @@ export { post as postBatch, envelope as benchEnvelope };
  * metric (prom-client's event-loop delay monitor, which starts a new window at every scrape).
  */
 export async function eventLoopMaxMs(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKENS.ops}` } })).text();
+  const text = await (
+    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKENS.ops}` } })
+  ).text();
   const match = /^ledger_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
   if (!match) throw new Error('the service published no event-loop metric');
   return round(Number(match[1]) * 1000, 1);

@@ -37,7 +37,11 @@ export async function fillTopic(count: number): Promise<string> {
         occurredAt: '2026-11-20T10:15:00Z',
         source: 'webcruiter',
         subject: { ref },
-        data: { purpose: 'client-assignments', collectedFrom: 'processor', fields: { [`work.employer${i % 20}`]: `Employer ${i}` } },
+        data: {
+          purpose: 'client-assignments',
+          collectedFrom: 'processor',
+          fields: { [`work.employer${i % 20}`]: `Employer ${i}` },
+        },
       });
       return { key: ref, value };
     });
@@ -82,7 +86,13 @@ export async function ledgerKafkaEps(
   count: number,
   dataDir: string,
   warmUp: number,
-): Promise<{ eps: number; warmUpEps: number; rssPeakMb: number; serviceCpuUs: number | null; postgresCpuUs: number | null }> {
+): Promise<{
+  eps: number;
+  warmUpEps: number;
+  rssPeakMb: number;
+  serviceCpuUs: number | null;
+  postgresCpuUs: number | null;
+}> {
   const client = new Client({ connectionString: dbUrl });
   await client.connect();
   const ledger = await LedgerServer.start({
@@ -96,7 +106,8 @@ export async function ledgerKafkaEps(
   });
   try {
     // Events projected: each person's state carries its version, the number of its events applied.
-    const projected = async () => Number((await client.query('SELECT coalesce(sum(version), 0) AS n FROM ledger_subject_state')).rows[0].n);
+    const projected = async () =>
+      Number((await client.query('SELECT coalesce(sum(version), 0) AS n FROM ledger_subject_state')).rows[0].n);
     let firstCount = 0;
     while ((firstCount = await projected()) === 0) await sleep(20);
     const first = performance.now();

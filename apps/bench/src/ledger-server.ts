@@ -30,7 +30,9 @@ export class LedgerServer {
       env: {
         ...process.env,
         PORT: String(port),
-        LEDGER_TOKENS: Object.entries(BENCH_TOKENS).map(([r, t]) => `${r}:bench-${r}:${t}`).join(','),
+        LEDGER_TOKENS: Object.entries(BENCH_TOKENS)
+          .map(([r, t]) => `${r}:bench-${r}:${t}`)
+          .join(','),
         LEDGER_MASTER_KEY: BENCH_MASTER_KEY,
         // The benchmark measures the service's reads, not the per-token limit that would cap them.
         LEDGER_READ_RATE_LIMIT: '1000000000',
@@ -38,14 +40,24 @@ export class LedgerServer {
         ...env,
       },
       // BENCH_SERVICE_STDOUT: a file the services' standard output is appended to (e.g. --trace-gc's lines).
-      stdio: ['ignore', process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'a') : 'ignore', 'inherit'],
+      stdio: [
+        'ignore',
+        process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'a') : 'ignore',
+        'inherit',
+      ],
     });
     // A benchmark that dies (a closed pipe, Ctrl-C) must not leave its server running.
     process.once('exit', () => child.kill('SIGKILL'));
     const server = new LedgerServer(`http://127.0.0.1:${port}`, child);
     for (let i = 0; i < 300; i += 1) {
       if (child.exitCode !== null) throw new Error(`ledger exited with ${child.exitCode}`);
-      if (await fetch(`${server.url}/health`).then((r) => r.ok, () => false)) return server;
+      if (
+        await fetch(`${server.url}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return server;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error('ledger did not become healthy');

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   // of the last part's pages; HTTP ingestion measured 3,955/s after the Kafka part, 5,144 alone).
   const dropDatabases = async () => {
     for (const name of created.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query('CHECKPOINT').catch(() => log('CHECKPOINT refused (it needs a superuser or pg_checkpoint): parts may pay for the last one'));
+    await admin
+      .query('CHECKPOINT')
+      .catch(() => log('CHECKPOINT refused (it needs a superuser or pg_checkpoint): parts may pay for the last one'));
   };
   const log = (line: string) => process.stdout.write(`${line}\n`);
   // The services' data directories: one scratch directory, removed at the end however the run ends.
@@ -44,14 +46,25 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
   const want = (part: string) => !only || only.includes(part);
   let rssPeak = 0;
-  let append = NaN, emmett = NaN, copy = NaN;
+  let append = NaN,
+    emmett = NaN,
+    copy = NaN;
   let state = { eps: NaN, rssPeakMb: 0 };
   let bare = NaN;
-  let viaKafka: Awaited<ReturnType<typeof ledgerKafkaEps>> = { eps: NaN, warmUpEps: NaN, rssPeakMb: 0, serviceCpuUs: null, postgresCpuUs: null };
+  let viaKafka: Awaited<ReturnType<typeof ledgerKafkaEps>> = {
+    eps: NaN,
+    warmUpEps: NaN,
+    rssPeakMb: 0,
+    serviceCpuUs: null,
+    postgresCpuUs: null,
+  };
   let http = { eps: NaN };
   let httpCpu: { service: number | null; postgres: number | null } = { service: null, postgres: null };
   const none = { count: 0, p50: NaN, p99: NaN };
-  let idle = none, busy = none, serial = none, onReader = none;
+  let idle = none,
+    busy = none,
+    serial = none,
+    onReader = none;
   let loopMax = NaN;
 
   try {
@@ -62,7 +75,9 @@ async function main(): Promise<void> {
       append = await ledgerAppendEps(await freshDb(), data);
       emmett = await emmettAppendEps(await freshDb(), data);
       copy = await copyLimitEps(await freshDb(), data);
-      log(`append ${events} events (${events / 10} streams of 10): ledger ${append}/s, emmett-postgresql ${emmett}/s, COPY into a bare table ${copy}/s`);
+      log(
+        `append ${events} events (${events / 10} streams of 10): ledger ${append}/s, emmett-postgresql ${emmett}/s, COPY into a bare table ${copy}/s`,
+      );
       await dropDatabases();
     }
 
@@ -91,7 +106,9 @@ async function main(): Promise<void> {
       log(
         `Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount}, after ${kafkaWarmUp} to warm up (${viaKafka.warmUpEps}/s, not counted) (peak RSS ${viaKafka.rssPeakMb} MB); a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`,
       );
-      log(`  CPU per envelope meanwhile: the service ${viaKafka.serviceCpuUs ?? '?'} µs, PostgreSQL ${viaKafka.postgresCpuUs ?? '?'} µs`);
+      log(
+        `  CPU per envelope meanwhile: the service ${viaKafka.serviceCpuUs ?? '?'} µs, PostgreSQL ${viaKafka.postgresCpuUs ?? '?'} µs`,
+      );
       await dropDatabases();
     }
 
@@ -106,7 +123,9 @@ async function main(): Promise<void> {
         // after the fifteenth 234-360.
         const warmUpBatches = Math.max(1, Math.round(10 * scale));
         const ingestWarmUp = await ingestHttp(ledger.url, warmUpBatches);
-        log(`ingest over HTTP, warm-up (not counted): ${warmUpBatches * 1000} envelopes for new persons in batches of 1,000: ${ingestWarmUp.eps} envelopes/s`);
+        log(
+          `ingest over HTTP, warm-up (not counted): ${warmUpBatches * 1000} envelopes for new persons in batches of 1,000: ${ingestWarmUp.eps} envelopes/s`,
+        );
         await eventLoopMaxMs(ledger.url); // resets the service's event-loop delay window
         const cpuBefore = { service: ledger.cpuSeconds(), postgres: postgresCpuSeconds() };
         const ingested = await ingestHttp(ledger.url, batches);
@@ -116,29 +135,45 @@ async function main(): Promise<void> {
           postgres: microsecondsEach(cpuBefore.postgres, postgresCpuSeconds(), batches * 1000),
         };
         loopMax = await eventLoopMaxMs(ledger.url);
-        log(`ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected; the service's event loop was held at most ${loopMax} ms at a time`);
-        log(`  CPU per envelope meanwhile: the service ${httpCpu.service ?? '?'} µs, PostgreSQL ${httpCpu.postgres ?? '?'} µs`);
+        log(
+          `ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected; the service's event loop was held at most ${loopMax} ms at a time`,
+        );
+        log(
+          `  CPU per envelope meanwhile: the service ${httpCpu.service ?? '?'} µs, PostgreSQL ${httpCpu.postgres ?? '?'} µs`,
+        );
         // The GET path warmed up first, as the ingestion was: a service's first seconds of GETs run
         // code V8 has not optimised yet (measured on a slow spell: a serial p99 of 9.5-12.4 ms over
         // the first 5 s, 6.6-7.0 ms after 10 s of GETs). The warm-up reads the persons of the
         // ingestion's warm-up; the GETs measured read the others, whose rows no GET has touched.
         const getWarmUp = await getLatencies(ledger.url, ingestWarmUp.subjectIds, 1, 10_000 * Math.min(1, scale));
-        log(`state GET, one at a time, warm-up (not counted, other persons): ${getWarmUp.count} requests, p50 ${getWarmUp.p50} ms, p99 ${getWarmUp.p99} ms`);
+        log(
+          `state GET, one at a time, warm-up (not counted, other persons): ${getWarmUp.count} requests, p50 ${getWarmUp.p50} ms, p99 ${getWarmUp.p99} ms`,
+        );
         serial = await getLatencies(ledger.url, ingested.subjectIds, 1, 5000 * Math.min(1, scale));
         log(`state GET, one at a time, idle: ${serial.count} requests, p50 ${serial.p50} ms, p99 ${serial.p99} ms`);
         idle = await getLatencies(ledger.url, ingested.subjectIds, 32, 5000 * Math.min(1, scale));
         log(`state GET, concurrency 32, idle: ${idle.count} requests, p50 ${idle.p50} ms, p99 ${idle.p99} ms`);
         // Ingestion lasts the whole window (batch after batch), so every GET measured meets it.
         const window = 5000 * Math.min(1, scale);
-        [busy] = await Promise.all([getLatencies(ledger.url, ingested.subjectIds, 32, window), ingestFor(ledger.url, window)]);
-        log(`state GET, concurrency 32, while ingesting: ${busy.count} requests, p50 ${busy.p50} ms, p99 ${busy.p99} ms`);
+        [busy] = await Promise.all([
+          getLatencies(ledger.url, ingested.subjectIds, 32, window),
+          ingestFor(ledger.url, window),
+        ]);
+        log(
+          `state GET, concurrency 32, while ingesting: ${busy.count} requests, p50 ${busy.p50} ms, p99 ${busy.p99} ms`,
+        );
         // The same GETs on a read instance (LEDGER_ROLE=read, same database and keys) while the
         // first instance ingests: reads kept apart from ingestion, as a deployment can run them.
         const reader = await LedgerServer.start({ ...env, LEDGER_ROLE: 'read' });
         let readerPeak = 0;
         try {
-          [onReader] = await Promise.all([getLatencies(reader.url, ingested.subjectIds, 32, window), ingestFor(ledger.url, window)]);
-          log(`state GET, concurrency 32, on a read instance while the other ingests: ${onReader.count} requests, p50 ${onReader.p50} ms, p99 ${onReader.p99} ms`);
+          [onReader] = await Promise.all([
+            getLatencies(reader.url, ingested.subjectIds, 32, window),
+            ingestFor(ledger.url, window),
+          ]);
+          log(
+            `state GET, concurrency 32, on a read instance while the other ingests: ${onReader.count} requests, p50 ${onReader.p50} ms, p99 ${onReader.p99} ms`,
+          );
           readerPeak = Math.round(reader.rssPeakMb());
           rssPeak = Math.max(rssPeak, readerPeak);
         } finally {

@@ -19,8 +19,17 @@ function event(stream: number, revision: number): NewEvent {
   return {
     eventId,
     type: 'data.collected',
-    data: { purpose: 'client-assignments', lawfulBasis: 'legitimate-interest', collectedFrom: 'processor', fields: [`work.employer${revision}`] },
-    personal: { values: { [`work.employer${revision}`]: `enc:v2:0123456789ab:${Buffer.from(`Employer ${stream}-${revision}`).toString('base64url')}` } },
+    data: {
+      purpose: 'client-assignments',
+      lawfulBasis: 'legitimate-interest',
+      collectedFrom: 'processor',
+      fields: [`work.employer${revision}`],
+    },
+    personal: {
+      values: {
+        [`work.employer${revision}`]: `enc:v2:0123456789ab:${Buffer.from(`Employer ${stream}-${revision}`).toString('base64url')}`,
+      },
+    },
     meta: {
       envelopeId: eventId,
       envelopeHash: 'k'.repeat(43),
@@ -46,13 +55,17 @@ export async function ledgerAppendEps(url: string, streams: ReturnType<typeof da
   const store = await PostgresEventStore.open({ url });
   const batches: StreamAppend[][] = [];
   for (let i = 0; i < streams.length; i += 200) {
-    batches.push(streams.slice(i, i + 200).map((s) => ({ streamId: s.streamId, expected: NO_STREAM, events: s.events })));
+    batches.push(
+      streams.slice(i, i + 200).map((s) => ({ streamId: s.streamId, expected: NO_STREAM, events: s.events })),
+    );
   }
   const started = performance.now();
   let next = 0;
-  await Promise.all([0, 1].map(async () => {
-    while (next < batches.length) await store.append(batches[next++]!);
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (next < batches.length) await store.append(batches[next++]!);
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   await store.close();
   return round((streams.length * EVENTS_PER_STREAM) / seconds);
@@ -67,15 +80,21 @@ export async function emmettAppendEps(url: string, streams: ReturnType<typeof da
   await store.appendToStream('warm-up', [{ type: 'warmed', data: {} }]);
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < streams.length) {
-      const s = streams[next++]!;
-      await store.appendToStream(
-        s.streamId,
-        s.events.map((e) => ({ type: e.type, data: { data: e.data, personal: e.personal }, metadata: { ...e.meta, recordedAt: e.recordedAt } })),
-      );
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < streams.length) {
+        const s = streams[next++]!;
+        await store.appendToStream(
+          s.streamId,
+          s.events.map((e) => ({
+            type: e.type,
+            data: { data: e.data, personal: e.personal },
+            metadata: { ...e.meta, recordedAt: e.recordedAt },
+          })),
+        );
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   await store.close();
   return round((streams.length * EVENTS_PER_STREAM) / seconds);
@@ -91,7 +110,18 @@ export async function copyLimitEps(url: string, streams: ReturnType<typeof datas
   function* rows() {
     for (const s of streams) {
       for (const [r, e] of s.events.entries()) {
-        yield `${[s.streamId, r, e.eventId, e.type, JSON.stringify(e.data), JSON.stringify(e.personal), JSON.stringify(e.meta), e.recordedAt, 'h'.repeat(64), '\\N']
+        yield `${[
+          s.streamId,
+          r,
+          e.eventId,
+          e.type,
+          JSON.stringify(e.data),
+          JSON.stringify(e.personal),
+          JSON.stringify(e.meta),
+          e.recordedAt,
+          'h'.repeat(64),
+          '\\N',
+        ]
           .map((v) => (v === '\\N' ? v : escape(String(v))))
           .join('\t')}\n`;
       }
@@ -106,7 +136,10 @@ export async function copyLimitEps(url: string, streams: ReturnType<typeof datas
 }
 
 /** Rebuilds a projection through the ops CLI, as an operator would; its rate and its peak RSS. */
-export async function rebuildEps(env: NodeJS.ProcessEnv, projection: string): Promise<{ eps: number; rssPeakMb: number }> {
+export async function rebuildEps(
+  env: NodeJS.ProcessEnv,
+  projection: string,
+): Promise<{ eps: number; rssPeakMb: number }> {
   const cli = resolve(__dirname, '../../ledger/src/cli/main.js');
   const { stderr } = await promisify(execFile)(process.execPath, [cli, 'projections', 'rebuild', projection], {
     env: { ...process.env, LEDGER_MASTER_KEY: BENCH_MASTER_KEY, ...env },

@@ -37,7 +37,10 @@ export class AppModule {
   static register(runtime: LedgerRuntime, tokens: Map<string, Principal>): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot(readRateLimitOptions(runtime.config.LEDGER_READ_RATE_LIMIT))],
+      imports: [
+        CqrsModule.forRoot(),
+        ThrottlerModule.forRoot(readRateLimitOptions(runtime.config.LEDGER_READ_RATE_LIMIT)),
+      ],
       controllers: [
         EventsController,
         SubjectsController,

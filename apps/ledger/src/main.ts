@@ -21,11 +21,20 @@ async function bootstrap(): Promise<void> {
   logger.log(`policy ${policy.version} of ${policy.controller.name} from ${policyFile}`);
   const { tokens, file: tokenFile } = loadOrGenerateTokens(config.LEDGER_TOKENS, config.LEDGER_DATA_DIR);
   if (tokenFile) logger.warn(`LEDGER_TOKENS is not set: bearer tokens for each role are in ${tokenFile} (mode 0600)`);
-  const { key, generatedFile } = loadOrGenerateMasterKey(config.LEDGER_MASTER_KEY, config.LEDGER_DATA_DIR, config.LEDGER_MASTER_KEY_FILE);
-  if (generatedFile) logger.warn(`LEDGER_MASTER_KEY is not set: using the generated master key in ${generatedFile}; back it up, and set LEDGER_MASTER_KEY in production`);
+  const { key, generatedFile } = loadOrGenerateMasterKey(
+    config.LEDGER_MASTER_KEY,
+    config.LEDGER_DATA_DIR,
+    config.LEDGER_MASTER_KEY_FILE,
+  );
+  if (generatedFile)
+    logger.warn(
+      `LEDGER_MASTER_KEY is not set: using the generated master key in ${generatedFile}; back it up, and set LEDGER_MASTER_KEY in production`,
+    );
 
   const runtime = await LedgerRuntime.open(config, policy, key, logger);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, tokens), { bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, tokens), {
+    bodyParser: false,
+  });
   // No ETag: it would be a hash of a person's data in a header that caches and proxies keep, and
   // a cost on every answer; no X-Powered-By: the framework is nobody's business.
   app.set('etag', false);
@@ -50,7 +59,8 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.PORT);
   logger.log(`listening on port ${config.PORT}: API /v1, OpenAPI /docs, health /health, metrics /metrics`);
-  if (!runtime.acceptsWrites) logger.log('LEDGER_ROLE=read: serving reads only; writes answer 421, projections and Kafka run elsewhere');
+  if (!runtime.acceptsWrites)
+    logger.log('LEDGER_ROLE=read: serving reads only; writes answer 421, projections and Kafka run elsewhere');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -12,7 +12,7 @@ export function setupOpenApi(app: INestApplication): void {
     .setDescription(
       'Every collection, consent, objection, correction and erasure of personal data, recorded as an immutable event. ' +
         'Bearer tokens carry a role: ingest (write), auditor (read), dpo (read and requests), ops (operations). ' +
-        'Every read of a person\'s data is logged with who, when and why (X-Access-Reason).',
+        "Every read of a person's data is logged with who, when and why (X-Access-Reason).",
     )
     .setVersion('v1')
     .addBearerAuth()
@@ -34,7 +34,10 @@ export function setupOpenApi(app: INestApplication): void {
           subject: {
             type: 'object',
             description: '{ ref } or { id }',
-            properties: { ref: { type: 'string', example: 'webcruiter:candidate:4711' }, id: { type: 'string', format: 'uuid' } },
+            properties: {
+              ref: { type: 'string', example: 'webcruiter:candidate:4711' },
+              id: { type: 'string', format: 'uuid' },
+            },
           },
           correlationId: { type: 'string', format: 'uuid' },
           causationId: { type: 'string', format: 'uuid' },
@@ -44,7 +47,9 @@ export function setupOpenApi(app: INestApplication): void {
       EnvelopeBatch: {
         type: 'object',
         required: ['events'],
-        properties: { events: { type: 'array', minItems: 1, maxItems: 1000, items: { $ref: '#/components/schemas/Envelope' } } },
+        properties: {
+          events: { type: 'array', minItems: 1, maxItems: 1000, items: { $ref: '#/components/schemas/Envelope' } },
+        },
       },
     },
   };

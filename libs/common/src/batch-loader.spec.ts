@@ -40,7 +40,10 @@ describe('BatchLoader', () => {
       return Promise.resolve(new Map(keys.map((k) => [k, 7])));
     });
     const failed = await Promise.allSettled([loader.load('a'), loader.load('b')]);
-    expect(failed.map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual(['database down', 'database down']);
+    expect(failed.map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual([
+      'database down',
+      'database down',
+    ]);
     fail = false;
     expect(await loader.load('a')).toBe(7);
   });

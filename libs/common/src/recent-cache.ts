@@ -31,8 +31,10 @@ export class RecentCache<K, V> {
     readonly capacity: number,
     options: RecentCacheOptions = {},
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
-    if (options.maxAgeMs !== undefined && !(options.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be 0 or more, not ${options.maxAgeMs}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
+    if (options.maxAgeMs !== undefined && !(options.maxAgeMs >= 0))
+      throw new RangeError(`maxAgeMs must be 0 or more, not ${options.maxAgeMs}`);
     this.keep = capacity - (capacity >> 4);
     this.maxAgeMs = options.maxAgeMs ?? Infinity;
     this.sweepAgeMs = this.maxAgeMs + this.maxAgeMs / 16;

@@ -32,7 +32,9 @@ describe('the keyring', () => {
 
     expect(await Keyring.rewrap(suite.pool, oldMaster, newMaster)).toBe(2); // the data key and the index key
     const reopened = await Keyring.open(suite.pool, newMaster);
-    expect(openValue(subjectId, sealed, await reopened.readableKeys(subjectId), 'contact.email')).toBe('ola@example.no');
+    expect(openValue(subjectId, sealed, await reopened.readableKeys(subjectId), 'contact.email')).toBe(
+      'ola@example.no',
+    );
     expect(reopened.mac('ref', 'webcruiter:candidate:1')).toBe(blindIndex);
     await expect(Keyring.open(suite.pool, oldMaster)).rejects.toThrow(/does not match/);
     expect(await Keyring.rewrap(suite.pool, oldMaster, newMaster)).toBe(0); // resumable: nothing left
@@ -50,10 +52,19 @@ describe('the keyring', () => {
       const legacy = { keyId: '44444444-4444-4444-8444-444444444444', key: randomBytes(32) };
       await own.query(
         `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id, created_at) VALUES ($1, $2, 'work', $3, $4, now() - interval '1 day')`,
-        [legacy.keyId, subjectId, sealAesGcm(oldMaster, legacy.key, `${subjectId}/work/${legacy.keyId}`), kekIdOf(oldMaster)],
+        [
+          legacy.keyId,
+          subjectId,
+          sealAesGcm(oldMaster, legacy.key, `${subjectId}/work/${legacy.keyId}`),
+          kekIdOf(oldMaster),
+        ],
       );
       const wrapped = async () =>
-        new Map((await own.query('SELECT key_id, wrapped FROM ledger_data_keys WHERE subject_id = $1', [subjectId])).rows.map((r) => [r.key_id, r.wrapped as Buffer]));
+        new Map(
+          (await own.query('SELECT key_id, wrapped FROM ledger_data_keys WHERE subject_id = $1', [subjectId])).rows.map(
+            (r) => [r.key_id, r.wrapped as Buffer],
+          ),
+        );
       const before = await wrapped();
       expect(before.get(fresh.keyId)).toHaveLength(1 + 24 + 32 + 16);
       expect(before.get(fresh.keyId)![0]).toBe(0x02);
@@ -93,7 +104,9 @@ describe('the keyring', () => {
       const left = await keyring.readableKeys(subjectId);
       expect(openValue(subjectId, sealed, left, 'contact.email')).toBeNull();
       expect([...left.active.keys()]).toEqual(['work']);
-      expect(await keyring.destroyedKeys(subjectId)).toEqual([expect.objectContaining({ keyId: contact.keyId, category: 'contact' })]);
+      expect(await keyring.destroyedKeys(subjectId)).toEqual([
+        expect.objectContaining({ keyId: contact.keyId, category: 'contact' }),
+      ]);
       const { rows } = await own.query('SELECT wrapped FROM ledger_data_keys WHERE key_id = $1', [contact.keyId]);
       expect(rows[0].wrapped).toBeNull();
     });
@@ -103,10 +116,17 @@ describe('the keyring', () => {
     const master = randomBytes(32);
     await withOwnDatabase(async (own) => {
       // The store as two writers with stale caches left it, before the unique index.
-      await migrate(own, 'keyring', KEYRING_MIGRATIONS.filter((m) => m.version === 1));
+      await migrate(
+        own,
+        'keyring',
+        KEYRING_MIGRATIONS.filter((m) => m.version === 1),
+      );
       const subjectId = '55555555-5555-4555-8555-555555555555';
       const dup = (keyId: string, age: string) => ({ keyId, key: randomBytes(32), age });
-      const [older, newer] = [dup('66666666-6666-4666-8666-666666666666', '2 minutes'), dup('77777777-7777-4777-8777-777777777777', '1 minute')];
+      const [older, newer] = [
+        dup('66666666-6666-4666-8666-666666666666', '2 minutes'),
+        dup('77777777-7777-4777-8777-777777777777', '1 minute'),
+      ];
       for (const k of [older, newer]) {
         const wrapped = sealAesGcm(master, k.key, `${subjectId}/work/${k.keyId}`);
         await own.query(
@@ -115,7 +135,10 @@ describe('the keyring', () => {
         );
       }
       const keyring = await Keyring.open(own, master);
-      const { rows } = await own.query('SELECT key_id, retired_at IS NOT NULL AS retired FROM ledger_data_keys WHERE subject_id = $1 ORDER BY created_at', [subjectId]);
+      const { rows } = await own.query(
+        'SELECT key_id, retired_at IS NOT NULL AS retired FROM ledger_data_keys WHERE subject_id = $1 ORDER BY created_at',
+        [subjectId],
+      );
       expect(rows).toEqual([
         { key_id: older.keyId, retired: true },
         { key_id: newer.keyId, retired: false },
@@ -135,14 +158,26 @@ describe('the keyring', () => {
   it('settles one key per person and category when many writers ask at once', async () => {
     const master = randomBytes(32);
     await withOwnDatabase(async (own) => {
-      const keyrings = await Promise.all(Array.from({ length: 4 }, () => Keyring.open(own, master, { cacheTtlMs: 3_600_000 })));
+      const keyrings = await Promise.all(
+        Array.from({ length: 4 }, () => Keyring.open(own, master, { cacheTtlMs: 3_600_000 })),
+      );
       const subjectId = '88888888-8888-4888-8888-888888888888';
-      const settled = await Promise.all(keyrings.map((k) => k.sealingKeys([{ subjectId, category: 'work' }, { subjectId, category: 'contact' }])));
+      const settled = await Promise.all(
+        keyrings.map((k) =>
+          k.sealingKeys([
+            { subjectId, category: 'work' },
+            { subjectId, category: 'contact' },
+          ]),
+        ),
+      );
       for (const category of ['work', 'contact']) {
         expect(new Set(settled.map((s) => s.keys.get(`${subjectId}/${category}`)!.keyId)).size).toBe(1);
       }
       expect(settled.flatMap((s) => s.created)).toHaveLength(2);
-      const { rows } = await own.query('SELECT category FROM ledger_data_keys WHERE subject_id = $1 ORDER BY category', [subjectId]);
+      const { rows } = await own.query(
+        'SELECT category FROM ledger_data_keys WHERE subject_id = $1 ORDER BY category',
+        [subjectId],
+      );
       expect(rows.map((r) => r.category)).toEqual(['contact', 'work']);
     });
   });

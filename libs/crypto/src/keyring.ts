@@ -60,7 +60,9 @@ export const kekIdOf = (masterKey: Buffer) => createHash('sha256').update(master
 /** The key id's first 12 hex digits (a UUID's first two groups): its short id in every value it seals. */
 const kidOf = (keyId: string) => keyId.slice(0, 8) + keyId.slice(9, 13);
 const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
-  row.category === INDEX_CATEGORY ? `${row.subject_id}/${row.category}` : `${row.subject_id}/${row.category}/${row.key_id}`;
+  row.category === INDEX_CATEGORY
+    ? `${row.subject_id}/${row.category}`
+    : `${row.subject_id}/${row.category}/${row.key_id}`;
 
 /**
  * A wrapped data key: `0x02 | nonce | ciphertext | tag` (XChaCha20-Poly1305 under the master key).
@@ -71,7 +73,8 @@ const WRAP_V2 = 0x02;
 const WRAP_V2_PREFIX = Buffer.of(WRAP_V2);
 const LEGACY_WRAPPED_BYTES = 12 + 16 + 32;
 
-const wrapKey = (masterKey: Buffer, key: Buffer, aad: string): Buffer => Buffer.concat([WRAP_V2_PREFIX, seal(masterKey, key, aad)]);
+const wrapKey = (masterKey: Buffer, key: Buffer, aad: string): Buffer =>
+  Buffer.concat([WRAP_V2_PREFIX, seal(masterKey, key, aad)]);
 
 function unwrapKey(masterKey: Buffer, wrapped: Buffer, aad: string): Buffer {
   if (wrapped.length === LEGACY_WRAPPED_BYTES) return openAesGcm(masterKey, wrapped, aad);
@@ -149,7 +152,13 @@ export class Keyring {
     await pool.query(
       `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT DO NOTHING`,
-      [randomUUID(), LEDGER_SUBJECT, INDEX_CATEGORY, wrapKey(masterKey, candidate, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`), kekId],
+      [
+        randomUUID(),
+        LEDGER_SUBJECT,
+        INDEX_CATEGORY,
+        wrapKey(masterKey, candidate, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`),
+        kekId,
+      ],
     );
     const { rows } = await pool.query<KeyRow>(
       'SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category = $2 AND destroyed_at IS NULL',
@@ -157,7 +166,9 @@ export class Keyring {
     );
     const row = rows[0]!;
     if (row.kek_id !== kekId) {
-      throw new Error(`the master key does not match the key store (wrapped under ${row.kek_id}, given ${kekId}); re-wrap first`);
+      throw new Error(
+        `the master key does not match the key store (wrapped under ${row.kek_id}, given ${kekId}); re-wrap first`,
+      );
     }
     const indexKey = unwrapKey(masterKey, row.wrapped!, `${LEDGER_SUBJECT}/${INDEX_CATEGORY}`);
     return new Keyring(pool, masterKey, indexKey, options.cacheTtlMs ?? 60_000);
@@ -169,7 +180,10 @@ export class Keyring {
   }
 
   /** Every live key of these subjects (cached for a short while, unless `fresh`). */
-  async liveKeys(subjectIds: Iterable<string>, { fresh = false }: { fresh?: boolean } = {}): Promise<Map<string, LiveKey[]>> {
+  async liveKeys(
+    subjectIds: Iterable<string>,
+    { fresh = false }: { fresh?: boolean } = {},
+  ): Promise<Map<string, LiveKey[]>> {
     const result = new Map<string, LiveKey[]>();
     const load: string[] = [];
     for (const subjectId of new Set(subjectIds)) {
@@ -258,7 +272,8 @@ export class Keyring {
     const created: NewKey[] = [];
     let open = [...new Map(wanted.map((w) => [slot(w.subjectId, w.category), w])).values()];
     for (let round = 0; open.length > 0; round += 1) {
-      if (round >= 5) throw new Error('no data key could be settled: keys are made and destroyed as fast as they are read');
+      if (round >= 5)
+        throw new Error('no data key could be settled: keys are made and destroyed as fast as they are read');
       // A subject minted by this writer has no keys to read at first; but another writer that
       // resolved its ref a moment later may key it too, so its keys are inserted like any other's.
       const known = await this.liveKeys(
@@ -316,7 +331,12 @@ export class Keyring {
    */
   async destroyLiveKeys(erasures: readonly ErasedKeys[]): Promise<string[]> {
     if (erasures.length === 0) return [];
-    const targets = erasures.map((e) => ({ subject_id: e.subjectId, categories: e.categories, keep: e.keepKids ?? [], made_by: e.madeBy }));
+    const targets = erasures.map((e) => ({
+      subject_id: e.subjectId,
+      categories: e.categories,
+      keep: e.keepKids ?? [],
+      made_by: e.madeBy,
+    }));
     const { rows } = await this.pool.query<{ key_id: string; subject_id: string }>(
       `UPDATE ledger_data_keys k SET wrapped = NULL, destroyed_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS t(subject_id uuid, categories text[], keep text[], made_by timestamptz)
@@ -363,7 +383,12 @@ export class Keyring {
        WHERE subject_id = $1 AND destroyed_at IS NOT NULL ORDER BY destroyed_at, category`,
       [subjectId],
     );
-    return rows.map((r) => ({ keyId: r.key_id, category: r.category, createdAt: r.created_at.toISOString(), destroyedAt: r.destroyed_at.toISOString() }));
+    return rows.map((r) => ({
+      keyId: r.key_id,
+      category: r.category,
+      createdAt: r.created_at.toISOString(),
+      destroyedAt: r.destroyed_at.toISOString(),
+    }));
   }
 
   /** Forgets cached keys (another instance may have destroyed them). */
@@ -377,7 +402,12 @@ export class Keyring {
    * new one, it re-wraps only the keys still in the earlier AES-256-GCM form, so it
    * ends. Returns how many keys it re-wrapped.
    */
-  static async rewrap(pool: Pool, oldMaster: Buffer, newMaster: Buffer, onProgress?: (done: number) => void): Promise<number> {
+  static async rewrap(
+    pool: Pool,
+    oldMaster: Buffer,
+    newMaster: Buffer,
+    onProgress?: (done: number) => void,
+  ): Promise<number> {
     const oldKek = kekIdOf(oldMaster);
     const newKek = kekIdOf(newMaster);
     let done = 0;
@@ -428,12 +458,18 @@ export class Keyring {
     let key = this.deadLetterKeyOfDay.get(category);
     if (!key) {
       const row = await this.deadLetterKeyRow(category);
-      key = { keyId: row.key_id, kid: kidOf(row.key_id), category, key: unwrapKey(this.masterKey, row.wrapped!, aadOf(row)) };
+      key = {
+        keyId: row.key_id,
+        kid: kidOf(row.key_id),
+        category,
+        key: unwrapKey(this.masterKey, row.wrapped!, aadOf(row)),
+      };
       this.deadLetterKeyOfDay.clear();
       this.deadLetterKeyOfDay.set(category, key);
     }
     const { kid, key: bytes } = key;
-    return (plain) => `${DEAD_LETTER_PREFIX}${kid}:${seal(bytes, plain, `${DEAD_LETTER_CATEGORY}/${kid}`).toString('base64url')}`;
+    return (plain) =>
+      `${DEAD_LETTER_PREFIX}${kid}:${seal(bytes, plain, `${DEAD_LETTER_CATEGORY}/${kid}`).toString('base64url')}`;
   }
 
   /** The day's key row, made if there is none; instances making it at once take turns on a lock. */
@@ -477,7 +513,9 @@ export class Keyring {
       if (!sealed.startsWith(DEAD_LETTER_PREFIX) || colon < 0) throw new Error('not a sealed dead-letter value');
       const kid = sealed.slice(DEAD_LETTER_PREFIX.length, colon);
       const key = keys.get(kid);
-      return key ? open(key, Buffer.from(sealed.slice(colon + 1), 'base64url'), `${DEAD_LETTER_CATEGORY}/${kid}`) : null;
+      return key
+        ? open(key, Buffer.from(sealed.slice(colon + 1), 'base64url'), `${DEAD_LETTER_CATEGORY}/${kid}`)
+        : null;
     };
   }
 

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { isSealed, openDeep, openValue, placeInPersonal, sealPersonal, sealValue, SealedValueMisplaced, type SubjectKeys } from './personal-cipher';
+import {
+  isSealed,
+  openDeep,
+  openValue,
+  placeInPersonal,
+  sealPersonal,
+  sealValue,
+  SealedValueMisplaced,
+  type SubjectKeys,
+} from './personal-cipher';
 import { sealAesGcm } from './testing/legacy-aes-gcm';
 import { seal } from './xchacha';
 
@@ -15,7 +24,11 @@ describe('sealing personal values', () => {
   const subject = { kid: 'aabbccddeeff', key: randomBytes(32), category: 'subject' };
 
   it('seals each value under its category key, as enc:v3 with the key id, and opens it again at its place', () => {
-    const sealed = sealPersonal(subjectId, { values: { 'contact.email': 'ola@example.no' }, linkedRef: 'webcruiter:candidate:4711' }, keysOf(contact, subject));
+    const sealed = sealPersonal(
+      subjectId,
+      { values: { 'contact.email': 'ola@example.no' }, linkedRef: 'webcruiter:candidate:4711' },
+      keysOf(contact, subject),
+    );
     const values = sealed.values as Record<string, string>;
     expect(values['contact.email']).toMatch(/^enc:v3:0a1b2c3d4e5f:[A-Za-z0-9_-]+$/);
     expect(sealed.linkedRef).toMatch(/^enc:v3:aabbccddeeff:/);

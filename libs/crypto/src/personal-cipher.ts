@@ -80,7 +80,9 @@ export function openValue(subjectId: string, sealed: string, keys: SubjectKeys, 
       throw new SealedValueMisplaced(subjectId, place);
     }
   }
-  const opened = sealed.startsWith(V2_PREFIX) ? open(key, body, aadOf(subjectId, kid)) : openAesGcm(key, body, aadOf(subjectId, kid));
+  const opened = sealed.startsWith(V2_PREFIX)
+    ? open(key, body, aadOf(subjectId, kid))
+    : openAesGcm(key, body, aadOf(subjectId, kid));
   return opened.toString('utf8');
 }
 
@@ -98,7 +100,11 @@ export function categoriesOf(personal: Readonly<Record<string, unknown>>): Set<s
 }
 
 /** Seals every value of a personal part, keeping its shape (field keys stay readable). */
-export function sealPersonal(subjectId: string, personal: Readonly<Record<string, unknown>>, keys: SubjectKeys): Record<string, unknown> {
+export function sealPersonal(
+  subjectId: string,
+  personal: Readonly<Record<string, unknown>>,
+  keys: SubjectKeys,
+): Record<string, unknown> {
   const keyOf = (category: string) => {
     const key = keys.active.get(category);
     if (!key) throw new Error(`no active ${category} key for subject ${subjectId}`);
@@ -127,11 +133,20 @@ export type PlaceOf = (path: readonly string[]) => string;
 export const placeInPersonal: PlaceOf = (path) => (path[0] === 'values' ? path[1]! : path[0]!);
 
 /** Opens every sealed string anywhere in `value` at the place `placeOf` names (null where the key is gone). */
-export function openDeep<T>(subjectId: string, value: T, keys: SubjectKeys, placeOf: PlaceOf, path: readonly string[] = []): T {
+export function openDeep<T>(
+  subjectId: string,
+  value: T,
+  keys: SubjectKeys,
+  placeOf: PlaceOf,
+  path: readonly string[] = [],
+): T {
   if (isSealed(value)) return openValue(subjectId, value, keys, placeOf(path)) as T;
-  if (Array.isArray(value)) return value.map((v, i) => openDeep(subjectId, v, keys, placeOf, [...path, String(i)])) as T;
+  if (Array.isArray(value))
+    return value.map((v, i) => openDeep(subjectId, v, keys, placeOf, [...path, String(i)])) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, openDeep(subjectId, v, keys, placeOf, [...path, k])])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, openDeep(subjectId, v, keys, placeOf, [...path, k])]),
+    ) as T;
   }
   return value;
 }

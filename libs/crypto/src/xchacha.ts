@@ -17,7 +17,14 @@ const TAG = 16;
 export function seal(key: Buffer, plaintext: Buffer, aad: string | Buffer): Buffer {
   const out = Buffer.allocUnsafe(NONCE + plaintext.length + TAG);
   const nonce = fillRandom(out.subarray(0, NONCE));
-  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out.subarray(NONCE), plaintext, typeof aad === 'string' ? Buffer.from(aad) : aad, null, nonce, key);
+  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+    out.subarray(NONCE),
+    plaintext,
+    typeof aad === 'string' ? Buffer.from(aad) : aad,
+    null,
+    nonce,
+    key,
+  );
   return out;
 }
 
@@ -25,6 +32,13 @@ export function seal(key: Buffer, plaintext: Buffer, aad: string | Buffer): Buff
 export function open(key: Buffer, sealed: Buffer, aad: string | Buffer): Buffer {
   if (sealed.length < NONCE + TAG) throw new Error('a sealed value is shorter than its nonce and tag');
   const plaintext = Buffer.allocUnsafe(sealed.length - NONCE - TAG);
-  sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(plaintext, null, sealed.subarray(NONCE), typeof aad === 'string' ? Buffer.from(aad) : aad, sealed.subarray(0, NONCE), key);
+  sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+    plaintext,
+    null,
+    sealed.subarray(NONCE),
+    typeof aad === 'string' ? Buffer.from(aad) : aad,
+    sealed.subarray(0, NONCE),
+    key,
+  );
   return plaintext;
 }

@@ -45,7 +45,8 @@ const IsFieldKeys = (): PropertyDecorator => (target, key) => {
   ValidateBy({
     name: 'isFieldKeys',
     validator: {
-      validate: (value: unknown) => Array.isArray(value) && value.every((k) => typeof k === 'string' && FIELD_KEY.test(k)),
+      validate: (value: unknown) =>
+        Array.isArray(value) && value.every((k) => typeof k === 'string' && FIELD_KEY.test(k)),
       defaultMessage: () => `$property must hold '<category>.<name>' keys`,
     },
   })(target, key);
@@ -55,7 +56,10 @@ const IsPurposeId = (): PropertyDecorator => (target, key) => {
   IsString()(target, key);
   ValidateBy({
     name: 'isPurposeId',
-    validator: { validate: (v: unknown) => typeof v === 'string' && PURPOSE_ID.test(v), defaultMessage: () => '$property must be a purpose id' },
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && PURPOSE_ID.test(v),
+      defaultMessage: () => '$property must be a purpose id',
+    },
   })(target, key);
 };
 
@@ -136,7 +140,8 @@ const IsErasureScope = (): PropertyDecorator =>
     name: 'isErasureScope',
     validator: {
       validate: (v: unknown) =>
-        v === 'all' || (Array.isArray(v) && v.length > 0 && v.every((c) => typeof c === 'string' && /^[a-z][a-z0-9-]*$/.test(c))),
+        v === 'all' ||
+        (Array.isArray(v) && v.length > 0 && v.every((c) => typeof c === 'string' && /^[a-z][a-z0-9-]*$/.test(c))),
       defaultMessage: () => `$property must be 'all' or a non-empty list of categories`,
     },
   });

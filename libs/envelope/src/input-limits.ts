@@ -18,7 +18,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Control, zero-width and bidirectional characters: they make one ref look like another. */
 const INVISIBLE_IN_REF = /[\p{Cc}\u200B-\u200D\u2060\uFEFF\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/u;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /\P{ASCII}/u;
 
 /** A key shown in a path only when it has a name's shape, since a key is input too. */
 const NAMED_KEY = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64})?$/;
@@ -68,7 +68,8 @@ export function inputLimitProblem(raw: object, prefix = ''): ValidationDetail | 
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const { value, depth } = frame;
-    if (depth > LIMITS.depth) return { path: pathOf(frame, prefix), message: `JSON must not be nested deeper than ${LIMITS.depth} levels` };
+    if (depth > LIMITS.depth)
+      return { path: pathOf(frame, prefix), message: `JSON must not be nested deeper than ${LIMITS.depth} levels` };
     const array = Array.isArray(value);
     if (array && value.length > LIMITS.arrayItems) {
       return { path: pathOf(frame, prefix), message: `an array must have at most ${LIMITS.arrayItems} items` };
@@ -82,7 +83,8 @@ export function inputLimitProblem(raw: object, prefix = ''): ValidationDetail | 
     const textLimit = fields ? LIMITS.fieldValueBytes : LIMITS.textBytes;
     for (const key of keys) {
       if (!array) {
-        if (FORBIDDEN_KEYS.has(key)) return { path: pathOf(frame, prefix, key), message: `a key must not be named ${key}` };
+        if (FORBIDDEN_KEYS.has(key))
+          return { path: pathOf(frame, prefix, key), message: `a key must not be named ${key}` };
         const problem = textProblem(key, LIMITS.textBytes);
         if (problem) return { path: pathOf(frame, prefix, '*'), message: `a key: ${problem}` };
       }

@@ -25,7 +25,14 @@ describe('validateEnvelope', () => {
   it('gives every UUID in lowercase, so that one spelled in capitals is the same id', () => {
     const upper = '0B6F1C8E-3A55-4A1E-9A53-5C1D2F6F9B10';
     const objection = 'A3C1D2E4-0000-4000-8000-00000000000F';
-    const raw = { ...valid, id: upper, causationId: upper, type: 'objection.resolved', subject: { id: upper }, data: { objectionId: objection, outcome: 'rejected', reason: 'x' } };
+    const raw = {
+      ...valid,
+      id: upper,
+      causationId: upper,
+      type: 'objection.resolved',
+      subject: { id: upper },
+      data: { objectionId: objection, outcome: 'rejected', reason: 'x' },
+    };
     const check = validateEnvelope(raw);
     expect('envelope' in check && check.envelope).toEqual({
       ...raw,
@@ -53,7 +60,11 @@ describe('validateEnvelope', () => {
   });
 
   it('never quotes a rejected value in its messages', () => {
-    const raw = { ...valid, subject: { ref: 'ola.nordmann@example.no' }, data: { ...valid.data, fields: { email: 'ola@example.no' } } };
+    const raw = {
+      ...valid,
+      subject: { ref: 'ola.nordmann@example.no' },
+      data: { ...valid.data, fields: { email: 'ola@example.no' } },
+    };
     const text = JSON.stringify(details(raw));
     expect(paths(raw)).toEqual(['events[0].data.fields', 'events[0].subject.ref']);
     expect(text).not.toContain('ola');

@@ -55,12 +55,14 @@ const notice = (notify: readonly NotifyEntry[], system: string, as: 'source' | '
 
 /** Folds one trail entry into the subject's certificate. Pure. */
 export function evolveCertificate(c: ErasureCertificate, e: TrailEntry): ErasureCertificate {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a trail entry's details, read per event type below
   const data = { ...e.details, fields: e.fields } as Record<string, any>;
   // The ledger's own retention sweep is a source of events, not a holder of copies.
   let notify = e.source === 'ledger' ? [...c.notify] : notice(c.notify, e.source, 'source');
   let { erasures, status, projectionsPurged } = c;
   const at = e.recordedAt;
-  const erasureStatus = (scope: unknown): ErasureCertificate['status'] => (scope === 'all' ? 'erased' : 'partially-erased');
+  const erasureStatus = (scope: unknown): ErasureCertificate['status'] =>
+    scope === 'all' ? 'erased' : 'partially-erased';
   const requested = (requestId: string) => ({
     requestId,
     requestedAt: c.erasures.find((r) => r.requestId === requestId)?.requestedAt ?? at,
@@ -72,7 +74,14 @@ export function evolveCertificate(c: ErasureCertificate, e: TrailEntry): Erasure
     case 'erasure.refused':
       erasures = [
         ...erasures,
-        { ...requested(data.requestId), reason: data.reason, scope: data.scope, outcome: 'refused', decidedAt: at, refusedUnderHolds: data.holdIds },
+        {
+          ...requested(data.requestId),
+          reason: data.reason,
+          scope: data.scope,
+          outcome: 'refused',
+          decidedAt: at,
+          refusedUnderHolds: data.holdIds,
+        },
       ];
       if (status === 'none') status = 'refused';
       break;

@@ -10,7 +10,14 @@ import { openLedgerFixture, type LedgerFixture } from '../../../test/support/led
 import { createTestDatabase } from '../../../test/support/test-database';
 import { ErasureProjection, type Shredder } from './erasure.projection';
 const envelope = (type: string, data: object, ref: string): InboundEnvelope =>
-  ({ id: randomUUID(), type, occurredAt: '2026-11-20T10:15:00Z', source: 'invenias', subject: { ref }, data }) as InboundEnvelope;
+  ({
+    id: randomUUID(),
+    type,
+    occurredAt: '2026-11-20T10:15:00Z',
+    source: 'invenias',
+    subject: { ref },
+    data,
+  }) as InboundEnvelope;
 
 describe('crypto-shredding', () => {
   let fixture: LedgerFixture;
@@ -36,7 +43,11 @@ describe('crypto-shredding', () => {
     const ref = `invenias:contact:${randomUUID()}`;
     const { outcomes } = await writer.record(
       [
-        envelope('data.collected', { purpose: 'client-assignments', fields: { 'contact.email': 'gone@example.no' }, collectedFrom: 'subject' }, ref),
+        envelope(
+          'data.collected',
+          { purpose: 'client-assignments', fields: { 'contact.email': 'gone@example.no' }, collectedFrom: 'subject' },
+          ref,
+        ),
         envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, ref),
       ],
       { atomic: true },
@@ -54,19 +65,35 @@ describe('crypto-shredding', () => {
     const keys = await keyring.readableKeys(subjectId);
     expect(keys.byKid.size).toBe(0);
     // The sealed value is still stored; it opens to nothing.
-    expect(openDeep(subjectId, events[0]!.personal, keys, placeInPersonal)).toEqual({ values: { 'contact.email': null }, linkedRef: null });
+    expect(openDeep(subjectId, events[0]!.personal, keys, placeInPersonal)).toEqual({
+      values: { 'contact.email': null },
+      linkedRef: null,
+    });
   });
 
   it('shreds from the feed when the writer died between its append and its shredding', async () => {
     const ref = `invenias:contact:${randomUUID()}`;
     // A writer whose shredding never happens, as if the process died right after the append.
     const dying = fixture.writer({
-      directory: { ...directory, resolve: directory.resolve.bind(directory), lookup: directory.lookup.bind(directory), reassign: directory.reassign.bind(directory), forget: async () => {} },
-      keyring: Object.assign(Object.create(keyring) as Keyring, { destroyKeys: async () => {}, destroyLiveKeys: async () => [] }),
+      directory: {
+        ...directory,
+        resolve: directory.resolve.bind(directory),
+        lookup: directory.lookup.bind(directory),
+        reassign: directory.reassign.bind(directory),
+        forget: async () => {},
+      },
+      keyring: Object.assign(Object.create(keyring) as Keyring, {
+        destroyKeys: async () => {},
+        destroyLiveKeys: async () => [],
+      }),
     });
     const { outcomes } = await dying.record(
       [
-        envelope('data.collected', { purpose: 'client-assignments', fields: { 'contact.email': 'crash@example.no' }, collectedFrom: 'subject' }, ref),
+        envelope(
+          'data.collected',
+          { purpose: 'client-assignments', fields: { 'contact.email': 'crash@example.no' }, collectedFrom: 'subject' },
+          ref,
+        ),
         envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, ref),
       ],
       { atomic: true },
@@ -88,15 +115,27 @@ describe('crypto-shredding', () => {
       envelope('data.collected', { purpose: 'client-assignments', fields, collectedFrom: 'subject' }, ref);
     const subjectOf = (r: { outcomes: readonly unknown[] }) => (r.outcomes[0] as { subjectId: string }).subjectId;
     const live = async (subjectId: string) =>
-      (await pool.query('SELECT category FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL ORDER BY category', [subjectId])).rows.map((r) => r.category);
+      (
+        await pool.query(
+          'SELECT category FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL ORDER BY category',
+          [subjectId],
+        )
+      ).rows.map((r) => r.category);
     const shredsNothing = { destroyKeys: async () => {}, destroyLiveKeys: async () => [] };
     // A writer that names no key in its erasures and shreds nothing, as one that knew only a stale cache.
     const blind = fixture.writer({
-      keyring: Object.assign(Object.create(keyring) as Keyring, { ...shredsNothing, keysAtErasure: async () => ({ keys: new Map(), asOf: new Date().toISOString() }) }),
+      keyring: Object.assign(Object.create(keyring) as Keyring, {
+        ...shredsNothing,
+        keysAtErasure: async () => ({ keys: new Map(), asOf: new Date().toISOString() }),
+      }),
     });
     const erasedRef = `invenias:contact:${randomUUID()}`;
-    const erased = subjectOf(await fixture.writer().record([collect(erasedRef, { 'contact.email': 'a@example.no' })], { atomic: true }));
-    await blind.record([envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, erasedRef)], { atomic: true });
+    const erased = subjectOf(
+      await fixture.writer().record([collect(erasedRef, { 'contact.email': 'a@example.no' })], { atomic: true }),
+    );
+    await blind.record([envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, erasedRef)], {
+      atomic: true,
+    });
     const erasure = (await store.readStream(`subject-${erased}`)).find((e) => e.type === 'erasure.completed')!;
     expect((erasure.data as { keyIds: string[] }).keyIds).toEqual([]);
     expect(await live(erased)).toEqual(['contact', 'subject']);
@@ -106,7 +145,11 @@ describe('crypto-shredding', () => {
     const partialRef = `invenias:contact:${randomUUID()}`;
     const partial = subjectOf(
       await dying.record(
-        [collect(partialRef, { 'work.position': 'Before' }), envelope('erasure.requested', { scope: ['work'], reason: 'subject-request' }, partialRef), collect(partialRef, { 'work.position': 'After' })],
+        [
+          collect(partialRef, { 'work.position': 'Before' }),
+          envelope('erasure.requested', { scope: ['work'], reason: 'subject-request' }, partialRef),
+          collect(partialRef, { 'work.position': 'After' }),
+        ],
         { atomic: true },
       ),
     );
@@ -154,18 +197,26 @@ describe('two writer instances with stale key caches, then an erasure', () => {
   const collect = (ref: string, fields: Record<string, string>) =>
     envelope('data.collected', { purpose: 'client-assignments', fields, collectedFrom: 'subject' }, ref);
   const liveKeys = async (subjectId: string) =>
-    (await pool.query<{ category: string }>('SELECT category FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL ORDER BY category', [subjectId])).rows.map((r) => r.category);
+    (
+      await pool.query<{ category: string }>(
+        'SELECT category FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL ORDER BY category',
+        [subjectId],
+      )
+    ).rows.map((r) => r.category);
 
   it('leaves no live key of the person, so no sealed value of the stream opens', async () => {
     const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]];
     const people = Array.from({ length: 8 }, () => `invenias:contact:${randomUUID()}`);
     const subjectIds: string[] = [];
     for (const ref of people) {
-      const { outcomes } = await a.writer.record([collect(ref, { 'contact.email': 'kari@example.no' })], { atomic: true });
+      const { outcomes } = await a.writer.record([collect(ref, { 'contact.email': 'kari@example.no' })], {
+        atomic: true,
+      });
       const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
       subjectIds.push(subjectId);
       // Both instances cache the person's keys as they are now: no work key.
-      for (const { keyring } of instances) expect([...(await keyring.readableKeys(subjectId)).active.keys()].sort()).toEqual(['contact', 'subject']);
+      for (const { keyring } of instances)
+        expect([...(await keyring.readableKeys(subjectId)).active.keys()].sort()).toEqual(['contact', 'subject']);
     }
 
     // Both instances collect work fields of each person at once: each believes there is no work key.
@@ -178,7 +229,9 @@ describe('two writer instances with stale key caches, then an erasure', () => {
     for (const subjectId of subjectIds) {
       expect(await liveKeys(subjectId)).toEqual(['contact', 'subject', 'work']); // one work key: the loser used the winner's
       const keys = await (await Keyring.open(pool, master)).readableKeys(subjectId);
-      const opened = (await store.readStream(`subject-${subjectId}`)).map((e) => openDeep(subjectId, e.personal, keys, placeInPersonal));
+      const opened = (await store.readStream(`subject-${subjectId}`)).map((e) =>
+        openDeep(subjectId, e.personal, keys, placeInPersonal),
+      );
       expect(opened.flatMap((p) => Object.values((p as { values?: object } | null)?.values ?? {}))).toEqual(
         expect.arrayContaining(['kari@example.no', 'Daglig leder', 'Fjord Shipping AS']),
       );
@@ -186,7 +239,12 @@ describe('two writer instances with stale key caches, then an erasure', () => {
 
     // The erasure goes through either instance, each with its own stale cache.
     await Promise.all(
-      people.map((ref, i) => instances[i % 2]!.writer.record([envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, ref)], { atomic: true })),
+      people.map((ref, i) =>
+        instances[i % 2]!.writer.record(
+          [envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, ref)],
+          { atomic: true },
+        ),
+      ),
     );
     for (const subjectId of subjectIds) {
       expect(await liveKeys(subjectId)).toEqual([]);
@@ -219,8 +277,16 @@ describe('two writer instances with stale key caches, then an erasure', () => {
     );
     const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
     // Both work keys may be made in one statement, at one time: which is which shows in the values below.
-    const { rows } = await pool.query('SELECT category, destroyed_at IS NULL AS live FROM ledger_data_keys WHERE subject_id = $1', [subjectId]);
-    expect(rows.filter((r) => r.category === 'work').map((r) => r.live).sort()).toEqual([false, true]);
+    const { rows } = await pool.query(
+      'SELECT category, destroyed_at IS NULL AS live FROM ledger_data_keys WHERE subject_id = $1',
+      [subjectId],
+    );
+    expect(
+      rows
+        .filter((r) => r.category === 'work')
+        .map((r) => r.live)
+        .sort(),
+    ).toEqual([false, true]);
     const keys = await (await Keyring.open(pool, master)).readableKeys(subjectId);
     const values = (await store.readStream(`subject-${subjectId}`))
       .filter((e) => e.type === 'data.collected')
@@ -230,7 +296,9 @@ describe('two writer instances with stale key caches, then an erasure', () => {
 
   it('removes a key made for an append that failed, and keeps the keys in use', async () => {
     const ref = `invenias:contact:${randomUUID()}`;
-    const { outcomes } = await instances[0]!.writer.record([collect(ref, { 'contact.email': 'x@example.no' })], { atomic: true });
+    const { outcomes } = await instances[0]!.writer.record([collect(ref, { 'contact.email': 'x@example.no' })], {
+      atomic: true,
+    });
     const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
     const failing = Object.assign(Object.create(store) as PostgresEventStore, {
       append: async () => {
@@ -238,8 +306,15 @@ describe('two writer instances with stale key caches, then an erasure', () => {
       },
     });
     const { keyring } = instances[1]!;
-    const writer = new LedgerWriter({ store: failing, directory: await PostgresSubjectDirectory.open(pool, (r) => keyring.mac('ref', r)), keyring, policy: defaultPolicy() });
-    await expect(writer.record([collect(ref, { 'education.degree': 'Master' })], { atomic: true })).rejects.toThrow('disk full');
+    const writer = new LedgerWriter({
+      store: failing,
+      directory: await PostgresSubjectDirectory.open(pool, (r) => keyring.mac('ref', r)),
+      keyring,
+      policy: defaultPolicy(),
+    });
+    await expect(writer.record([collect(ref, { 'education.degree': 'Master' })], { atomic: true })).rejects.toThrow(
+      'disk full',
+    );
     expect(await liveKeys(subjectId)).toEqual(['contact', 'subject']);
   });
 });

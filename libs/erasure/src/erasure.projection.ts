@@ -44,7 +44,8 @@ export class ErasureProjection implements Projection {
       // Keys that seal a value recorded after a partial erasure stay, as do keys made after it was
       // recorded: a writer that saw the erasure made them for later values.
       const keepKids = new Set<string>();
-      for (const later of await this.shredder.readStream(subjectId)) if (later.revision > event.revision && later.personal) kidsIn(later.personal, keepKids);
+      for (const later of await this.shredder.readStream(subjectId))
+        if (later.revision > event.revision && later.personal) kidsIn(later.personal, keepKids);
       erasures.push({ subjectId, categories: data.categories, keepKids: [...keepKids], madeBy: event.recordedAt });
     }
     await this.shredder.destroyKeys(named);

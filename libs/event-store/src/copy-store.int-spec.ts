@@ -43,7 +43,8 @@ describe('moving stores: copy PostgreSQL → PostgreSQL', () => {
       const byStream = (events: typeof fed) =>
         events.map((e) => [e.streamId, e.revision, e.eventId, e.hash].join(' ')).sort();
       expect(byStream(copied)).toEqual(byStream(fed));
-      const feedOrder = (events: typeof fed, streamId: string) => events.filter((e) => e.streamId === streamId).map((e) => e.revision);
+      const feedOrder = (events: typeof fed, streamId: string) =>
+        events.filter((e) => e.streamId === streamId).map((e) => e.revision);
       expect(feedOrder(copied, fed[0]!.streamId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       const verified = await verifyStore(target);
       expect(verified).toEqual({ streams: 1000, events: 10_000, broken: [] });
@@ -52,9 +53,13 @@ describe('moving stores: copy PostgreSQL → PostgreSQL', () => {
       const c = new Client({ connectionString: to.url });
       await c.connect();
       await c.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only');
-      await c.query(`UPDATE ledger_events SET type = 'consent.given' WHERE stream_id = $1 AND revision = 4`, [fed[0]!.streamId]);
+      await c.query(`UPDATE ledger_events SET type = 'consent.given' WHERE stream_id = $1 AND revision = 4`, [
+        fed[0]!.streamId,
+      ]);
       await c.end();
-      expect((await verifyStore(target)).broken).toEqual([{ streamId: fed[0]!.streamId, revision: 4, problem: 'hash-mismatch' }]);
+      expect((await verifyStore(target)).broken).toEqual([
+        { streamId: fed[0]!.streamId, revision: 4, problem: 'hash-mismatch' },
+      ]);
     } finally {
       await source.close();
       await target.close();

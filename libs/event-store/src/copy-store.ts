@@ -55,13 +55,21 @@ export async function copyStore(
     const batch: StreamAppend[] = [...appends].map(([streamId, a]) => ({
       streamId,
       expected: a.expected,
-      events: a.events.map(({ eventId, type, data, personal, meta, recordedAt }) => ({ eventId, type, data, personal, meta, recordedAt })),
+      events: a.events.map(({ eventId, type, data, personal, meta, recordedAt }) => ({
+        eventId,
+        type,
+        data,
+        personal,
+        meta,
+        recordedAt,
+      })),
     }));
     if (batch.length > 0) {
       const result = await target.append(batch);
       const sourceHashes = batch.flatMap((b) => appends.get(b.streamId)!.events.map((e) => e.hash));
       result.events.forEach((e, i) => {
-        if (e.hash !== sourceHashes[i]) throw new Error(`copy: ${e.streamId} revision ${e.revision} hashed differently in the target`);
+        if (e.hash !== sourceHashes[i])
+          throw new Error(`copy: ${e.streamId} revision ${e.revision} hashed differently in the target`);
       });
       copied += result.events.length;
     }
@@ -70,7 +78,10 @@ export async function copyStore(
   return { events: copied, skipped, streams: heads.size };
 }
 /** Every stream's chain in a store; the first broken link of each broken stream. */
-export async function verifyStore(store: EventStore, onProgress?: (streams: number) => void): Promise<{ streams: number; events: number; broken: BrokenLink[] }> {
+export async function verifyStore(
+  store: EventStore,
+  onProgress?: (streams: number) => void,
+): Promise<{ streams: number; events: number; broken: BrokenLink[] }> {
   let streams = 0;
   let events = 0;
   const broken: BrokenLink[] = [];

@@ -67,7 +67,8 @@ function withSortedKeys(value: unknown): unknown {
 
 /** An own property, even for the key `__proto__` (which an assignment would take as the prototype). */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 
@@ -138,7 +139,8 @@ export function verifyChain(events: readonly StoredEvent[]): BrokenLink | null {
   let previous: StoredEvent | null = null;
   for (const event of events) {
     const expectedRevision = previous ? previous.revision + 1 : 0;
-    if (event.revision !== expectedRevision) return { streamId: event.streamId, revision: event.revision, problem: 'revision-gap' };
+    if (event.revision !== expectedRevision)
+      return { streamId: event.streamId, revision: event.revision, problem: 'revision-gap' };
     if (event.previousHash !== (previous?.hash ?? null)) {
       return { streamId: event.streamId, revision: event.revision, problem: 'previous-hash-mismatch' };
     }

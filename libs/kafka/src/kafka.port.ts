@@ -44,7 +44,10 @@ export interface BatchContext {
  * transaction with its dead letters: a crash before the commit redelivers the whole batch, which
  * records nothing twice (envelope ids) and whose earlier dead letters were never committed.
  */
-export type BatchHandler = (messages: readonly InboundMessage[], context: BatchContext) => Promise<readonly DeadLetter[]>;
+export type BatchHandler = (
+  messages: readonly InboundMessage[],
+  context: BatchContext,
+) => Promise<readonly DeadLetter[]>;
 
 export interface InboundSource {
   start(handler: BatchHandler): Promise<void>;

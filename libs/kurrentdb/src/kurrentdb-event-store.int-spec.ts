@@ -28,7 +28,8 @@ describe('KurrentDbEventStore', () => {
   };
 
   if (url) {
-    describe(`the event store contract on KurrentDB at ${url}`, () => eventStoreContract(async () => KurrentDbEventStore.open({ url, pool: await pool() })));
+    describe(`the event store contract on KurrentDB at ${url}`, () =>
+      eventStoreContract(async () => KurrentDbEventStore.open({ url, pool: await pool() })));
   } else {
     it('keeps its envelope index in PostgreSQL (the contract itself needs KURRENTDB_URL)', async () => {
       const p = await pool();

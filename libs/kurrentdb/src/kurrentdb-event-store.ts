@@ -22,7 +22,15 @@ import {
   type StoredEvent,
   type StreamAppend,
 } from '#ledger/event-store';
-import { checkpointOf, compareCheckpoints, fromRecord, streamStateOf, toRecord, toStoreError, type KurrentRecord } from './kurrentdb-mapping';
+import {
+  checkpointOf,
+  compareCheckpoints,
+  fromRecord,
+  streamStateOf,
+  toRecord,
+  toStoreError,
+  type KurrentRecord,
+} from './kurrentdb-mapping';
 
 const PREFIX = 'subject-';
 
@@ -68,7 +76,13 @@ export class KurrentDbEventStore implements EventStore {
 
   async append(appends: readonly StreamAppend[]): Promise<AppendResult> {
     assertCanonicalEventIds(appends);
-    const linked: Array<{ event: NewEvent; streamId: string; revision: number; hash: string; previousHash: string | null }> = [];
+    const linked: Array<{
+      event: NewEvent;
+      streamId: string;
+      revision: number;
+      hash: string;
+      previousHash: string | null;
+    }> = [];
     const requests: AppendStreamRequest[] = appends.map((append) => {
       let previousHash = append.expected.hash;
       let revision = append.expected.revision;
@@ -78,7 +92,12 @@ export class KurrentDbEventStore implements EventStore {
         linked.push({ event, streamId: append.streamId, revision, hash, previousHash });
         const record = toRecord(event, hash, previousHash);
         previousHash = hash;
-        return jsonEvent({ id: record.id, type: record.type, data: { ...record.data }, metadata: { ...record.metadata } });
+        return jsonEvent({
+          id: record.id,
+          type: record.type,
+          data: { ...record.data },
+          metadata: { ...record.metadata },
+        });
       });
       return { streamName: append.streamId, events: records, expectedState: streamStateOf(append.expected) };
     });
@@ -87,7 +106,10 @@ export class KurrentDbEventStore implements EventStore {
     try {
       ({ position } = await this.client.multiStreamAppend(requests));
     } catch (error) {
-      throw toStoreError(error, appends.map((a) => a.streamId));
+      throw toStoreError(
+        error,
+        appends.map((a) => a.streamId),
+      );
     }
     const checkpoint = checkpointOf(position);
     const stored = linked.map((l) => storedEvent(l.event, l.streamId, l.revision, l.hash, l.previousHash, checkpoint));
@@ -128,7 +150,11 @@ export class KurrentDbEventStore implements EventStore {
     await Promise.all(
       streamIds.map(async (streamId) => {
         try {
-          for await (const resolved of this.client.readStream(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
+          for await (const resolved of this.client.readStream(streamId, {
+            fromRevision: END,
+            direction: BACKWARDS,
+            maxCount: 1,
+          })) {
             if (resolved.event) revisions.set(streamId, Number(resolved.event.revision));
           }
         } catch (error) {
@@ -144,7 +170,11 @@ export class KurrentDbEventStore implements EventStore {
     const from = after === null ? START : { commit: BigInt(after), prepare: BigInt(after) };
     const events: StoredEvent[] = [];
     try {
-      const reader = this.client.readAll({ fromPosition: from, direction: FORWARDS, filter: streamNameFilter({ prefixes: [PREFIX] }) });
+      const reader = this.client.readAll({
+        fromPosition: from,
+        direction: FORWARDS,
+        filter: streamNameFilter({ prefixes: [PREFIX] }),
+      });
       for await (const resolved of reader) {
         if (!resolved.event) continue;
         const event = fromRecord(resolved.event as unknown as KurrentRecord);
@@ -161,7 +191,12 @@ export class KurrentDbEventStore implements EventStore {
 
   async head(): Promise<Checkpoint | null> {
     try {
-      for await (const resolved of this.client.readAll({ maxCount: 1, fromPosition: END, direction: 'backwards', filter: streamNameFilter({ prefixes: [PREFIX] }) })) {
+      for await (const resolved of this.client.readAll({
+        maxCount: 1,
+        fromPosition: END,
+        direction: 'backwards',
+        filter: streamNameFilter({ prefixes: [PREFIX] }),
+      })) {
         if (resolved.event?.position) return checkpointOf(resolved.event.position.commit);
       }
       return null;
@@ -180,7 +215,10 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async *streams(): AsyncIterable<string> {
-    for await (const resolved of this.client.readAll({ fromPosition: START, filter: streamNameFilter({ prefixes: [PREFIX] }) })) {
+    for await (const resolved of this.client.readAll({
+      fromPosition: START,
+      filter: streamNameFilter({ prefixes: [PREFIX] }),
+    })) {
       if (resolved.event && resolved.event.revision === 0n) yield resolved.event.streamId;
     }
   }
@@ -194,7 +232,10 @@ export class KurrentDbEventStore implements EventStore {
     this.listeners.add(listener);
     if (!this.subscription && !this.closed) {
       const subscribe = () => {
-        const subscription = this.client.subscribeToAll({ fromPosition: END, filter: streamNameFilter({ prefixes: [PREFIX] }) });
+        const subscription = this.client.subscribeToAll({
+          fromPosition: END,
+          filter: streamNameFilter({ prefixes: [PREFIX] }),
+        });
         this.subscription = subscription;
         subscription.on('data', () => this.listeners.forEach((l) => l()));
         subscription.on('error', () => {

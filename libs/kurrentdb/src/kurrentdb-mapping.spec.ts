@@ -23,7 +23,14 @@ describe('the KurrentDB adapter mapping', () => {
     expect(records[0]!.data).toEqual({ data: first.data, personal: first.personal });
     expect(records[0]!.id).toBe(first.eventId);
     const stored = records.map(fromRecord);
-    expect(stored[1]).toMatchObject({ streamId: 'subject-1', revision: 1, eventId: second.eventId, type: 'consent.given', previousHash: h0, checkpoint: '1001' });
+    expect(stored[1]).toMatchObject({
+      streamId: 'subject-1',
+      revision: 1,
+      eventId: second.eventId,
+      type: 'consent.given',
+      previousHash: h0,
+      checkpoint: '1001',
+    });
     expect(stored[1]!.meta).toEqual(second.meta);
     expect(verifyChain(stored)).toBeNull();
   });
@@ -38,8 +45,12 @@ describe('the KurrentDB adapter mapping', () => {
     const wrong = Object.assign(new Error('x'), { type: 'wrong-expected-version' });
     expect(toStoreError(wrong, ['subject-1'])).toBeInstanceOf(ConcurrencyError);
     expect((toStoreError(wrong, ['subject-1']) as ConcurrencyError).streamIds).toEqual(['subject-1']);
-    expect(toStoreError(Object.assign(new Error('x'), { type: 'unavailable' }), [])).toBeInstanceOf(StoreUnavailableError);
-    expect(toStoreError(Object.assign(new Error('x'), { type: 'not-leader' }), [])).toBeInstanceOf(StoreUnavailableError);
+    expect(toStoreError(Object.assign(new Error('x'), { type: 'unavailable' }), [])).toBeInstanceOf(
+      StoreUnavailableError,
+    );
+    expect(toStoreError(Object.assign(new Error('x'), { type: 'not-leader' }), [])).toBeInstanceOf(
+      StoreUnavailableError,
+    );
     const bug = new TypeError('bug');
     expect(toStoreError(bug, [])).toBe(bug);
   });

@@ -1,4 +1,11 @@
-import { ConcurrencyError, StoreUnavailableError, type EventMeta, type NewEvent, type StoredEvent, type StreamHead } from '#ledger/event-store';
+import {
+  ConcurrencyError,
+  StoreUnavailableError,
+  type EventMeta,
+  type NewEvent,
+  type StoredEvent,
+  type StreamHead,
+} from '#ledger/event-store';
 
 /**
  * Pure translation between the ledger's events and KurrentDB's records, kept apart from the
@@ -32,7 +39,8 @@ export interface KurrentRecord {
 export type KurrentStreamState = 'no_stream' | bigint;
 
 /** The expected revision as KurrentDB's `streamState`: NO_STREAM for a new stream. */
-export const streamStateOf = (head: StreamHead): KurrentStreamState => (head.revision < 0 ? 'no_stream' : BigInt(head.revision));
+export const streamStateOf = (head: StreamHead): KurrentStreamState =>
+  head.revision < 0 ? 'no_stream' : BigInt(head.revision);
 
 export function toRecord(event: NewEvent, hash: string, previousHash: string | null) {
   const body: KurrentRecordBody = { data: event.data, personal: event.personal };
@@ -78,7 +86,9 @@ export function compareCheckpoints(a: string | null, b: string | null): number {
  */
 export function toStoreError(error: unknown, streamIds: readonly string[]): unknown {
   const type = (error as { type?: string; name?: string })?.type ?? (error as { name?: string })?.name ?? '';
-  if (/wrong-expected-version|WrongExpectedVersion|append-consistency-violation|AppendConsistencyViolation/i.test(type)) {
+  if (
+    /wrong-expected-version|WrongExpectedVersion|append-consistency-violation|AppendConsistencyViolation/i.test(type)
+  ) {
     return new ConcurrencyError(streamIds, 'a stream moved past its expected revision');
   }
   if (/unavailable|deadline-exceeded|DeadlineExceeded|not-leader|NotLeader|cancelled|timeout/i.test(type)) {

@@ -68,7 +68,8 @@ export const freePort = (): Promise<number> =>
  */
 async function commandLine(pid: number): Promise<string[] | null> {
   try {
-    if (existsSync('/proc/self/cmdline')) return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    if (existsSync('/proc/self/cmdline'))
+      return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
     const { stdout } = await promisify(execFile)('ps', ['-o', 'command=', '-p', String(pid)]);
     return stdout.trim() ? stdout.trim().split(/\s+/) : null;
   } catch {
@@ -184,7 +185,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   await server.start();
 
-  const admin = new Client({ host: '127.0.0.1', port: credentials.port, user: 'postgres', password: credentials.password, database: 'postgres' });
+  const admin = new Client({
+    host: '127.0.0.1',
+    port: credentials.port,
+    user: 'postgres',
+    password: credentials.password,
+    database: 'postgres',
+  });
   await admin.connect();
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

@@ -18,7 +18,10 @@ export async function migrate(pool: Pool, module: string, migrations: readonly M
     await client.query(`CREATE TABLE IF NOT EXISTS ledger_migrations (
       module text NOT NULL, version integer NOT NULL, description text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (module, version))`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM ledger_migrations WHERE module = $1', [module]);
+    const { rows } = await client.query<{ version: number }>(
+      'SELECT version FROM ledger_migrations WHERE module = $1',
+      [module],
+    );
     const applied = new Set(rows.map((r) => r.version));
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(migration.version)) continue;
@@ -37,7 +40,9 @@ export async function migrate(pool: Pool, module: string, migrations: readonly M
       }
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`ledger-migrations:${module}`]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`ledger-migrations:${module}`])
+      .catch(() => undefined);
     client.release();
   }
 }

@@ -7,7 +7,11 @@ export type { Pool, PoolClient } from 'pg';
  * connection) are reported, not thrown: an unhandled 'error' event would kill the process,
  * and the next query simply opens a new connection.
  */
-export function createPool(connectionString: string, options: PoolConfig = {}, onIdleError?: (error: Error) => void): Pool {
+export function createPool(
+  connectionString: string,
+  options: PoolConfig = {},
+  onIdleError?: (error: Error) => void,
+): Pool {
   const pool = new Pool({
     connectionString,
     max: 10,

@@ -6,10 +6,31 @@ import { pgErrorOf } from './pool';
  * statement (57014), a serialisation failure or deadlock (40001, 40P01), a lock not available
  * (55P03). Class 08 (connection exceptions) counts whole.
  */
-const TRANSIENT_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53100', '53200', '53300', '25006', '57014', '40001', '40P01', '55P03']);
+const TRANSIENT_SQLSTATES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53100',
+  '53200',
+  '53300',
+  '25006',
+  '57014',
+  '40001',
+  '40P01',
+  '55P03',
+]);
 
 /** The driver's own socket failures, which carry a Node error code instead of a SQLSTATE. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 
 /**
  * Whether a PostgreSQL error is an outage (retry later; the input is not at fault) rather than a

@@ -83,10 +83,13 @@ export class ProjectionRunner implements ProjectionDriver {
   async prepare(): Promise<void> {
     await migrate(this.pool, 'projections', PROJECTION_MIGRATIONS);
     await migrate(this.pool, `projection:${this.projection.name}`, this.projection.migrations);
-    await this.pool.query('INSERT INTO ledger_projections (name) VALUES ($1) ON CONFLICT DO NOTHING', [this.projection.name]);
-    const { rows } = await this.pool.query<{ checkpoint: string | null }>('SELECT checkpoint FROM ledger_projections WHERE name = $1', [
+    await this.pool.query('INSERT INTO ledger_projections (name) VALUES ($1) ON CONFLICT DO NOTHING', [
       this.projection.name,
     ]);
+    const { rows } = await this.pool.query<{ checkpoint: string | null }>(
+      'SELECT checkpoint FROM ledger_projections WHERE name = $1',
+      [this.projection.name],
+    );
     this.checkpoint = rows[0]?.checkpoint ?? null;
   }
 
@@ -129,7 +132,9 @@ export class ProjectionRunner implements ProjectionDriver {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ledger-projection:${this.projection.name}`]);
       await this.projection.reset(client);
-      await client.query('UPDATE ledger_projections SET checkpoint = NULL, updated_at = now() WHERE name = $1', [this.projection.name]);
+      await client.query('UPDATE ledger_projections SET checkpoint = NULL, updated_at = now() WHERE name = $1', [
+        this.projection.name,
+      ]);
       await client.query('COMMIT');
       this.checkpoint = null;
     } catch (error) {
@@ -153,9 +158,10 @@ export class ProjectionRunner implements ProjectionDriver {
         await client.query('ROLLBACK');
         return 0;
       }
-      const { rows } = await client.query<{ checkpoint: string | null }>('SELECT checkpoint FROM ledger_projections WHERE name = $1', [
-        this.projection.name,
-      ]);
+      const { rows } = await client.query<{ checkpoint: string | null }>(
+        'SELECT checkpoint FROM ledger_projections WHERE name = $1',
+        [this.projection.name],
+      );
       const from = rows[0]?.checkpoint ?? null;
       const limit = this.options.batchSize ?? 2000;
       const events = await (this.options.feed ? this.options.feed.read(from, limit) : this.store.readFeed(from, limit));
@@ -166,7 +172,10 @@ export class ProjectionRunner implements ProjectionDriver {
       }
       await this.projection.apply(events, client);
       const to = events[events.length - 1]!.checkpoint;
-      await client.query('UPDATE ledger_projections SET checkpoint = $2, updated_at = now() WHERE name = $1', [this.projection.name, to]);
+      await client.query('UPDATE ledger_projections SET checkpoint = $2, updated_at = now() WHERE name = $1', [
+        this.projection.name,
+        to,
+      ]);
       await client.query('COMMIT');
       this.advance(to);
       this.lastBatchAt = new Date().toISOString();

@@ -2,10 +2,16 @@ import { parentPort, Worker } from 'node:worker_threads';
 import type { Checkpoint } from '#ledger/event-store';
 import { safeErrorSummary } from '#ledger/postgres';
 import { CheckpointWaiters } from './checkpoint-waiters';
-import type { ProjectionDriver, ProjectionRunner, ProjectionRunnerOptions, ProjectionStatus } from './projection-runner';
+import type {
+  ProjectionDriver,
+  ProjectionRunner,
+  ProjectionRunnerOptions,
+  ProjectionStatus,
+} from './projection-runner';
 
 /** `wake`: poll now; `awaited`: whether the owner has waiters (the runners poll often while so). */
-type ToThread = { readonly type: 'wake' } | { readonly type: 'awaited'; readonly awaited: boolean } | { readonly type: 'stop' };
+type ToThread =
+  { readonly type: 'wake' } | { readonly type: 'awaited'; readonly awaited: boolean } | { readonly type: 'stop' };
 type FromThread =
   | { readonly type: 'status'; readonly status: ProjectionStatus }
   | { readonly type: 'log'; readonly level: 'warn' | 'error'; readonly message: string };
@@ -59,7 +65,8 @@ export class ProjectionThread {
       start: () => this.start(),
       stop: () => this.stop(),
       waitFor: (checkpoint, timeoutMs) => {
-        if (this.stopped) return Promise.resolve(this.options.compare(checkpoint, this.current.get(name)!.checkpoint) <= 0);
+        if (this.stopped)
+          return Promise.resolve(this.options.compare(checkpoint, this.current.get(name)!.checkpoint) <= 0);
         const reached = waiters.wait(checkpoint, this.current.get(name)!.checkpoint, timeoutMs);
         if (waiters.waiting) this.wake();
         return reached;
@@ -144,7 +151,9 @@ export class ProjectionThread {
 }
 
 /** The hooks a thread's runners report through; `serveProjectionThread` passes them to `build`. */
-export type ThreadHooks = Required<Pick<ProjectionRunnerOptions, 'onProgress' | 'onError'>> & { readonly log: ThreadLog };
+export type ThreadHooks = Required<Pick<ProjectionRunnerOptions, 'onProgress' | 'onError'>> & {
+  readonly log: ThreadLog;
+};
 
 /**
  * The worker's side: builds the runners with hooks that report to the owner, runs them, polls when

@@ -15,7 +15,15 @@ import { SubjectTrailReader } from './subject-trail/subject-trail.reader';
 
 const policy = defaultPolicy();
 const envelope = (type: string, data: object, ref: string, occurredAt = '2026-11-20T10:15:00Z'): InboundEnvelope =>
-  ({ id: randomUUID(), type, occurredAt, source: 'webcruiter', actor: 'recruiter:kari', subject: { ref }, data }) as InboundEnvelope;
+  ({
+    id: randomUUID(),
+    type,
+    occurredAt,
+    source: 'webcruiter',
+    actor: 'recruiter:kari',
+    subject: { ref },
+    data,
+  }) as InboundEnvelope;
 
 describe('projections fed by the global feed', () => {
   let fixture: LedgerFixture;
@@ -25,7 +33,11 @@ describe('projections fed by the global feed', () => {
   let keyring: Keyring;
   const runners: ProjectionRunner[] = [];
   const startRunners = async () => {
-    const made = [new ProjectionRunner(store, pool, new SubjectStateProjection(policy.retention.inactivityMonths), { batchSize: 7 })];
+    const made = [
+      new ProjectionRunner(store, pool, new SubjectStateProjection(policy.retention.inactivityMonths), {
+        batchSize: 7,
+      }),
+    ];
     for (const r of made) {
       await r.prepare();
       r.start();
@@ -44,15 +56,30 @@ describe('projections fed by the global feed', () => {
     await fixture.close();
   });
 
-  it('shows a person\'s state and trail, survives a restart, and rebuilds to the same result from 0', async () => {
+  it("shows a person's state and trail, survives a restart, and rebuilds to the same result from 0", async () => {
     const [state] = await startRunners();
     const ref = `webcruiter:candidate:${randomUUID()}`;
     const { outcomes, checkpoint } = await writer.record(
       [
-        envelope('consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' }, ref, '2026-01-01T00:00:00Z'),
-        envelope('data.collected', { purpose: 'marketing', fields: { 'contact.email': 'ola@example.no' }, collectedFrom: 'subject' }, ref, '2026-02-01T00:00:00+01:00'),
+        envelope(
+          'consent.given',
+          { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' },
+          ref,
+          '2026-01-01T00:00:00Z',
+        ),
+        envelope(
+          'data.collected',
+          { purpose: 'marketing', fields: { 'contact.email': 'ola@example.no' }, collectedFrom: 'subject' },
+          ref,
+          '2026-02-01T00:00:00+01:00',
+        ),
         envelope('data.corrected', { fields: { 'contact.email': 'ola.n@example.no' } }, ref, '2026-03-01T00:00:00Z'),
-        envelope('objection.raised', { purposes: ['client-assignments'], grounds: 'new job' }, ref, '2026-04-01T00:00:00Z'),
+        envelope(
+          'objection.raised',
+          { purposes: ['client-assignments'], grounds: 'new job' },
+          ref,
+          '2026-04-01T00:00:00Z',
+        ),
       ],
       { atomic: true },
     );
@@ -68,7 +95,14 @@ describe('projections fed by the global feed', () => {
       subjectId,
       status: 'active',
       refs: [ref],
-      data: { 'contact.email': { value: 'ola.n@example.no', purpose: 'marketing', lawfulBasis: 'consent', source: 'webcruiter' } },
+      data: {
+        'contact.email': {
+          value: 'ola.n@example.no',
+          purpose: 'marketing',
+          lawfulBasis: 'consent',
+          source: 'webcruiter',
+        },
+      },
       consents: { marketing: { status: 'given', policyVersion: '2018-05' } },
       objections: [{ purposes: ['client-assignments'], status: 'open' }],
       lastActivityAt: '2026-03-01T00:00:00Z',
@@ -77,15 +111,27 @@ describe('projections fed by the global feed', () => {
     });
     // The trail is the stream itself, without its personal part: no projection to wait for.
     const entries = (await new SubjectTrailReader(store).read(subjectId)).entries;
-    expect(entries.map((e) => e.type)).toEqual(['consent.given', 'data.collected', 'data.corrected', 'objection.raised']);
+    expect(entries.map((e) => e.type)).toEqual([
+      'consent.given',
+      'data.collected',
+      'data.corrected',
+      'objection.raised',
+    ]);
     expect(entries[0]!.details).toMatchObject({ linkedRefSystem: 'webcruiter' });
-    expect(entries[1]).toMatchObject({ purpose: 'marketing', lawfulBasis: 'consent', fields: ['contact.email'], actor: 'recruiter:kari' });
+    expect(entries[1]).toMatchObject({
+      purpose: 'marketing',
+      lawfulBasis: 'consent',
+      fields: ['contact.email'],
+      actor: 'recruiter:kari',
+    });
     expect(JSON.stringify(entries)).not.toMatch(/ola|new job|candidate/);
 
     // A restart resumes from the checkpoint; a rebuild from 0 gives the same read models.
     for (const r of runners.splice(0)) await r.stop();
     const [state2] = await startRunners();
-    const more = await writer.record([envelope('data.used', { purpose: 'security' }, ref, '2026-05-01T00:00:00Z')], { atomic: true });
+    const more = await writer.record([envelope('data.used', { purpose: 'security' }, ref, '2026-05-01T00:00:00Z')], {
+      atomic: true,
+    });
     expect(await state2!.waitFor(more.checkpoint!, 5000)).toBe(true);
     const before = await new SubjectStateReader(pool).get(subjectId);
     expect(before!.version).toBe(5);
@@ -100,7 +146,15 @@ describe('projections fed by the global feed', () => {
     const ref = `webcruiter:candidate:${randomUUID()}`;
     const { outcomes, checkpoint } = await writer.record(
       [
-        envelope('data.collected', { purpose: 'client-assignments', fields: { 'contact.name': 'Ola', 'work.position': 'CFO' }, collectedFrom: 'processor' }, ref),
+        envelope(
+          'data.collected',
+          {
+            purpose: 'client-assignments',
+            fields: { 'contact.name': 'Ola', 'work.position': 'CFO' },
+            collectedFrom: 'processor',
+          },
+          ref,
+        ),
         envelope('erasure.requested', { scope: ['work'], reason: 'purpose-ended' }, ref),
         envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, ref),
       ],
@@ -120,10 +174,16 @@ describe('upgrading a database that kept the trail as a projection', () => {
     const { pool, store } = fixture;
     try {
       const ref = `webcruiter:candidate:${randomUUID()}`;
-      const { outcomes } = await fixture.writer().record([envelope('data.used', { purpose: 'security' }, ref)], { atomic: true });
+      const { outcomes } = await fixture
+        .writer()
+        .record([envelope('data.used', { purpose: 'security' }, ref)], { atomic: true });
       const subjectId = (outcomes[0] as { subjectId: string }).subjectId;
       // The schema as the earlier release left it, a trail rebuild interrupted half way.
-      await migrate(pool, 'projections', PROJECTION_MIGRATIONS.filter((m) => m.version === 1));
+      await migrate(
+        pool,
+        'projections',
+        PROJECTION_MIGRATIONS.filter((m) => m.version === 1),
+      );
       await pool.query(`CREATE TABLE ledger_subject_trail (subject_id uuid, revision int, entry json);
                         CREATE TABLE ledger_subject_trail_rebuild (subject_id uuid, revision int, entry json);
                         CREATE TABLE ledger_projection_rebuilds (name text PRIMARY KEY, phase text);
@@ -132,11 +192,15 @@ describe('upgrading a database that kept the trail as a projection', () => {
 
       await new ProjectionRunner(store, pool, new SubjectStateProjection(60)).prepare();
 
-      const left = await pool.query(`SELECT to_regclass('ledger_subject_trail') AS t, to_regclass('ledger_subject_trail_rebuild') AS s`);
+      const left = await pool.query(
+        `SELECT to_regclass('ledger_subject_trail') AS t, to_regclass('ledger_subject_trail_rebuild') AS s`,
+      );
       expect(left.rows[0]).toEqual({ t: null, s: null });
-      expect((await pool.query('SELECT name FROM ledger_projections ORDER BY name')).rows).toEqual([{ name: 'subject-state' }]);
+      expect((await pool.query('SELECT name FROM ledger_projections ORDER BY name')).rows).toEqual([
+        { name: 'subject-state' },
+      ]);
       expect((await pool.query('SELECT name FROM ledger_projection_rebuilds')).rows).toEqual([]);
-      expect(((await new SubjectTrailReader(store).read(subjectId)).entries).map((e) => e.type)).toEqual(['data.used']);
+      expect((await new SubjectTrailReader(store).read(subjectId)).entries.map((e) => e.type)).toEqual(['data.used']);
     } finally {
       await fixture.close();
     }
@@ -155,13 +219,22 @@ describe('rebuilding a projection beside the live one', () => {
       for (let batch = 0; batch < 6; batch += 1) {
         await writer.record(
           Array.from({ length: 50 }, (_, i) =>
-            envelope('data.collected', { purpose: 'client-assignments', fields: { [`work.employer${batch}`]: `E${batch}` }, collectedFrom: 'subject' }, `webcruiter:candidate:r${i}`),
+            envelope(
+              'data.collected',
+              {
+                purpose: 'client-assignments',
+                fields: { [`work.employer${batch}`]: `E${batch}` },
+                collectedFrom: 'subject',
+              },
+              `webcruiter:candidate:r${i}`,
+            ),
           ),
           { atomic: true },
         );
       }
       while ((await runner.step()) > 0);
-      const snapshot = async () => (await pool.query('SELECT subject_id, version, view::text FROM ledger_subject_state ORDER BY subject_id')).rows;
+      const snapshot = async () =>
+        (await pool.query('SELECT subject_id, version, view::text FROM ledger_subject_state ORDER BY subject_id')).rows;
       const before = await snapshot();
       expect(before).toHaveLength(50);
 
@@ -174,7 +247,10 @@ describe('rebuilding a projection beside the live one', () => {
           },
         });
         await expect(interrupted).rejects.toThrow('interrupted');
-        const progress = await pool.query('SELECT phase, after_stream, checkpoint FROM ledger_projection_rebuilds WHERE name = $1', [projection.name]);
+        const progress = await pool.query(
+          'SELECT phase, after_stream, checkpoint FROM ledger_projection_rebuilds WHERE name = $1',
+          [projection.name],
+        );
         expect(progress.rows[0]).toMatchObject({ phase: 'scan', after_stream: expect.any(String) });
         // The live read model still answers during the rebuild.
         expect((await pool.query(`SELECT count(*)::int AS n FROM ${projection.table}`)).rows[0].n).toBeGreaterThan(0);
@@ -183,7 +259,9 @@ describe('rebuilding a projection beside the live one', () => {
       expect(await snapshot()).toEqual(before);
       expect((await pool.query('SELECT count(*)::int AS n FROM ledger_projection_rebuilds')).rows[0].n).toBe(0);
       // The swapped-in tables carry their indexes under the live names.
-      const { rows } = await pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'ledger_subject_state' ORDER BY 1`);
+      const { rows } = await pool.query(
+        `SELECT indexname FROM pg_indexes WHERE tablename = 'ledger_subject_state' ORDER BY 1`,
+      );
       expect(rows.map((r) => r.indexname)).toEqual(['ledger_subject_state_pkey', 'ledger_subject_state_retention']);
     } finally {
       await fixture.close();
@@ -194,7 +272,12 @@ describe('rebuilding a projection beside the live one', () => {
 describe('a runner whose waiters are elsewhere (a projection thread)', () => {
   it('polls often while told someone waits, so a write held back by an older transaction shows soon after that commits', async () => {
     const fixture = await openLedgerFixture();
-    const runner = new ProjectionRunner(fixture.store, fixture.pool, new SubjectStateProjection(policy.retention.inactivityMonths), { idleMs: 60_000 });
+    const runner = new ProjectionRunner(
+      fixture.store,
+      fixture.pool,
+      new SubjectStateProjection(policy.retention.inactivityMonths),
+      { idleMs: 60_000 },
+    );
     const older = await fixture.pool.connect();
     try {
       await runner.prepare();
@@ -204,14 +287,26 @@ describe('a runner whose waiters are elsewhere (a projection thread)', () => {
       // back short; the older transaction's commit wakes nobody.
       await older.query('BEGIN');
       await older.query('SELECT pg_current_xact_id()');
-      const { checkpoint } = await fixture.writer().record([envelope('consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' }, `webcruiter:candidate:${randomUUID()}`)], {
-        atomic: true,
-      });
+      const { checkpoint } = await fixture
+        .writer()
+        .record(
+          [
+            envelope(
+              'consent.given',
+              { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' },
+              `webcruiter:candidate:${randomUUID()}`,
+            ),
+          ],
+          {
+            atomic: true,
+          },
+        );
       await new Promise((r) => setTimeout(r, 300));
       expect(fixture.store.compare(runner.status().checkpoint, checkpoint)).toBeLessThan(0);
       await older.query('COMMIT');
       const until = Date.now() + 3000;
-      while (fixture.store.compare(runner.status().checkpoint, checkpoint) < 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      while (fixture.store.compare(runner.status().checkpoint, checkpoint) < 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 25));
       expect(fixture.store.compare(runner.status().checkpoint, checkpoint)).toBe(0);
     } finally {
       older.release();

@@ -1,7 +1,8 @@
 import type { EventStore, StoredEvent } from '#ledger/event-store';
 import { SharedFeed } from './shared-feed';
 
-const event = (position: number) => ({ eventId: `e${position}`, checkpoint: `1/${position}` }) as unknown as StoredEvent;
+const event = (position: number) =>
+  ({ eventId: `e${position}`, checkpoint: `1/${position}` }) as unknown as StoredEvent;
 
 /** A feed that grows by one event after every read (another writer committing meanwhile). */
 function growingStore() {

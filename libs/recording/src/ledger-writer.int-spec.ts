@@ -14,8 +14,19 @@ import { validateEnvelope } from '#ledger/envelope';
 const policy = defaultPolicy();
 const key = randomBytes(32);
 
-const envelope = (type: string, data: object, subject: object = { ref: 'webcruiter:candidate:4711' }): InboundEnvelope =>
-  ({ id: randomUUID(), type, occurredAt: '2026-11-20T10:15:00Z', source: 'webcruiter', subject, data }) as InboundEnvelope;
+const envelope = (
+  type: string,
+  data: object,
+  subject: object = { ref: 'webcruiter:candidate:4711' },
+): InboundEnvelope =>
+  ({
+    id: randomUUID(),
+    type,
+    occurredAt: '2026-11-20T10:15:00Z',
+    source: 'webcruiter',
+    subject,
+    data,
+  }) as InboundEnvelope;
 const used = (ref: string) => envelope('data.used', { purpose: 'security' }, { ref });
 
 describe('LedgerWriter on PostgreSQL', () => {
@@ -50,7 +61,12 @@ describe('LedgerWriter on PostgreSQL', () => {
     const events = await store.readStream(streamIdOf([...subjectIds][0]!));
     expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(events.filter((e) => e.data.linkedRefSystem === 'webcruiter')).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'data.used').map((e) => e.eventId).sort()).toEqual(envelopes.map((e) => e.id).sort());
+    expect(
+      events
+        .filter((e) => e.type === 'data.used')
+        .map((e) => e.eventId)
+        .sort(),
+    ).toEqual(envelopes.map((e) => e.id).sort());
     expect(verifyChain(events)).toBeNull();
   });
 
@@ -78,7 +94,11 @@ describe('LedgerWriter on PostgreSQL', () => {
     const w = await writer();
     const ref = `webcruiter:candidate:${randomUUID()}`;
     const good = used(ref);
-    const bad = envelope('data.collected', { purpose: 'marketing', fields: { 'contact.email': 'x' }, collectedFrom: 'subject' }, { ref });
+    const bad = envelope(
+      'data.collected',
+      { purpose: 'marketing', fields: { 'contact.email': 'x' }, collectedFrom: 'subject' },
+      { ref },
+    );
     const error = await w.record([good, bad], { atomic: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BatchRejected);
     expect((error as BatchRejected).index).toBe(1);
@@ -95,10 +115,13 @@ describe('LedgerWriter on PostgreSQL', () => {
     expect(result.outcomes[1]).toMatchObject({ error: { code: 'NO_SUCH_OBJECTION' } });
   });
 
-  it('forgets an erased subject\'s refs: the same ref later starts a new subject', async () => {
+  it("forgets an erased subject's refs: the same ref later starts a new subject", async () => {
     const w = await writer();
     const ref = `webcruiter:candidate:${randomUUID()}`;
-    const first = await w.record([used(ref), envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, { ref })], { atomic: true });
+    const first = await w.record(
+      [used(ref), envelope('erasure.requested', { scope: 'all', reason: 'subject-request' }, { ref })],
+      { atomic: true },
+    );
     const erasedId = (first.outcomes[0] as { subjectId: string }).subjectId;
     expect(first.erasedSubjectIds).toEqual([erasedId]);
     expect(await (await directory()).lookup(ref)).toBeNull();
@@ -112,12 +135,20 @@ describe('LedgerWriter on PostgreSQL', () => {
     const collect = (ref: string, fields: Record<string, string>) =>
       envelope('data.collected', { purpose: 'client-assignments', fields, collectedFrom: 'subject' }, { ref });
     const liveCategories = async (subjectId: string) =>
-      (await pool.query('SELECT category FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL ORDER BY category', [subjectId])).rows.map(
-        (r: { category: string }) => r.category,
-      );
+      (
+        await pool.query(
+          'SELECT category FROM ledger_data_keys WHERE subject_id = $1 AND destroyed_at IS NULL ORDER BY category',
+          [subjectId],
+        )
+      ).rows.map((r: { category: string }) => r.category);
     // A writer that dies between its append and its shredding.
     const dyingWriter = async () =>
-      new LedgerWriter({ store, directory: await directory(), policy, keyring: Object.assign(Object.create(keyring) as Keyring, { destroyLiveKeys: async () => [] }) });
+      new LedgerWriter({
+        store,
+        directory: await directory(),
+        policy,
+        keyring: Object.assign(Object.create(keyring) as Keyring, { destroyLiveKeys: async () => [] }),
+      });
 
     it.each([
       ['the writer that erased, from what it sealed', true],
@@ -125,8 +156,12 @@ describe('LedgerWriter on PostgreSQL', () => {
     ])('are destroyed before anything more is sealed, by %s', async (_, sameWriter) => {
       const ref = `webcruiter:candidate:${randomUUID()}`;
       const dying = await dyingWriter();
-      const erasing = [collect(ref, { 'contact.email': 'a@example.no', 'work.position': 'CFO' }), envelope('erasure.requested', { scope: ['contact'], reason: 'subject-request' }, { ref })];
-      const subjectId = ((await dying.record(erasing, { atomic: true })).outcomes[0] as { subjectId: string }).subjectId;
+      const erasing = [
+        collect(ref, { 'contact.email': 'a@example.no', 'work.position': 'CFO' }),
+        envelope('erasure.requested', { scope: ['contact'], reason: 'subject-request' }, { ref }),
+      ];
+      const subjectId = ((await dying.record(erasing, { atomic: true })).outcomes[0] as { subjectId: string })
+        .subjectId;
       expect(await liveCategories(subjectId)).toEqual(['contact', 'subject', 'work']);
 
       await (sameWriter ? dying : await writer()).record([collect(ref, { 'work.position': 'CEO' })], { atomic: true });
@@ -149,7 +184,10 @@ describe('LedgerWriter on a store whose envelope index may lag (as KurrentDB)', 
     try {
       const store = await PostgresEventStore.open({ url: db.url, pool });
       // The index answers nothing, as one that has not caught up yet would.
-      const lagging = Object.assign(Object.create(store) as PostgresEventStore, { globallyIdempotent: false, findEnvelopes: async () => [] });
+      const lagging = Object.assign(Object.create(store) as PostgresEventStore, {
+        globallyIdempotent: false,
+        findEnvelopes: async () => [],
+      });
       const keyring = await Keyring.open(pool, randomBytes(32));
       const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
       const fresh = () => new LedgerWriter({ store: lagging, directory, keyring, policy });

@@ -48,7 +48,9 @@ describe('sealSubjectEvents', () => {
     const event = collected({ 'work.position': 'CFO' });
     const only = sealSubjectEvents('s1', [[event]], keyOf, []).sealed[0]![0]!;
     expect(only.event).toBe(event);
-    expect((only.personal as { values: Record<string, string> }).values['work.position']).toMatch(/^enc:v3:kid-work-0:/);
+    expect((only.personal as { values: Record<string, string> }).values['work.position']).toMatch(
+      /^enc:v3:kid-work-0:/,
+    );
     expect(event.personal).toEqual({ values: { 'work.position': 'CFO' } });
   });
 

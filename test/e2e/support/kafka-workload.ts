@@ -25,11 +25,29 @@ export function workload(persons: number, perPerson: number, invalidEvery = 100)
     for (let i = 0; i < perPerson; i += 1) {
       n += 1;
       const id = randomUUID();
-      const base = { id, occurredAt: '2026-11-20T10:15:00Z', source: 'webcruiter', actor: 'ats:import', subject: { ref } };
+      const base = {
+        id,
+        occurredAt: '2026-11-20T10:15:00Z',
+        source: 'webcruiter',
+        actor: 'ats:import',
+        subject: { ref },
+      };
       const envelope =
         i === 0
-          ? { ...base, type: 'consent.given', data: { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' } }
-          : { ...base, type: 'data.collected', data: { purpose: 'marketing', fields: { [`work.employer${i}`]: `Employer ${i} of ${p}` }, collectedFrom: 'processor' } };
+          ? {
+              ...base,
+              type: 'consent.given',
+              data: { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' },
+            }
+          : {
+              ...base,
+              type: 'data.collected',
+              data: {
+                purpose: 'marketing',
+                fields: { [`work.employer${i}`]: `Employer ${i} of ${p}` },
+                collectedFrom: 'processor',
+              },
+            };
       if (i > 0 && n % invalidEvery === 0) {
         const kind = (n / invalidEvery) % 3;
         const value =
@@ -37,7 +55,15 @@ export function workload(persons: number, perPerson: number, invalidEvery = 100)
             ? `{"id": "${id}", "type": "data.collected", broken`
             : kind === 1
               ? JSON.stringify({ ...base, type: 'objection.raised', data: { purposes: ['client-assignments'] } })
-              : JSON.stringify({ ...base, type: 'data.collected', data: { purpose: 'candidate-relationship', fields: { 'contact.email': 'x@example.no' }, collectedFrom: 'subject' } });
+              : JSON.stringify({
+                  ...base,
+                  type: 'data.collected',
+                  data: {
+                    purpose: 'candidate-relationship',
+                    fields: { 'contact.email': 'x@example.no' },
+                    collectedFrom: 'subject',
+                  },
+                });
         invalid.set(value, ['INVALID_JSON', 'VALIDATION', 'CONSENT_REQUIRED'][kind]!);
         messages.push({ key: ref, value });
         continue;

@@ -54,7 +54,9 @@ export class LedgerProcess {
   }
 
   /** The service on a fresh database of the test PostgreSQL; `stop` ends it and drops the database. */
-  static async onFreshDatabase(env: NodeJS.ProcessEnv = {}): Promise<{ ledger: LedgerProcess; databaseUrl: string; stop(): Promise<void> }> {
+  static async onFreshDatabase(
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ ledger: LedgerProcess; databaseUrl: string; stop(): Promise<void> }> {
     const db = await createTestDatabase();
     const ledger = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: db.url, ...env });
     return {
@@ -106,7 +108,13 @@ export class LedgerProcess {
     await this.kill('SIGTERM');
   }
 
-  async request(method: string, path: string, role: keyof typeof TOKENS | null, body?: unknown, headers: Record<string, string> = {}) {
+  async request(
+    method: string,
+    path: string,
+    role: keyof typeof TOKENS | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     const response = await fetch(`${this.url}${path}`, {
       method,
       headers: {
@@ -117,6 +125,7 @@ export class LedgerProcess {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the answer it expects
     let json: any;
     try {
       json = JSON.parse(text);
@@ -127,5 +136,6 @@ export class LedgerProcess {
   }
 
   post = (body: unknown, role: keyof typeof TOKENS | null = 'ingest') => this.request('POST', '/v1/events', role, body);
-  get = (path: string, role: keyof typeof TOKENS | null = 'auditor', headers: Record<string, string> = {}) => this.request('GET', path, role, undefined, headers);
+  get = (path: string, role: keyof typeof TOKENS | null = 'auditor', headers: Record<string, string> = {}) =>
+    this.request('GET', path, role, undefined, headers);
 }

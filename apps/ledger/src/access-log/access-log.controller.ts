@@ -9,7 +9,8 @@ import { AccessLogReader } from './access-log.reader';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-const asInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value);
+const asInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;
 
 /** The query of GET /v1/access-log; a parameter given twice arrives as a list and is refused. */
 export class AccessLogQueryDto {
@@ -37,13 +38,19 @@ export class AccessLogController {
 
   @Get()
   @Roles('dpo')
-  @ApiOperation({ summary: "Who read whose data, across people, newest first (reasons only in each person's own access log)" })
+  @ApiOperation({
+    summary: "Who read whose data, across people, newest first (reasons only in each person's own access log)",
+  })
   @ApiQuery({ name: 'name', required: false, description: "the token's name" })
   @ApiQuery({ name: 'subjectId', required: false })
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601, inclusive' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601, inclusive' })
   @ApiQuery({ name: 'limit', required: false, description: `1 to ${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'before', required: false, description: "the `next` of the page before: the entries older than it" })
+  @ApiQuery({
+    name: 'before',
+    required: false,
+    description: 'the `next` of the page before: the entries older than it',
+  })
   @ApiResponse({ status: 200, description: '{ entries: [ { at, name, role, subjectId, resource } ], next }' })
   list(@Query(AccessLogQueryPipe) query: AccessLogQueryDto) {
     return this.reader.list({ ...query, subjectId: query.subjectId?.toLowerCase() });

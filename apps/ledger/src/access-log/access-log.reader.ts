@@ -50,14 +50,27 @@ export class AccessLogReader {
     if (filter.from !== undefined) add('at >= ?::timestamptz', filter.from);
     if (filter.to !== undefined) add('at <= ?::timestamptz', filter.to);
     if (filter.before !== undefined) add('id < ?::bigint', filter.before);
-    const { rows } = await this.pool.query<{ id: string; at: Date; principal: string; role: string; subject_id: string; resource: string }>(
+    const { rows } = await this.pool.query<{
+      id: string;
+      at: Date;
+      principal: string;
+      role: string;
+      subject_id: string;
+      resource: string;
+    }>(
       `SELECT id, at, principal, role, subject_id, resource FROM ledger_access_log
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY id DESC LIMIT $${values.push(filter.limit)}`,
       values,
     );
     return {
-      entries: rows.map((r) => ({ at: r.at.toISOString(), name: r.principal, role: r.role, subjectId: r.subject_id, resource: r.resource })),
+      entries: rows.map((r) => ({
+        at: r.at.toISOString(),
+        name: r.principal,
+        role: r.role,
+        subjectId: r.subject_id,
+        resource: r.resource,
+      })),
       next: rows.length === filter.limit ? rows[rows.length - 1].id : null,
     };
   }

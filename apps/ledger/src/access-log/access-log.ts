@@ -40,7 +40,7 @@ export const ACCESS_LOG_MIGRATIONS = [
   },
   {
     version: 3,
-    description: 'reasons written in clear are dropped: reasons are sealed with the person\'s keys',
+    description: "reasons written in clear are dropped: reasons are sealed with the person's keys",
     // A reason kept in clear would outlive its person's erasure, and one of a person erased
     // already has no key left to be sealed with: the entries stay, without their reason.
     sql: `ALTER TABLE ledger_access_log DISABLE TRIGGER ledger_access_log_append_only;
@@ -77,7 +77,11 @@ export class AccessLog {
     const sealed = reason === null ? Promise.resolve(null) : this.seal(subjectId, reason);
     sealed.catch(() => undefined); // reported through the entry's own promise, when its batch is written
     return new Promise((resolve, reject) => {
-      this.queue.push({ row: [principal.name, principal.role, subjectId, resource], reason: sealed, done: (e) => (e ? reject(e) : resolve()) });
+      this.queue.push({
+        row: [principal.name, principal.role, subjectId, resource],
+        reason: sealed,
+        done: (e) => (e ? reject(e) : resolve()),
+      });
       if (!this.flushing) void this.flush();
     });
   }
@@ -87,7 +91,9 @@ export class AccessLog {
    * race-safe). A person erased has no such key any more and gets none again: the reason is not kept.
    */
   private async seal(subjectId: string, reason: string): Promise<string | null> {
-    const live = (await this.keyring.liveKeys([subjectId])).get(subjectId)!.find((k) => k.category === SUBJECT_CATEGORY && !k.retired);
+    const live = (await this.keyring.liveKeys([subjectId]))
+      .get(subjectId)!
+      .find((k) => k.category === SUBJECT_CATEGORY && !k.retired);
     if (live) return sealValue(subjectId, live, reason, ACCESS_REASON_PLACE);
     if ((await this.keyring.destroyedKeys(subjectId)).some((k) => k.category === SUBJECT_CATEGORY)) return null;
     const { keys } = await this.keyring.sealingKeys([{ subjectId, category: SUBJECT_CATEGORY }]);

@@ -8,7 +8,8 @@ const PATH = 'X-Access-Reason';
 
 /** The raw `X-Access-Reason` header, for AccessReasonPipe or ValuesAccessReasonPipe to check. */
 export const AccessReason = createParamDecorator(
-  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-access-reason'],
+  (_: unknown, context: ExecutionContext) =>
+    context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-access-reason'],
 );
 
 /** `X-Access-Reason`, when given, for a read that the access log records. */
@@ -17,7 +18,9 @@ export class AccessReasonPipe implements PipeTransform<string | undefined, strin
   transform(reason: string | undefined): string | null {
     if (reason === undefined || reason.trim() === '') return null;
     if (reason.length > MAX_ACCESS_REASON) {
-      throw new InputValidationError([{ path: PATH, message: `${PATH} must be at most ${MAX_ACCESS_REASON} characters` }]);
+      throw new InputValidationError([
+        { path: PATH, message: `${PATH} must be at most ${MAX_ACCESS_REASON} characters` },
+      ]);
     }
     return reason;
   }

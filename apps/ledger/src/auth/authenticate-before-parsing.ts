@@ -4,7 +4,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Principal } from '../config/secrets';
 import { bearerPrincipal, UNAUTHORIZED_MESSAGE } from './bearer-auth.guard';
 
-const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+const hasBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /**
  * Express middleware that runs before the body parser: a request with a body and no valid token

@@ -1,4 +1,12 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { tokenDigest, type Principal, type Role } from '../config/secrets';
 
@@ -16,7 +24,10 @@ export interface AuthenticatedRequest {
 export const UNAUTHORIZED_MESSAGE = 'a valid bearer token is required';
 
 /** The holder of the request's bearer token, if it is one of ours. */
-export function bearerPrincipal(header: string | string[] | undefined, tokens: Map<string, Principal>): Principal | undefined {
+export function bearerPrincipal(
+  header: string | string[] | undefined,
+  tokens: Map<string, Principal>,
+): Principal | undefined {
   const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
   return token ? tokens.get(tokenDigest(token)) : undefined;
 }
@@ -30,12 +41,16 @@ export class BearerAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!roles) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = bearerPrincipal(request.headers.authorization, this.tokens);
     if (!principal) throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
-    if (!roles.includes(principal.role)) throw new ForbiddenException(`this needs one of the roles: ${roles.join(', ')}`);
+    if (!roles.includes(principal.role))
+      throw new ForbiddenException(`this needs one of the roles: ${roles.join(', ')}`);
     request.principal = principal;
     return true;
   }

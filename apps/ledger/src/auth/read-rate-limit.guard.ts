@@ -20,7 +20,10 @@ export const readRateLimitOptions = (perMinute: number): ThrottlerModuleOptions 
 @Injectable()
 export class ReadRateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     return !roles || context.switchToHttp().getRequest<{ method: string }>().method !== 'GET';
   }
 

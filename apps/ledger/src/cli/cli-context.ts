@@ -35,7 +35,8 @@ export async function openCliContext(): Promise<CliContext> {
     config,
     pool,
     url: url!,
-    store: async () => (store ??= await openEventStore(config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!, pool, true)),
+    store: async () =>
+      (store ??= await openEventStore(config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!, pool, true)),
     kafka: () => kafkaConnection(config),
     close: async () => {
       await store?.close();

@@ -19,11 +19,17 @@ export async function rewrapKeys(context: CliContext, report: Reporter): Promise
     report.error('LEDGER_NEW_MASTER_KEY must hold the new master key: 32 bytes, base64 (e.g. openssl rand -base64 32)');
     return 2;
   }
-  const { key: current, generatedFile } = loadOrGenerateMasterKey(context.config.LEDGER_MASTER_KEY, context.config.LEDGER_DATA_DIR, context.config.LEDGER_MASTER_KEY_FILE);
+  const { key: current, generatedFile } = loadOrGenerateMasterKey(
+    context.config.LEDGER_MASTER_KEY,
+    context.config.LEDGER_DATA_DIR,
+    context.config.LEDGER_MASTER_KEY_FILE,
+  );
   const done = await Keyring.rewrap(context.pool, current, next, (n) => report.progress('re-wrapped', n));
   if (next.equals(current)) {
     // The same key: only the keys still in the earlier form were re-wrapped, into the current one.
-    report.line(`the new master key is the current one: re-wrapped the ${done} keys still in the earlier AES-256-GCM form`);
+    report.line(
+      `the new master key is the current one: re-wrapped the ${done} keys still in the earlier AES-256-GCM form`,
+    );
     return 0;
   }
   await Keyring.open(context.pool, next); // proves the store now opens under the new key

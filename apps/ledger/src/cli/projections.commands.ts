@@ -21,7 +21,7 @@ export async function projectionsStatus(context: CliContext, report: Reporter): 
     .catch(() => new Map<string, string>());
   for (const row of rows) {
     let behind = 0;
-    for (let cp = row.checkpoint; store.compare(cp, head) < 0 && behind < 1_000_000; ) {
+    for (let cp = row.checkpoint; store.compare(cp, head) < 0 && behind < 1_000_000;) {
       const page = await store.readFeed(cp, 10_000);
       if (page.length === 0) break;
       behind += page.length;

@@ -36,7 +36,9 @@ async function copyLedgerTables(source: Pool, target: Pool, report: Reporter): P
     let after: string = from;
     let copied = 0;
     for (;;) {
-      const { rows } = await source.query(`SELECT * FROM ${table} WHERE ${key} > $1 ORDER BY ${key} LIMIT 1000`, [after]);
+      const { rows } = await source.query(`SELECT * FROM ${table} WHERE ${key} > $1 ORDER BY ${key} LIMIT 1000`, [
+        after,
+      ]);
       if (rows.length === 0) break;
       await target.query(
         `INSERT INTO ${table} ${identity ? 'OVERRIDING SYSTEM VALUE' : ''}
@@ -47,7 +49,10 @@ async function copyLedgerTables(source: Pool, target: Pool, report: Reporter): P
       after = String(rows[rows.length - 1][key]);
     }
     // Rows that came with their ids: the target's own next id follows them.
-    if (identity) await target.query(`SELECT setval(pg_get_serial_sequence('${table}', '${key}'), GREATEST((SELECT max(${key}) FROM ${table}), 1))`);
+    if (identity)
+      await target.query(
+        `SELECT setval(pg_get_serial_sequence('${table}', '${key}'), GREATEST((SELECT max(${key}) FROM ${table}), 1))`,
+      );
     report.line(`copied ${copied} rows of ${table}`);
   }
 }
@@ -73,7 +78,9 @@ export async function copyStoreCommand(context: CliContext, report: Reporter, ar
     report.line(`copied ${copied.events} events (${copied.skipped} already there) of ${copied.streams} streams`);
     if (toPostgres) await copyLedgerTables(context.pool, targetPool, report);
     const verified = await verifyStore(target, (n) => report.progress('streams verified', n));
-    report.line(`target: ${verified.streams} streams, ${verified.events} events, ${verified.broken.length} broken chains`);
+    report.line(
+      `target: ${verified.streams} streams, ${verified.events} events, ${verified.broken.length} broken chains`,
+    );
     verified.broken.forEach((b) => report.line(`BROKEN ${b.streamId} at revision ${b.revision}: ${b.problem}`));
     return verified.broken.length > 0 ? 3 : 0;
   } finally {
@@ -86,7 +93,9 @@ export async function copyStoreCommand(context: CliContext, report: Reporter, ar
 export async function verifyCommand(context: CliContext, report: Reporter): Promise<number> {
   const verified = await verifyStore(await context.store(), (n) => report.progress('streams verified', n));
   for (const b of verified.broken) process.stdout.write(`${JSON.stringify(b)}\n`);
-  report.line(`${verified.streams} streams, ${verified.events} events: ${verified.broken.length === 0 ? 'every chain holds' : `${verified.broken.length} broken`}`);
+  report.line(
+    `${verified.streams} streams, ${verified.events} events: ${verified.broken.length === 0 ? 'every chain holds' : `${verified.broken.length} broken`}`,
+  );
   return verified.broken.length > 0 ? 3 : 0;
 }
 
@@ -98,7 +107,9 @@ export async function exportCommand(context: CliContext, report: Reporter, args:
   const { trailEntryOf } = await import('#ledger/projections');
   const store = await context.store();
   const write = (line: string) =>
-    new Promise<void>((resolve) => (process.stdout.write(`${line}\n`) ? resolve() : process.stdout.once('drain', resolve)));
+    new Promise<void>((resolve) =>
+      process.stdout.write(`${line}\n`) ? resolve() : process.stdout.once('drain', resolve),
+    );
   const subject = option(args, '--subject');
   if (subject) {
     const events = await store.readStream(streamIdOf(subject));

@@ -51,7 +51,8 @@ export class LedgerConfig {
   @Transform(text) @IsOptional() @IsString() LEDGER_MASTER_KEY_FILE?: string;
 
   /** The largest request body, as the body parser reads it (`2mb`, `500kb`). @defaultValue 2mb */
-  @Matches(/^\d+(b|kb|mb)$/i, { message: 'LEDGER_BODY_LIMIT must be a size such as 2mb or 500kb' }) LEDGER_BODY_LIMIT = '2mb';
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'LEDGER_BODY_LIMIT must be a size such as 2mb or 500kb' }) LEDGER_BODY_LIMIT =
+    '2mb';
   /** Days a dead letter's sealed values stay readable (for `dlq replay`); then its key is destroyed. @defaultValue 30 */
   @Transform(int) @IsInt() @Min(1) LEDGER_DLQ_RETENTION_DAYS = 30;
   /** `required`: a read of a person's values without `X-Access-Reason` is 400 REASON_REQUIRED. @defaultValue optional */
@@ -133,15 +134,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     const problems = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
     throw new Error(`configuration: ${problems.join('; ')}`);
   }
-  if (config.LEDGER_STORE === 'postgres' && !config.DATABASE_URL) throw new Error('configuration: LEDGER_STORE=postgres needs DATABASE_URL');
+  if (config.LEDGER_STORE === 'postgres' && !config.DATABASE_URL)
+    throw new Error('configuration: LEDGER_STORE=postgres needs DATABASE_URL');
   if (config.LEDGER_STORE === 'kurrentdb' && (!config.KURRENTDB_URL || !config.DATABASE_URL)) {
-    throw new Error('configuration: LEDGER_STORE=kurrentdb needs KURRENTDB_URL (events) and DATABASE_URL (read models, keys)');
+    throw new Error(
+      'configuration: LEDGER_STORE=kurrentdb needs KURRENTDB_URL (events) and DATABASE_URL (read models, keys)',
+    );
   }
   if (config.KAFKA_SASL_MECHANISM && (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD)) {
     throw new Error('configuration: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
   }
   if (config.LEDGER_ROLE === 'read' && config.LEDGER_STORE === 'embedded') {
-    throw new Error('configuration: LEDGER_ROLE=read serves a database that recording instances share: set LEDGER_STORE=postgres or kurrentdb');
+    throw new Error(
+      'configuration: LEDGER_ROLE=read serves a database that recording instances share: set LEDGER_STORE=postgres or kurrentdb',
+    );
   }
   return config;
 }
@@ -152,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
  */
 export function checkServiceSecrets(config: LedgerConfig): void {
   if (config.LEDGER_STORE !== 'embedded' && !config.LEDGER_MASTER_KEY) {
-    throw new Error(`configuration: LEDGER_MASTER_KEY is required with LEDGER_STORE=${config.LEDGER_STORE}; only the embedded default generates keys into its data directory`);
+    throw new Error(
+      `configuration: LEDGER_MASTER_KEY is required with LEDGER_STORE=${config.LEDGER_STORE}; only the embedded default generates keys into its data directory`,
+    );
   }
 }

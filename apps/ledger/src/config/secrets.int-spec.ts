@@ -40,10 +40,12 @@ describe('the generated master key', () => {
     const keyFile = join(dir, 'master.key');
     expect(loadOrGenerateMasterKey(given.toString('base64'), dir, keyFile)).toEqual({ key: given });
     expect(existsSync(keyFile)).toBe(false);
-    expect(() => loadOrGenerateMasterKey(Buffer.alloc(16).toString('base64'), dir)).toThrow(/LEDGER_MASTER_KEY must be 32 bytes/);
+    expect(() => loadOrGenerateMasterKey(Buffer.alloc(16).toString('base64'), dir)).toThrow(
+      /LEDGER_MASTER_KEY must be 32 bytes/,
+    );
   });
 
-  it('is one key for starts that race to create it: the losers read the winner\'s', async () => {
+  it("is one key for starts that race to create it: the losers read the winner's", async () => {
     const keyFile = join(dir, 'shared', 'master.key');
     const at = Date.now() + 1_500;
     // Each process spins until the same instant, then creates or reads the key.
@@ -51,7 +53,9 @@ describe('the generated master key', () => {
       while (Date.now() < ${at});
       process.stdout.write(loadOrGenerateMasterKey(undefined, ${JSON.stringify(dir)}, ${JSON.stringify(keyFile)}).key.toString('base64'));`;
     const run = promisify(execFile);
-    const keys = await Promise.all(Array.from({ length: 6 }, () => run(process.execPath, ['-e', script]).then((r) => r.stdout)));
+    const keys = await Promise.all(
+      Array.from({ length: 6 }, () => run(process.execPath, ['-e', script]).then((r) => r.stdout)),
+    );
     expect(keys[0]).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(new Set(keys)).toEqual(new Set([readFileSync(keyFile, 'utf8')]));
   });

@@ -20,7 +20,10 @@ describe('LEDGER_TOKENS', () => {
     const v1 = token('b');
     const spec = `ingest:webcruiter:${token('a')}, auditor:${v1}`;
     expect(holder(spec, token('a'))).toEqual({ role: 'ingest', name: 'webcruiter' });
-    expect(holder(spec, v1)).toEqual({ role: 'auditor', name: `auditor-${createHash('sha256').update(v1).digest('hex').slice(0, 8)}` });
+    expect(holder(spec, v1)).toEqual({
+      role: 'auditor',
+      name: `auditor-${createHash('sha256').update(v1).digest('hex').slice(0, 8)}`,
+    });
     expect(holder(spec, token('c'))).toBeUndefined();
   });
 
@@ -31,7 +34,10 @@ describe('LEDGER_TOKENS', () => {
   });
 
   it('keeps colons after the name as part of the token', () => {
-    expect(holder(`ops:pager:${token('x', 20)}:${token('y', 20)}`, `${token('x', 20)}:${token('y', 20)}`)).toEqual({ role: 'ops', name: 'pager' });
+    expect(holder(`ops:pager:${token('x', 20)}:${token('y', 20)}`, `${token('x', 20)}:${token('y', 20)}`)).toEqual({
+      role: 'ops',
+      name: 'pager',
+    });
   });
 
   it('refuses a token shorter than 32 characters, naming the entry and the rule, never the token', () => {
@@ -43,11 +49,15 @@ describe('LEDGER_TOKENS', () => {
 
   it('refuses a token listed twice, even under two names or roles', () => {
     const spec = `ingest:a:${token('a')},dpo:b:${token('b')},ops:c:${token('a')}`;
-    expect(refusal(spec)).toBe('configuration: LEDGER_TOKENS entry 3 repeats the token of entry 1: each token is listed once');
+    expect(refusal(spec)).toBe(
+      'configuration: LEDGER_TOKENS entry 3 repeats the token of entry 1: each token is listed once',
+    );
   });
 
   it('refuses an unknown role and a name that is not a name', () => {
-    expect(() => parseTokens(`admin:x:${token('a')}`)).toThrow('LEDGER_TOKENS entry 1 must be <ingest|auditor|dpo|ops>:<name>:<token>');
+    expect(() => parseTokens(`admin:x:${token('a')}`)).toThrow(
+      'LEDGER_TOKENS entry 1 must be <ingest|auditor|dpo|ops>:<name>:<token>',
+    );
     expect(() => parseTokens(`ops:has space:${token('a')}`)).toThrow('LEDGER_TOKENS entry 1 has a name that is not');
     expect(() => parseTokens(`ops::${token('a')}`)).toThrow('LEDGER_TOKENS entry 1 has a name that is not');
   });
@@ -56,9 +66,16 @@ describe('LEDGER_TOKENS', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-tokens-'));
     try {
       const first = loadOrGenerateTokens(undefined, dir);
-      const line = readFileSync(first.file!, 'utf8').split('\n').find((l) => l.startsWith('LEDGER_TOKENS='))!;
-      const entries = line.slice('LEDGER_TOKENS='.length).split(',').map((e) => e.split(':'));
-      expect(entries.map(([role, name]) => [role, name])).toEqual(['ingest', 'auditor', 'dpo', 'ops'].map((r) => [r, `${r}-generated`]));
+      const line = readFileSync(first.file!, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('LEDGER_TOKENS='))!;
+      const entries = line
+        .slice('LEDGER_TOKENS='.length)
+        .split(',')
+        .map((e) => e.split(':'));
+      expect(entries.map(([role, name]) => [role, name])).toEqual(
+        ['ingest', 'auditor', 'dpo', 'ops'].map((r) => [r, `${r}-generated`]),
+      );
       for (const [, , t] of entries) expect(t.length).toBeGreaterThanOrEqual(32);
       expect([...loadOrGenerateTokens(undefined, dir).tokens]).toEqual([...first.tokens]);
     } finally {

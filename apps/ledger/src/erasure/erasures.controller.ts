@@ -5,8 +5,6 @@ import { Roles } from '../auth/bearer-auth.guard';
 import { SubjectIdPipe } from '../http/subject-id.pipe';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
 
-const uuid = new SubjectIdPipe();
-
 @ApiTags('erasure')
 @ApiBearerAuth()
 @Controller('v1/erasures')
@@ -21,11 +19,15 @@ export class ErasuresController {
       'The erasure certificate: what was erased, when, why, which keys were destroyed, who must be told and who confirmed, and whether the trail it is folded from verifies',
   })
   @ApiResponse({ status: 404, description: 'unknown subject' })
-  async certificate(@Param('subjectId', uuid) subjectId: string) {
+  async certificate(@Param('subjectId', SubjectIdPipe) subjectId: string) {
     const { entries, integrity } = await this.runtime.trailReader.read(subjectId);
     if (entries.length === 0) throw new NotFoundException('unknown subject');
     const certificate = certificateOf(subjectId, entries);
     // Folded from the trail alone, so it says whether that trail verifies.
-    return { ...certificate, keysDestroyed: await this.runtime.keyring.destroyedKeys(subjectId), trailIntegrity: integrity };
+    return {
+      ...certificate,
+      keysDestroyed: await this.runtime.keyring.destroyedKeys(subjectId),
+      trailIntegrity: integrity,
+    };
   }
 }

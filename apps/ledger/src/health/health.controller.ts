@@ -34,7 +34,9 @@ export class HealthController {
    * (store kind, topics, SQLSTATEs) help an attacker as much as ops, so they need the ops token.
    */
   @Get()
-  @ApiOperation({ summary: 'Readiness of the store, Kafka and the projections: `{ status }`, the details with the ops token' })
+  @ApiOperation({
+    summary: 'Readiness of the store, Kafka and the projections: `{ status }`, the details with the ops token',
+  })
   async health(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: Reply) {
     const started = performance.now();
     let store: { ok: boolean; latencyMs?: number; error?: string };
@@ -48,7 +50,12 @@ export class HealthController {
     const projections = [...this.runtime.runners, ...(kafka ? [kafka.publication] : [])].map((r) => r.status());
     const retrying = kafka?.ingestor?.isRetrying ?? false;
     const stalled = kafka?.source.stalled ?? false;
-    const ok = store.ok && !retrying && !stalled && projections.every((p) => p.running && p.lastError === null) && (!kafka || kafka.consuming);
+    const ok =
+      store.ok &&
+      !retrying &&
+      !stalled &&
+      projections.every((p) => p.running && p.lastError === null) &&
+      (!kafka || kafka.consuming);
     reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     const status = ok ? 'ok' : 'unavailable';
     if (!this.fromOps(request)) return { status };

@@ -12,7 +12,14 @@ interface Reply {
   json(body: unknown): void;
 }
 
-const NAMES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 413: 'too_large', 429: 'rate_limited' };
+const NAMES: Record<number, string> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'too_large',
+  429: 'rate_limited',
+};
 
 /** Names the limit (the parser's error carries it in bytes), so a sender knows what to split to. */
 const tooLarge = (limit?: number) => ({
@@ -39,16 +46,24 @@ export class LedgerErrorFilter implements ExceptionFilter {
   }
 
   private answer(error: unknown): [number, object] {
-    if (error instanceof InputValidationError) return [400, { error: 'validation', ...(error.code && { code: error.code }), details: error.details }];
+    if (error instanceof InputValidationError)
+      return [400, { error: 'validation', ...(error.code && { code: error.code }), details: error.details }];
     if (error instanceof BatchRejected) {
       const at = `events[${error.index}]`;
       if (error.error instanceof IdReusedError) {
-        return [409, { error: 'conflict', code: error.error.code, message: `${at}: ${error.error.message}`, index: error.index }];
+        return [
+          409,
+          { error: 'conflict', code: error.error.code, message: `${at}: ${error.error.message}`, index: error.index },
+        ];
       }
-      return [422, { error: 'rule', code: error.error.code, message: `${at}: ${error.error.message}`, index: error.index }];
+      return [
+        422,
+        { error: 'rule', code: error.error.code, message: `${at}: ${error.error.message}`, index: error.index },
+      ];
     }
     if (error instanceof RuleViolation) return [422, { error: 'rule', code: error.code, message: error.message }];
-    if (error instanceof ReadOnlyInstanceError) return [421, { error: 'misdirected', code: error.code, message: error.message }];
+    if (error instanceof ReadOnlyInstanceError)
+      return [421, { error: 'misdirected', code: error.code, message: error.message }];
     if (error instanceof SealedValueMisplaced) {
       // Its message names the subject and the place only: it may be logged and answered as it is.
       this.logger.error(`${error.code}: ${error.message}`);
@@ -63,11 +78,15 @@ export class LedgerErrorFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       // Nest's own 400s come from the body parser, whose message quotes the body: say less.
-      if (status === 400) return [400, { error: 'validation', details: [{ path: '(body)', message: 'the body is not valid JSON' }] }];
+      if (status === 400)
+        return [400, { error: 'validation', details: [{ path: '(body)', message: 'the body is not valid JSON' }] }];
       if (status === 413) return [413, tooLarge((error.cause as { limit?: number } | undefined)?.limit)];
       const response = error.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-      return [status, { error: NAMES[status] ?? 'http', message: typeof message === 'string' ? message : error.message }];
+      return [
+        status,
+        { error: NAMES[status] ?? 'http', message: typeof message === 'string' ? message : error.message },
+      ];
     }
     // A raw driver error from the keyring or the subject directory is an outage of the store too.
     if (isTransientFault(error)) return UNAVAILABLE;

@@ -14,7 +14,9 @@ export class SingleQueryParamsGuard implements CanActivate {
     const query = context.switchToHttp().getRequest<{ query?: Record<string, unknown> }>().query ?? {};
     for (const [name, value] of Object.entries(query)) {
       if (typeof value !== 'string') {
-        throw new InputValidationError([{ path: NAMED.test(name) ? name : '(query)', message: 'a query parameter must be given once, as text' }]);
+        throw new InputValidationError([
+          { path: NAMED.test(name) ? name : '(query)', message: 'a query parameter must be given once, as text' },
+        ]);
       }
     }
     return true;

@@ -7,7 +7,9 @@ import { InputValidationError } from './errors';
  */
 export class SubjectIdPipe extends ParseUUIDPipe {
   constructor() {
-    super({ exceptionFactory: () => new InputValidationError([{ path: 'subjectId', message: 'subjectId must be a UUID' }]) });
+    super({
+      exceptionFactory: () => new InputValidationError([{ path: 'subjectId', message: 'subjectId must be a UUID' }]),
+    });
   }
 
   override async transform(value: string, metadata: ArgumentMetadata): Promise<string> {

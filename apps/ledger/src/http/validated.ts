@@ -10,7 +10,9 @@ export function validated<T extends object>(cls: new () => T, plain: unknown): T
   const dto = plainToInstance(cls, plain ?? {}, { exposeDefaultValues: true });
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) {
-    throw new InputValidationError(errors.map((e) => ({ path: e.property, message: Object.values(e.constraints ?? {}).join(', ') })));
+    throw new InputValidationError(
+      errors.map((e) => ({ path: e.property, message: Object.values(e.constraints ?? {}).join(', ') })),
+    );
   }
   return dto;
 }

@@ -18,10 +18,15 @@ export class EnvelopeBatchPipe implements PipeTransform<unknown, Promise<Inbound
     }
     const events = (body as { events: unknown }).events;
     if (!Array.isArray(events) || events.length === 0 || events.length > MAX_BATCH) {
-      throw new InputValidationError([{ path: 'events', message: `events must be an array of 1 to ${MAX_BATCH} envelopes` }]);
+      throw new InputValidationError([
+        { path: 'events', message: `events must be an array of 1 to ${MAX_BATCH} envelopes` },
+      ]);
     }
     const extra = Object.keys(body as object).filter((k) => k !== 'events');
-    const details: ValidationDetail[] = extra.map((k) => ({ path: shownKey(k), message: `unknown field ${shownKey(k)}` }));
+    const details: ValidationDetail[] = extra.map((k) => ({
+      path: shownKey(k),
+      message: `unknown field ${shownKey(k)}`,
+    }));
     const envelopes: InboundEnvelope[] = [];
     for (const [i, raw] of events.entries()) {
       await breathe();

@@ -25,7 +25,9 @@ export class RecordEnvelopesHandler implements ICommandHandler<RecordEnvelopesCo
     } catch (error) {
       if (error instanceof BatchRejected) {
         this.metrics.rejections.inc({ code: error.error.code, channel });
-        this.logger.log(`batch of ${envelopes.length} refused: ${error.error.code} at events[${error.index}] (${envelopes[error.index]?.id})`);
+        this.logger.log(
+          `batch of ${envelopes.length} refused: ${error.error.code} at events[${error.index}] (${envelopes[error.index]?.id})`,
+        );
       }
       throw error;
     }
@@ -39,7 +41,10 @@ export class RecordEnvelopesHandler implements ICommandHandler<RecordEnvelopesCo
     // writes acknowledged before it began, so the projection overlaps the next POSTs' work.
     if (atomic && earlier !== null) {
       const shown = await this.runtime.waitForProjections(earlier, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
-      if (!shown) this.logger.warn('read models did not show earlier writes within LEDGER_READ_YOUR_WRITES_MS; they are recorded and will show');
+      if (!shown)
+        this.logger.warn(
+          'read models did not show earlier writes within LEDGER_READ_YOUR_WRITES_MS; they are recorded and will show',
+        );
     }
     return result;
   }

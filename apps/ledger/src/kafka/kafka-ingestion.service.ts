@@ -36,8 +36,12 @@ export class KafkaIngestionService implements OnApplicationBootstrap, OnApplicat
     const { keyring } = this.runtime;
     const ingestor = new KafkaIngestor({
       record: (envelopes) => this.commands.execute(new RecordEnvelopesCommand(envelopes, 'kafka')),
-      deadLetters: { sealer: () => keyring.deadLetterSealer(), keyHash: (key) => keyring.mac(DEAD_LETTER_KEY_PURPOSE, key) },
-      onRecorded: (outcomes) => outcomes.forEach((o) => o.status !== 'rejected' && this.metrics.kafkaRecords.inc({ outcome: o.status })),
+      deadLetters: {
+        sealer: () => keyring.deadLetterSealer(),
+        keyHash: (key) => keyring.mac(DEAD_LETTER_KEY_PURPOSE, key),
+      },
+      onRecorded: (outcomes) =>
+        outcomes.forEach((o) => o.status !== 'rejected' && this.metrics.kafkaRecords.inc({ outcome: o.status })),
       onDeadLetter: (code) => {
         this.metrics.kafkaRecords.inc({ outcome: 'dead-lettered' });
         this.metrics.kafkaDeadLetters.inc({ code });
@@ -45,7 +49,9 @@ export class KafkaIngestionService implements OnApplicationBootstrap, OnApplicat
       onRetry: (reason) => this.metrics.kafkaRetries.inc({ reason }),
       log: (line) => this.logger.warn(line),
     });
-    await this.runtime.startKafka(ingestor, (error) => this.logger.error(`kafka consumer stopped: ${safeErrorSummary(error)}`));
+    await this.runtime.startKafka(ingestor, (error) =>
+      this.logger.error(`kafka consumer stopped: ${safeErrorSummary(error)}`),
+    );
     this.logger.log(`consuming ${this.runtime.config.KAFKA_TOPIC} as group ${this.runtime.config.KAFKA_GROUP_ID}`);
     // The lag, and with it whether this instance's partitions are stalled (read by /health).
     this.every(5000, async () => this.metrics.kafkaLag.set(await this.runtime.kafka!.source.lag()));
@@ -64,7 +70,10 @@ export class KafkaIngestionService implements OnApplicationBootstrap, OnApplicat
   private async expireDeadLetterKeys(): Promise<void> {
     try {
       const destroyed = await this.runtime.keyring.expireDeadLetterKeys(this.runtime.config.LEDGER_DLQ_RETENTION_DAYS);
-      if (destroyed > 0) this.logger.log(`destroyed ${destroyed} dead-letter keys older than ${this.runtime.config.LEDGER_DLQ_RETENTION_DAYS} days`);
+      if (destroyed > 0)
+        this.logger.log(
+          `destroyed ${destroyed} dead-letter keys older than ${this.runtime.config.LEDGER_DLQ_RETENTION_DAYS} days`,
+        );
     } catch (error) {
       this.logger.warn(`dead-letter keys not expired (${safeErrorSummary(error)}); trying again within the hour`);
     }

@@ -10,7 +10,8 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4';
 export function scrapeMetrics(metrics: LedgerMetrics, runtime: LedgerRuntime): Promise<string> {
   for (const runner of runtime.runners) {
     const { name, lastBatchAt } = runner.status();
-    if (lastBatchAt) metrics.projectionBatchAge.set({ projection: name }, (Date.now() - Date.parse(lastBatchAt)) / 1000);
+    if (lastBatchAt)
+      metrics.projectionBatchAge.set({ projection: name }, (Date.now() - Date.parse(lastBatchAt)) / 1000);
   }
   return metrics.registry.metrics();
 }

@@ -13,7 +13,9 @@ export class IntegrityController {
   /** Every stream's hash chain, as `npm run ledger -- verify` checks it. */
   @Get()
   @Roles('ops')
-  @ApiOperation({ summary: "Verify every stream's hash chain; the first broken link (stream, revision) of each broken stream" })
+  @ApiOperation({
+    summary: "Verify every stream's hash chain; the first broken link (stream, revision) of each broken stream",
+  })
   async verify() {
     const started = Date.now();
     const { streams, events, broken } = await verifyStore(this.runtime.store);

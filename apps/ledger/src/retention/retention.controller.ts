@@ -1,4 +1,16 @@
-import { Body, Controller, HttpCode, Inject, Injectable, Logger, Post, UseGuards, type OnApplicationBootstrap, type OnApplicationShutdown, type PipeTransform } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Injectable,
+  Logger,
+  Post,
+  UseGuards,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type PipeTransform,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional } from 'class-validator';
@@ -43,9 +55,15 @@ export class RetentionController {
   @UseGuards(WritesGuard)
   @ApiOperation({
     summary: 'Erase everyone past the retention date with no legal hold; also runs daily by itself',
-    description: '`asOf` later than now plus 5 minutes is 400. `dryRun: true` answers `{ asOf, wouldErase, wouldRefuse }` and erases nobody.',
+    description:
+      '`asOf` later than now plus 5 minutes is 400. `dryRun: true` answers `{ asOf, wouldErase, wouldRefuse }` and erases nobody.',
   })
-  @ApiBody({ schema: { type: 'object', properties: { asOf: { type: 'string', format: 'date-time' }, dryRun: { type: 'boolean', default: false } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { asOf: { type: 'string', format: 'date-time' }, dryRun: { type: 'boolean', default: false } },
+    },
+  })
   async sweep(@Body(SweepRequestPipe) body: SweepRequestDto) {
     const asOf = new Date(body.asOf ?? Date.now()).toISOString();
     const { erased, refused } = await this.commands.execute(new SweepRetentionCommand(asOf, body.dryRun === true));

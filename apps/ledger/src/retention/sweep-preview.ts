@@ -1,4 +1,11 @@
-import { RuleViolation, streamIdOf, type InboundEnvelope, type SubjectDecider, type SubjectEvent, initialSubjectState } from '#ledger/domain';
+import {
+  RuleViolation,
+  streamIdOf,
+  type InboundEnvelope,
+  type SubjectDecider,
+  type SubjectEvent,
+  initialSubjectState,
+} from '#ledger/domain';
 import type { EventStore } from '#ledger/event-store';
 
 /**

@@ -29,21 +29,22 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
       // (a collection acknowledged a moment ago restarts the clock): those wait for the next sweep.
       const revisions = await this.runtime.subjectRevisions(candidates.map((c) => c.subjectId));
       const due = candidates.filter((c) => c.version > (revisions.get(c.subjectId) ?? -1));
-      if (due.length < candidates.length) this.logger.log(`retention sweep as of ${asOf}: ${candidates.length - due.length} subjects left for the next sweep, their read model rows not yet up to date`);
+      if (due.length < candidates.length)
+        this.logger.log(
+          `retention sweep as of ${asOf}: ${candidates.length - due.length} subjects left for the next sweep, their read model rows not yet up to date`,
+        );
       if (due.length === 0) continue;
       // One request per subject and retention date: a second sweep of the same date (a held
       // subject, say) is a duplicate, not a new refusal in the trail every day.
-      const envelopes = due.map(
-        ({ subjectId, retentionDueAt }): InboundEnvelope => ({
-          id: derivedEventId(`retention/${subjectId}/${retentionDueAt}`, 0),
-          type: 'erasure.requested',
-          occurredAt: asOf,
-          source: 'ledger',
-          actor: 'ledger:retention-sweep',
-          subject: { id: subjectId },
-          data: { scope: 'all', reason: 'retention-expired' },
-        }),
-      );
+      const envelopes = due.map(({ subjectId, retentionDueAt }): InboundEnvelope => ({
+        id: derivedEventId(`retention/${subjectId}/${retentionDueAt}`, 0),
+        type: 'erasure.requested',
+        occurredAt: asOf,
+        source: 'ledger',
+        actor: 'ledger:retention-sweep',
+        subject: { id: subjectId },
+        data: { scope: 'all', reason: 'retention-expired' },
+      }));
       if (dryRun) {
         const preview = await previewSweep(this.runtime.store, this.decider, envelopes, new Date().toISOString());
         erased.push(...preview.erased);
@@ -56,10 +57,13 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
         if (outcome.status === 'rejected') continue;
         (erasedNow.has(outcome.subjectId) ? erased : refused).push(outcome.subjectId);
       }
-      if (result.checkpoint) await this.runtime.waitForProjections(result.checkpoint, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
+      if (result.checkpoint)
+        await this.runtime.waitForProjections(result.checkpoint, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
     }
     const verbs = dryRun ? ['would be erased', 'would be refused'] : ['erased', 'refused'];
-    this.logger.log(`retention sweep as of ${asOf}${dryRun ? ' (dry run)' : ''}: ${erased.length} ${verbs[0]}, ${refused.length} ${verbs[1]} under legal hold`);
+    this.logger.log(
+      `retention sweep as of ${asOf}${dryRun ? ' (dry run)' : ''}: ${erased.length} ${verbs[0]}, ${refused.length} ${verbs[1]} under legal hold`,
+    );
     return { asOf, erased, refused };
   }
 }

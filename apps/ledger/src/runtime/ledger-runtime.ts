@@ -1,12 +1,30 @@
 import { BatchLoader } from '#ledger/common';
 import { streamIdOf, subjectIdOf, type Policy } from '#ledger/domain';
 import { PostgresEventStore, lastRevisionSql, type Checkpoint, type EventStore } from '#ledger/event-store';
-import { createPool, safeErrorSummary, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } from '#ledger/postgres';
-import { SubjectStateReader, SubjectTrailReader, type ProjectionDriver, type SubjectStateView } from '#ledger/projections';
+import {
+  createPool,
+  safeErrorSummary,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+  type Pool,
+} from '#ledger/postgres';
+import {
+  SubjectStateReader,
+  SubjectTrailReader,
+  type ProjectionDriver,
+  type SubjectStateView,
+} from '#ledger/projections';
 import { Keyring } from '#ledger/crypto';
 import { LedgerWriter, PostgresSubjectDirectory, type SubjectDirectory } from '#ledger/recording';
 import { hostname } from 'node:os';
-import { KafkajsPublisher, KafkajsSource, explainKafkaFailure, kafkaConnection, type KafkaConnection, type KafkaIngestor } from '#ledger/kafka';
+import {
+  KafkajsPublisher,
+  KafkajsSource,
+  explainKafkaFailure,
+  kafkaConnection,
+  type KafkaConnection,
+  type KafkaIngestor,
+} from '#ledger/kafka';
 import { AccessLog } from '../access-log/access-log';
 import { openEventStore } from './event-store.factory';
 import { projectionThread } from './projection-thread.factory';
@@ -56,23 +74,37 @@ export class LedgerRuntime {
     private readonly embedded: EmbeddedPostgres | null,
   ) {}
 
-  static async open(config: LedgerConfig, policy: Policy, masterKey: Buffer, logger: RuntimeLogger): Promise<LedgerRuntime> {
+  static async open(
+    config: LedgerConfig,
+    policy: Policy,
+    masterKey: Buffer,
+    logger: RuntimeLogger,
+  ): Promise<LedgerRuntime> {
     let embedded: EmbeddedPostgres | null = null;
     let url = config.DATABASE_URL;
     if (config.LEDGER_STORE === 'embedded') {
       embedded = await startEmbeddedPostgres({ dataDir: config.LEDGER_DATA_DIR });
       url = embedded.url;
-      logger.log(`embedded PostgreSQL running on 127.0.0.1:${embedded.port} (data in ${config.LEDGER_DATA_DIR}/postgres)`);
+      logger.log(
+        `embedded PostgreSQL running on 127.0.0.1:${embedded.port} (data in ${config.LEDGER_DATA_DIR}/postgres)`,
+      );
     }
     try {
-      const pool = createPool(url!, { max: config.LEDGER_PG_POOL_SIZE }, (error) => logger.warn(`idle database connection lost: ${safeErrorSummary(error)}`));
+      const pool = createPool(url!, { max: config.LEDGER_PG_POOL_SIZE }, (error) =>
+        logger.warn(`idle database connection lost: ${safeErrorSummary(error)}`),
+      );
       // Events in KurrentDB when chosen; read models, keys and the ref index stay in PostgreSQL
       // (they need transactions with their checkpoints, deletes and keyed lookups).
-      const store = await openEventStore(config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!, pool, true);
+      const store = await openEventStore(
+        config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!,
+        pool,
+        true,
+      );
       const keyring = await Keyring.open(pool, masterKey);
       const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
       const writer = new LedgerWriter({ store, directory, keyring, policy });
-      const onError = (name: string, error: unknown) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
+      const onError = (name: string, error: unknown) =>
+        logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`);
       const writes = config.LEDGER_ROLE === 'all';
       const accessLog = await AccessLog.open(pool, keyring);
       // The brokers, with TLS and SASL when configured.
@@ -86,7 +118,14 @@ export class LedgerRuntime {
       // no Kafka: the instances that record keep them.
       const inactivityMonths = policy.retention.inactivityMonths;
       const { readModel, publication } = serviceProjections(
-        { store, pool, keyring, directory, inactivityMonths, publication: publisher && { publisher, topic: config.KAFKA_LEDGER_TOPIC } },
+        {
+          store,
+          pool,
+          keyring,
+          directory,
+          inactivityMonths,
+          publication: publisher && { publisher, topic: config.KAFKA_LEDGER_TOPIC },
+        },
         { onError },
       );
       await readModel.prepare();
@@ -105,7 +144,9 @@ export class LedgerRuntime {
             storeUrl: config.LEDGER_STORE === 'kurrentdb' ? config.KURRENTDB_URL! : url!,
             masterKey: masterKey.toString('base64'),
             inactivityMonths,
-            ...(connection ? { publication: { connection, clientId: publisherId, topic: config.KAFKA_LEDGER_TOPIC } } : {}),
+            ...(connection
+              ? { publication: { connection, clientId: publisherId, topic: config.KAFKA_LEDGER_TOPIC } }
+              : {}),
           },
           log: (level, message) => (level === 'warn' ? logger.warn(message) : logger.error(message)),
         });
@@ -114,8 +155,21 @@ export class LedgerRuntime {
       }
       let kafka: KafkaRuntime | null = null;
       if (connection) {
-        const source = new KafkajsSource({ connection, topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, instanceId, log: (line) => logger.warn(line) });
-        kafka = { connection, source, publication: publicationDriver!, publisher: publisher!, ingestor: null, consuming: false };
+        const source = new KafkajsSource({
+          connection,
+          topic: config.KAFKA_TOPIC,
+          groupId: config.KAFKA_GROUP_ID,
+          instanceId,
+          log: (line) => logger.warn(line),
+        });
+        kafka = {
+          connection,
+          source,
+          publication: publicationDriver!,
+          publisher: publisher!,
+          ingestor: null,
+          consuming: false,
+        };
       }
       const runtime = new LedgerRuntime(
         config,
@@ -169,7 +223,9 @@ export class LedgerRuntime {
    * another instance) that the read model has not reached yet is waited for, bounded by
    * LEDGER_READ_YOUR_WRITES_MS; `freshness` says whether it waited, and whether the bound ran out.
    */
-  async currentState(subjectId: string): Promise<{ view: SubjectStateView | null; freshness: 'current' | 'waited' | 'behind' }> {
+  async currentState(
+    subjectId: string,
+  ): Promise<{ view: SubjectStateView | null; freshness: 'current' | 'waited' | 'behind' }> {
     // The stream's last revision comes with the row (events in the same database), or from the store.
     const combined = this.stateReader.tellsRevisions;
     const [{ view, revision: withRow }, fromStore] = await Promise.all([

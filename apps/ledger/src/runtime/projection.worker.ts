@@ -26,13 +26,24 @@ export interface ProjectionWorkerData {
  */
 void serveProjectionThread(async ({ log, onProgress, onError }) => {
   const data = workerData as ProjectionWorkerData;
-  const pool = createPool(data.databaseUrl, { max: 4 }, (error) => log('warn', `idle database connection lost: ${safeErrorSummary(error)}`));
+  const pool = createPool(data.databaseUrl, { max: 4 }, (error) =>
+    log('warn', `idle database connection lost: ${safeErrorSummary(error)}`),
+  );
   const store = await openEventStore(data.storeUrl, pool, true);
   const keyring = await Keyring.open(pool, Buffer.from(data.masterKey, 'base64'));
   const directory = await PostgresSubjectDirectory.open(pool, (ref) => keyring.mac('ref', ref));
-  const publisher = data.publication ? new KafkajsPublisher(data.publication.connection, data.publication.clientId, (line) => log('warn', line)) : null;
+  const publisher = data.publication
+    ? new KafkajsPublisher(data.publication.connection, data.publication.clientId, (line) => log('warn', line))
+    : null;
   const { readModel, publication } = serviceProjections(
-    { store, pool, keyring, directory, inactivityMonths: data.inactivityMonths, publication: publisher && { publisher, topic: data.publication!.topic } },
+    {
+      store,
+      pool,
+      keyring,
+      directory,
+      inactivityMonths: data.inactivityMonths,
+      publication: publisher && { publisher, topic: data.publication!.topic },
+    },
     { onProgress, onError },
   );
   const runners = [readModel, ...(publication ? [publication] : [])];

@@ -4,7 +4,13 @@ import { ErasureProjection, type Shredder } from '#ledger/erasure';
 import type { EventStore } from '#ledger/event-store';
 import { LedgerPublicationProjection, type Publisher } from '#ledger/kafka';
 import type { Pool } from '#ledger/postgres';
-import { CompositeProjection, ProjectionRunner, SharedFeed, SubjectStateProjection, type ProjectionRunnerOptions } from '#ledger/projections';
+import {
+  CompositeProjection,
+  ProjectionRunner,
+  SharedFeed,
+  SubjectStateProjection,
+  type ProjectionRunnerOptions,
+} from '#ledger/projections';
 import type { SubjectDirectory } from '#ledger/recording';
 
 export interface ServiceProjectionsDeps {
@@ -32,11 +38,19 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
     readStream: (subjectId) => store.readStream(streamIdOf(subjectId)),
     forget: (id) => directory.forget(id),
   };
-  const readModels = new CompositeProjection('subject-state', [new SubjectStateProjection(deps.inactivityMonths), new ErasureProjection(shredder)]);
+  const readModels = new CompositeProjection('subject-state', [
+    new SubjectStateProjection(deps.inactivityMonths),
+    new ErasureProjection(shredder),
+  ]);
   return {
     readModel: new ProjectionRunner(store, pool, readModels, { ...options, feed }),
     publication: deps.publication
-      ? new ProjectionRunner(store, pool, new LedgerPublicationProjection(deps.publication.publisher, deps.publication.topic), { ...options, feed })
+      ? new ProjectionRunner(
+          store,
+          pool,
+          new LedgerPublicationProjection(deps.publication.publisher, deps.publication.topic),
+          { ...options, feed },
+        )
       : null,
   };
 }

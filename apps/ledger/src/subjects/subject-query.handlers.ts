@@ -4,7 +4,12 @@ import { openDeep } from '#ledger/crypto';
 import { placeInStateView } from '#ledger/projections';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { LedgerRuntime } from '../runtime/ledger-runtime';
-import { FindSubjectByRefQuery, GetSubjectAccessesQuery, GetSubjectStateQuery, GetSubjectTrailQuery } from './subject.queries';
+import {
+  FindSubjectByRefQuery,
+  GetSubjectAccessesQuery,
+  GetSubjectStateQuery,
+  GetSubjectTrailQuery,
+} from './subject.queries';
 
 @QueryHandler(GetSubjectStateQuery)
 export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuery> {
@@ -27,7 +32,10 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
       this.runtime.accessLog.record(context.principal, subjectId, 'state', context.reason),
     ]);
     this.metrics.stateReads.inc({ freshness });
-    if (freshness === 'behind') this.logger.warn(`state of subject ${subjectId} served before the read model showed its latest write (LEDGER_READ_YOUR_WRITES_MS)`);
+    if (freshness === 'behind')
+      this.logger.warn(
+        `state of subject ${subjectId} served before the read model showed its latest write (LEDGER_READ_YOUR_WRITES_MS)`,
+      );
     if (!view) return null;
     // The read model holds sealed values; they are opened only here, for this logged read.
     return openDeep(subjectId, view, keys, placeInStateView);
@@ -53,7 +61,9 @@ export class GetSubjectTrailHandler implements IQueryHandler<GetSubjectTrailQuer
     // The auditor is told whether what they read holds together; ops are told when it does not.
     if (!integrity.verified) {
       this.metrics.trailsBroken.inc();
-      this.logger.error(`the trail of subject ${subjectId} does not verify: ${integrity.problem} at revision ${integrity.revision}`);
+      this.logger.error(
+        `the trail of subject ${subjectId} does not verify: ${integrity.problem} at revision ${integrity.revision}`,
+      );
     }
     return { subjectId, integrity, entries };
   }
@@ -80,4 +90,9 @@ export class GetSubjectAccessesHandler implements IQueryHandler<GetSubjectAccess
   }
 }
 
-export const SUBJECT_QUERY_HANDLERS = [GetSubjectStateHandler, GetSubjectTrailHandler, FindSubjectByRefHandler, GetSubjectAccessesHandler];
+export const SUBJECT_QUERY_HANDLERS = [
+  GetSubjectStateHandler,
+  GetSubjectTrailHandler,
+  FindSubjectByRefHandler,
+  GetSubjectAccessesHandler,
+];

@@ -10,19 +10,28 @@ export interface ReadContext {
 }
 
 export class GetSubjectStateQuery extends Query<SubjectStateView | null> {
-  constructor(readonly subjectId: string, readonly context: ReadContext) {
+  constructor(
+    readonly subjectId: string,
+    readonly context: ReadContext,
+  ) {
     super();
   }
 }
 
 export class GetSubjectTrailQuery extends Query<{ subjectId: string; entries: TrailEntry[] } | null> {
-  constructor(readonly subjectId: string, readonly context: ReadContext) {
+  constructor(
+    readonly subjectId: string,
+    readonly context: ReadContext,
+  ) {
     super();
   }
 }
 
 export class FindSubjectByRefQuery extends Query<string | null> {
-  constructor(readonly ref: string, readonly context: ReadContext) {
+  constructor(
+    readonly ref: string,
+    readonly context: ReadContext,
+  ) {
     super();
   }
 }

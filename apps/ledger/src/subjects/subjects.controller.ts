@@ -71,7 +71,8 @@ export class SubjectsController {
   @Get(':subjectId/trail')
   @Roles('auditor', 'dpo')
   @ApiOperation({
-    summary: "A person's audit trail: every event in order, hashes, no personal values, and whether its hash chain verifies (`integrity`)",
+    summary:
+      "A person's audit trail: every event in order, hashes, no personal values, and whether its hash chain verifies (`integrity`)",
   })
   @ApiResponse({ status: 404, description: 'unknown subject' })
   async trail(

@@ -7,7 +7,8 @@ export type CollectedFrom = 'subject' | 'third-party' | 'processor';
 export type ErasureReason = 'subject-request' | 'purpose-ended' | 'objection-upheld' | 'retention-expired';
 
 /** `{ ref }` names a person by an upstream id; `{ id }` by the ledger's own subject id. */
-export type SubjectAddress = { readonly ref: string; readonly id?: undefined } | { readonly id: string; readonly ref?: undefined };
+export type SubjectAddress =
+  { readonly ref: string; readonly id?: undefined } | { readonly id: string; readonly ref?: undefined };
 
 interface Envelope<Type extends string, Data> {
   readonly id: string;
@@ -27,7 +28,10 @@ export type DataCollected = Envelope<
 >;
 export type DataCorrected = Envelope<'data.corrected', { fields: FieldValues; reason?: string }>;
 export type DataUsed = Envelope<'data.used', { purpose: string; fields?: readonly string[]; description?: string }>;
-export type DataDisclosed = Envelope<'data.disclosed', { recipient: string; purpose: string; fields: readonly string[] }>;
+export type DataDisclosed = Envelope<
+  'data.disclosed',
+  { recipient: string; purpose: string; fields: readonly string[] }
+>;
 export type ConsentGiven = Envelope<
   'consent.given',
   { purpose: string; policyVersion: string; channel: string; evidence?: string }

@@ -65,7 +65,8 @@ export function parsePolicy(raw: unknown): Policy {
     if (!/^[a-z][a-z0-9-]*$/.test(id)) problems.push(`categories.${id}: lower-case id without dots`);
   }
   const months = p.retention?.inactivityMonths;
-  if (!Number.isInteger(months) || (months as number) <= 0) problems.push('retention.inactivityMonths: a positive integer');
+  if (!Number.isInteger(months) || (months as number) <= 0)
+    problems.push('retention.inactivityMonths: a positive integer');
   if (problems.length > 0) throw new Error(`policy: ${problems.join('; ')}`);
   return {
     dataSubjects: [],

@@ -14,7 +14,11 @@ const linked: SubjectEvent = {
   data: { requestId: 'r0', dueAt: '2026-12-20T10:16:00.000Z', linkedRefSystem: 'webcruiter' },
   personal: { linkedRef: 'webcruiter:candidate:4711' },
 };
-const collected = (purpose: string, fields: Record<string, string>, lawfulBasis = 'legitimate-interest'): SubjectEvent => ({
+const collected = (
+  purpose: string,
+  fields: Record<string, string>,
+  lawfulBasis = 'legitimate-interest',
+): SubjectEvent => ({
   type: 'data.collected',
   data: { purpose, lawfulBasis, collectedFrom: 'processor', fields: Object.keys(fields) },
   personal: { values: fields },
@@ -29,18 +33,24 @@ const objection = (objectionId: string, purposes: string[]): SubjectEvent => ({
   data: { objectionId, purposes },
   personal: { grounds: 'I have a new job' },
 });
-const hold = (holdId: string): SubjectEvent => ({ type: 'legal-hold.placed', data: { holdId }, personal: { reason: 'bokføringsloven § 13' } });
+const hold = (holdId: string): SubjectEvent => ({
+  type: 'legal-hold.placed',
+  data: { holdId },
+  personal: { reason: 'bokføringsloven § 13' },
+});
 
 describe('a new subject', () => {
   it('links the ref on its first event', () => {
     const e = envelope('access.requested', { channel: 'email' });
-    given([]).when(cmd(e, 'webcruiter:candidate:4711')).then([
-      {
-        type: 'access.requested',
-        data: { requestId: e.id, channel: 'email', dueAt: '2026-12-20T10:16:00.000Z', linkedRefSystem: 'webcruiter' },
-        personal: { linkedRef: 'webcruiter:candidate:4711' },
-      },
-    ]);
+    given([])
+      .when(cmd(e, 'webcruiter:candidate:4711'))
+      .then([
+        {
+          type: 'access.requested',
+          data: { requestId: e.id, channel: 'email', dueAt: '2026-12-20T10:16:00.000Z', linkedRefSystem: 'webcruiter' },
+          personal: { linkedRef: 'webcruiter:candidate:4711' },
+        },
+      ]);
   });
 
   it('links a ref only once', () => {
@@ -50,7 +60,9 @@ describe('a new subject', () => {
   });
 
   it('cannot be addressed by an id the ledger never gave out', () => {
-    given([]).when(cmd(envelope('access.requested', {}, { subject: { id: 'x' } }))).thenThrows('UNKNOWN_SUBJECT');
+    given([])
+      .when(cmd(envelope('access.requested', {}, { subject: { id: 'x' } })))
+      .thenThrows('UNKNOWN_SUBJECT');
   });
 });
 
@@ -59,7 +71,9 @@ describe('collection needs a lawful basis at that moment', () => {
 
   it('records collection on legitimate interest with the basis taken from the policy', () => {
     given([linked])
-      .when(cmd(envelope('data.collected', { purpose: 'client-assignments', fields: email, collectedFrom: 'processor' })))
+      .when(
+        cmd(envelope('data.collected', { purpose: 'client-assignments', fields: email, collectedFrom: 'processor' })),
+      )
       .then([collected('client-assignments', email)]);
   });
 
@@ -76,7 +90,11 @@ describe('collection needs a lawful basis at that moment', () => {
   });
 
   it('rejects collection after consent was withdrawn', () => {
-    const withdrawn: SubjectEvent = { type: 'consent.withdrawn', data: { purpose: 'marketing', channel: 'email' }, personal: {} };
+    const withdrawn: SubjectEvent = {
+      type: 'consent.withdrawn',
+      data: { purpose: 'marketing', channel: 'email' },
+      personal: {},
+    };
     given([linked, consent('marketing'), withdrawn])
       .when(cmd(envelope('data.collected', { purpose: 'marketing', fields: email, collectedFrom: 'subject' })))
       .thenThrows('CONSENT_REQUIRED');
@@ -91,7 +109,14 @@ describe('collection needs a lawful basis at that moment', () => {
   it('rejects a lawful basis that contradicts the policy', () => {
     given([linked])
       .when(
-        cmd(envelope('data.collected', { purpose: 'client-assignments', fields: email, collectedFrom: 'subject', lawfulBasis: 'consent' })),
+        cmd(
+          envelope('data.collected', {
+            purpose: 'client-assignments',
+            fields: email,
+            collectedFrom: 'subject',
+            lawfulBasis: 'consent',
+          }),
+        ),
       )
       .thenThrows('LAWFUL_BASIS_MISMATCH');
   });
@@ -101,7 +126,15 @@ describe('collection needs a lawful basis at that moment', () => {
       .when(cmd(envelope('data.collected', { purpose: 'resale', fields: email, collectedFrom: 'subject' })))
       .thenThrows('UNKNOWN_PURPOSE');
     given([linked])
-      .when(cmd(envelope('data.collected', { purpose: 'security', fields: { 'health.diagnosis': 'x' }, collectedFrom: 'subject' })))
+      .when(
+        cmd(
+          envelope('data.collected', {
+            purpose: 'security',
+            fields: { 'health.diagnosis': 'x' },
+            collectedFrom: 'subject',
+          }),
+        ),
+      )
       .thenThrows('UNKNOWN_CATEGORY');
   });
 });
@@ -111,17 +144,27 @@ describe('objections', () => {
 
   it('keeps the grounds with the objection', () => {
     const e = envelope('objection.raised', { purposes: ['client-assignments'], grounds: 'I have a new job' });
-    given([linked]).when(cmd(e)).then([objection(e.id, ['client-assignments'])]);
+    given([linked])
+      .when(cmd(e))
+      .then([objection(e.id, ['client-assignments'])]);
   });
 
   it('restricts the purposes while open', () => {
-    given([linked, objection('o1', ['client-assignments'])]).when(cmd(use())).thenThrows('RESTRICTED');
+    given([linked, objection('o1', ['client-assignments'])])
+      .when(cmd(use()))
+      .thenThrows('RESTRICTED');
   });
 
   it('leaves other purposes alone', () => {
     given([linked, objection('o1', ['marketing'])])
       .when(cmd(envelope('data.used', { purpose: 'security' })))
-      .then([{ type: 'data.used', data: { purpose: 'security', lawfulBasis: 'legitimate-interest', fields: [] }, personal: {} }]);
+      .then([
+        {
+          type: 'data.used',
+          data: { purpose: 'security', lawfulBasis: 'legitimate-interest', fields: [] },
+          personal: {},
+        },
+      ]);
   });
 
   it('ends the purposes once upheld', () => {
@@ -130,7 +173,9 @@ describe('objections', () => {
       data: { objectionId: 'o1', outcome: 'upheld', purposes: ['client-assignments'] },
       personal: { reason: 'grounds accepted' },
     };
-    given([linked, objection('o1', ['client-assignments']), upheld]).when(cmd(use())).thenThrows('OBJECTION_UPHELD');
+    given([linked, objection('o1', ['client-assignments']), upheld])
+      .when(cmd(use()))
+      .thenThrows('OBJECTION_UPHELD');
   });
 
   it('lets processing resume when rejected', () => {
@@ -166,10 +211,20 @@ describe('objections', () => {
           data: { objectionId: 'o1', outcome: 'upheld', purposes: ['client-assignments'] },
           personal: { reason: 'accepted' },
         },
-        { type: 'erasure.requested', data: { requestId: e.id, scope: 'all', reason: 'objection-upheld', dueAt: '2026-12-20T10:16:00.000Z' }, personal: {} },
+        {
+          type: 'erasure.requested',
+          data: { requestId: e.id, scope: 'all', reason: 'objection-upheld', dueAt: '2026-12-20T10:16:00.000Z' },
+          personal: {},
+        },
         {
           type: 'erasure.completed',
-          data: { requestId: e.id, scope: 'all', reason: 'objection-upheld', categories: ['contact'], fields: ['contact.email'] },
+          data: {
+            requestId: e.id,
+            scope: 'all',
+            reason: 'objection-upheld',
+            categories: ['contact'],
+            fields: ['contact.email'],
+          },
           personal: {},
         },
       ]);
@@ -185,18 +240,38 @@ describe('restriction (Art. 18)', () => {
     const lifted: SubjectEvent = { type: 'restriction.lifted', data: {}, personal: { reason: 'verified' } };
     given([linked, restricted, lifted])
       .when(cmd(use()))
-      .then([{ type: 'data.used', data: { purpose: 'security', lawfulBasis: 'legitimate-interest', fields: [] }, personal: {} }]);
+      .then([
+        {
+          type: 'data.used',
+          data: { purpose: 'security', lawfulBasis: 'legitimate-interest', fields: [] },
+          personal: {},
+        },
+      ]);
   });
 
   it('still accepts a correction, which is what often ends a restriction', () => {
     given([linked, restricted])
       .when(cmd(envelope('data.corrected', { fields: { 'contact.phone': '+47 1' }, reason: 'typo' })))
-      .then([{ type: 'data.corrected', data: { fields: ['contact.phone'] }, personal: { values: { 'contact.phone': '+47 1' }, reason: 'typo' } }]);
+      .then([
+        {
+          type: 'data.corrected',
+          data: { fields: ['contact.phone'] },
+          personal: { values: { 'contact.phone': '+47 1' }, reason: 'typo' },
+        },
+      ]);
   });
 
   it('applies to disclosure as well', () => {
     given([linked, restricted])
-      .when(cmd(envelope('data.disclosed', { recipient: 'Assessio', purpose: 'client-assignments', fields: ['contact.email'] })))
+      .when(
+        cmd(
+          envelope('data.disclosed', {
+            recipient: 'Assessio',
+            purpose: 'client-assignments',
+            fields: ['contact.email'],
+          }),
+        ),
+      )
       .thenThrows('RESTRICTED');
   });
 });
@@ -209,10 +284,20 @@ describe('erasure', () => {
     given(history)
       .when(cmd(e))
       .then([
-        { type: 'erasure.requested', data: { requestId: e.id, scope: 'all', reason: 'subject-request', dueAt: '2026-12-20T10:16:00.000Z' }, personal: {} },
+        {
+          type: 'erasure.requested',
+          data: { requestId: e.id, scope: 'all', reason: 'subject-request', dueAt: '2026-12-20T10:16:00.000Z' },
+          personal: {},
+        },
         {
           type: 'erasure.completed',
-          data: { requestId: e.id, scope: 'all', reason: 'subject-request', categories: ['contact', 'work'], fields: ['contact.email', 'work.position'] },
+          data: {
+            requestId: e.id,
+            scope: 'all',
+            reason: 'subject-request',
+            categories: ['contact', 'work'],
+            fields: ['contact.email', 'work.position'],
+          },
           personal: {},
         },
       ]);
@@ -223,17 +308,29 @@ describe('erasure', () => {
     given(history)
       .when(cmd(e))
       .then([
-        { type: 'erasure.requested', data: { requestId: e.id, scope: ['work'], reason: 'purpose-ended', dueAt: '2026-12-20T10:16:00.000Z' }, personal: {} },
+        {
+          type: 'erasure.requested',
+          data: { requestId: e.id, scope: ['work'], reason: 'purpose-ended', dueAt: '2026-12-20T10:16:00.000Z' },
+          personal: {},
+        },
         {
           type: 'erasure.completed',
-          data: { requestId: e.id, scope: ['work'], reason: 'purpose-ended', categories: ['work'], fields: ['work.position'] },
+          data: {
+            requestId: e.id,
+            scope: ['work'],
+            reason: 'purpose-ended',
+            categories: ['work'],
+            fields: ['work.position'],
+          },
           personal: {},
         },
       ]);
   });
 
   it('rejects an unknown category in the scope', () => {
-    given(history).when(cmd(envelope('erasure.requested', { scope: ['health'], reason: 'subject-request' }))).thenThrows('UNKNOWN_CATEGORY');
+    given(history)
+      .when(cmd(envelope('erasure.requested', { scope: ['health'], reason: 'subject-request' })))
+      .thenThrows('UNKNOWN_CATEGORY');
   });
 
   it('is refused under a legal hold, with the hold as the reason', () => {
@@ -241,13 +338,25 @@ describe('erasure', () => {
     given([...history, hold('h1')])
       .when(cmd(e))
       .then([
-        { type: 'erasure.requested', data: { requestId: e.id, scope: 'all', reason: 'subject-request', dueAt: '2026-12-20T10:16:00.000Z' }, personal: {} },
-        { type: 'erasure.refused', data: { requestId: e.id, scope: 'all', reason: 'subject-request', holdIds: ['h1'] }, personal: {} },
+        {
+          type: 'erasure.requested',
+          data: { requestId: e.id, scope: 'all', reason: 'subject-request', dueAt: '2026-12-20T10:16:00.000Z' },
+          personal: {},
+        },
+        {
+          type: 'erasure.refused',
+          data: { requestId: e.id, scope: 'all', reason: 'subject-request', holdIds: ['h1'] },
+          personal: {},
+        },
       ]);
   });
 
   it('runs the refused erasure when the last hold is lifted', () => {
-    const refused: SubjectEvent = { type: 'erasure.refused', data: { requestId: 'r1', scope: 'all', reason: 'subject-request', holdIds: ['h1', 'h2'] }, personal: {} };
+    const refused: SubjectEvent = {
+      type: 'erasure.refused',
+      data: { requestId: 'r1', scope: 'all', reason: 'subject-request', holdIds: ['h1', 'h2'] },
+      personal: {},
+    };
     const liftOne = envelope('legal-hold.lifted', { reason: 'limitation period over', holdId: 'h1' });
     given([...history, hold('h1'), hold('h2'), refused])
       .when(cmd(liftOne))
@@ -259,23 +368,39 @@ describe('erasure', () => {
         { type: 'legal-hold.lifted', data: { holdIds: ['h1', 'h2'] }, personal: { reason: 'all orders ended' } },
         {
           type: 'erasure.completed',
-          data: { requestId: 'r1', scope: 'all', reason: 'subject-request', categories: ['contact', 'work'], fields: ['contact.email', 'work.position'] },
+          data: {
+            requestId: 'r1',
+            scope: 'all',
+            reason: 'subject-request',
+            categories: ['contact', 'work'],
+            fields: ['contact.email', 'work.position'],
+          },
           personal: {},
         },
       ]);
   });
 
   it('cannot lift a hold that does not exist', () => {
-    given(history).when(cmd(envelope('legal-hold.lifted', { reason: 'r', holdId: 'nope' }))).thenThrows('NO_SUCH_HOLD');
+    given(history)
+      .when(cmd(envelope('legal-hold.lifted', { reason: 'r', holdId: 'nope' })))
+      .thenThrows('NO_SUCH_HOLD');
   });
 
   it('closes the subject to everything but acknowledgements', () => {
     const erased: SubjectEvent = {
       type: 'erasure.completed',
-      data: { requestId: 'r1', scope: 'all', reason: 'subject-request', categories: ['contact'], fields: ['contact.email'] },
+      data: {
+        requestId: 'r1',
+        scope: 'all',
+        reason: 'subject-request',
+        categories: ['contact'],
+        fields: ['contact.email'],
+      },
       personal: {},
     };
-    given([...history, erased]).when(cmd(envelope('consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' }))).thenThrows('SUBJECT_ERASED');
+    given([...history, erased])
+      .when(cmd(envelope('consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' })))
+      .thenThrows('SUBJECT_ERASED');
     given([...history, erased])
       .when(cmd(envelope('erasure.acknowledged', { system: 'invenias' })))
       .then([{ type: 'erasure.acknowledged', data: { system: 'invenias' }, personal: {} }]);
@@ -291,9 +416,22 @@ describe('withdrawal is as easy as giving', () => {
 
   it('keeps the evidence of consent apart from the metadata', () => {
     given([linked])
-      .when(cmd(envelope('consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form', evidence: 'form #12 ip 10.0.0.1' })))
+      .when(
+        cmd(
+          envelope('consent.given', {
+            purpose: 'marketing',
+            policyVersion: '2018-05',
+            channel: 'web-form',
+            evidence: 'form #12 ip 10.0.0.1',
+          }),
+        ),
+      )
       .then([
-        { type: 'consent.given', data: { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' }, personal: { evidence: 'form #12 ip 10.0.0.1' } },
+        {
+          type: 'consent.given',
+          data: { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form' },
+          personal: { evidence: 'form #12 ip 10.0.0.1' },
+        },
       ]);
   });
 });

@@ -81,7 +81,8 @@ export function subjectDecider(policy: Policy): SubjectDecider {
     reason: ErasureReason,
   ): SubjectEvent => {
     const holdIds = Object.keys(state.holds);
-    if (holdIds.length > 0) return { type: 'erasure.refused', data: { requestId, scope, reason, holdIds }, personal: {} };
+    if (holdIds.length > 0)
+      return { type: 'erasure.refused', data: { requestId, scope, reason, holdIds }, personal: {} };
     const inScope = (key: string) => scope === 'all' || scope.includes(categoryOf(key));
     const fields = state.fields.filter(inScope);
     const categories = scope === 'all' ? [...new Set(fields.map(categoryOf))] : [...scope];
@@ -107,7 +108,12 @@ export function subjectDecider(policy: Policy): SubjectDecider {
         return [
           {
             type: 'data.collected',
-            data: { purpose: e.data.purpose, lawfulBasis: purpose.lawfulBasis, collectedFrom: e.data.collectedFrom, fields: keys },
+            data: {
+              purpose: e.data.purpose,
+              lawfulBasis: purpose.lawfulBasis,
+              collectedFrom: e.data.collectedFrom,
+              fields: keys,
+            },
             personal: { values: e.data.fields },
           },
         ];
@@ -115,7 +121,8 @@ export function subjectDecider(policy: Policy): SubjectDecider {
       case 'data.corrected': {
         const keys = Object.keys(e.data.fields);
         checkCategories(keys);
-        const personal = e.data.reason === undefined ? { values: e.data.fields } : { values: e.data.fields, reason: e.data.reason };
+        const personal =
+          e.data.reason === undefined ? { values: e.data.fields } : { values: e.data.fields, reason: e.data.reason };
         return [{ type: 'data.corrected', data: { fields: keys }, personal }];
       }
       case 'data.used': {
@@ -123,7 +130,9 @@ export function subjectDecider(policy: Policy): SubjectDecider {
         checkCategories(fields);
         const purpose = checkProcessing(state, e.data.purpose);
         const personal = e.data.description === undefined ? {} : { description: e.data.description };
-        return [{ type: 'data.used', data: { purpose: e.data.purpose, lawfulBasis: purpose.lawfulBasis, fields }, personal }];
+        return [
+          { type: 'data.used', data: { purpose: e.data.purpose, lawfulBasis: purpose.lawfulBasis, fields }, personal },
+        ];
       }
       case 'data.disclosed': {
         checkCategories(e.data.fields);
@@ -131,7 +140,12 @@ export function subjectDecider(policy: Policy): SubjectDecider {
         return [
           {
             type: 'data.disclosed',
-            data: { recipient: e.data.recipient, purpose: e.data.purpose, lawfulBasis: purpose.lawfulBasis, fields: [...e.data.fields] },
+            data: {
+              recipient: e.data.recipient,
+              purpose: e.data.purpose,
+              lawfulBasis: purpose.lawfulBasis,
+              fields: [...e.data.fields],
+            },
             personal: {},
           },
         ];
@@ -150,7 +164,9 @@ export function subjectDecider(policy: Policy): SubjectDecider {
       case 'consent.withdrawn':
         // Withdrawing is as easy as giving: always recorded, even when nothing was given.
         purposeOf(e.data.purpose);
-        return [{ type: 'consent.withdrawn', data: { purpose: e.data.purpose, channel: e.data.channel }, personal: {} }];
+        return [
+          { type: 'consent.withdrawn', data: { purpose: e.data.purpose, channel: e.data.channel }, personal: {} },
+        ];
       case 'objection.raised':
         e.data.purposes.forEach(purposeOf);
         return [
@@ -191,24 +207,44 @@ export function subjectDecider(policy: Policy): SubjectDecider {
       }
       case 'legal-hold.lifted': {
         const { holdId } = e.data;
-        if (holdId !== undefined && !state.holds[holdId]) throw new RuleViolation('NO_SUCH_HOLD', `no legal hold ${holdId}`);
+        if (holdId !== undefined && !state.holds[holdId])
+          throw new RuleViolation('NO_SUCH_HOLD', `no legal hold ${holdId}`);
         const holdIds = holdId === undefined ? Object.keys(state.holds) : [holdId];
-        const lifted: SubjectEvent = { type: 'legal-hold.lifted', data: { holdIds }, personal: { reason: e.data.reason } };
+        const lifted: SubjectEvent = {
+          type: 'legal-hold.lifted',
+          data: { holdIds },
+          personal: { reason: e.data.reason },
+        };
         const after = evolveSubject(state, lifted);
         const pending = state.pendingErasure;
         if (!pending || Object.keys(after.holds).length > 0) return [lifted];
         // The erasure refused under the hold is still due: it runs now.
-        return [lifted, erase(after, pending.requestId, pending.scope === 'all' ? 'all' : [...pending.scope], pending.reason as ErasureReason)];
+        return [
+          lifted,
+          erase(
+            after,
+            pending.requestId,
+            pending.scope === 'all' ? 'all' : [...pending.scope],
+            pending.reason as ErasureReason,
+          ),
+        ];
       }
       case 'access.requested': {
-        const data = e.data.channel === undefined ? { requestId: e.id, dueAt: dueAt() } : { requestId: e.id, channel: e.data.channel, dueAt: dueAt() };
+        const data =
+          e.data.channel === undefined
+            ? { requestId: e.id, dueAt: dueAt() }
+            : { requestId: e.id, channel: e.data.channel, dueAt: dueAt() };
         return [{ type: 'access.requested', data, personal: {} }];
       }
       case 'erasure.requested': {
         const scope = e.data.scope === 'all' ? 'all' : [...e.data.scope];
         if (scope !== 'all') scope.forEach(checkCategory);
         return [
-          { type: 'erasure.requested', data: { requestId: e.id, scope, reason: e.data.reason, dueAt: dueAt() }, personal: {} },
+          {
+            type: 'erasure.requested',
+            data: { requestId: e.id, scope, reason: e.data.reason, dueAt: dueAt() },
+            personal: {},
+          },
           erase(state, e.id, scope, e.data.reason),
         ];
       }
@@ -234,7 +270,11 @@ export function subjectDecider(policy: Policy): SubjectDecider {
       if (ref === undefined || state.refs.includes(ref)) return events;
       const [first, ...rest] = events as [SubjectEvent, ...SubjectEvent[]];
       const linkedRefSystem = ref.slice(0, ref.indexOf(':'));
-      const linking = { ...first, data: { ...first.data, linkedRefSystem }, personal: { ...first.personal, linkedRef: ref } };
+      const linking = {
+        ...first,
+        data: { ...first.data, linkedRefSystem },
+        personal: { ...first.personal, linkedRef: ref },
+      };
       return [linking as SubjectEvent, ...rest];
     },
   };

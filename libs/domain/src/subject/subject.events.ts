@@ -27,7 +27,11 @@ export type DataCollectedEvent = Recorded<
   { values: FieldValues }
 >;
 /** The old value is superseded, never overwritten: it stays in the earlier event. */
-export type DataCorrectedEvent = Recorded<'data.corrected', { fields: string[] }, { values: FieldValues; reason?: string }>;
+export type DataCorrectedEvent = Recorded<
+  'data.corrected',
+  { fields: string[] },
+  { values: FieldValues; reason?: string }
+>;
 export type DataUsedEvent = Recorded<
   'data.used',
   { purpose: string; lawfulBasis: string; fields: string[] },
@@ -44,7 +48,11 @@ export type ConsentGivenEvent = Recorded<
 >;
 export type ConsentWithdrawnEvent = Recorded<'consent.withdrawn', { purpose: string; channel: string }>;
 /** objection: the person opposes processing on legitimate interest (Art. 21), with grounds. */
-export type ObjectionRaisedEvent = Recorded<'objection.raised', { objectionId: string; purposes: string[] }, { grounds: string }>;
+export type ObjectionRaisedEvent = Recorded<
+  'objection.raised',
+  { objectionId: string; purposes: string[] },
+  { grounds: string }
+>;
 export type ObjectionResolvedEvent = Recorded<
   'objection.resolved',
   { objectionId: string; outcome: 'upheld' | 'rejected'; purposes: string[] },
@@ -54,7 +62,11 @@ export type ObjectionResolvedEvent = Recorded<
 export type RestrictionPlacedEvent = Recorded<'restriction.placed', Record<never, never>, { reason: string }>;
 export type RestrictionLiftedEvent = Recorded<'restriction.lifted', Record<never, never>, { reason: string }>;
 /** legal hold: another law or a public order requires storage; it blocks erasure. */
-export type LegalHoldPlacedEvent = Recorded<'legal-hold.placed', { holdId: string; until?: string }, { reason: string }>;
+export type LegalHoldPlacedEvent = Recorded<
+  'legal-hold.placed',
+  { holdId: string; until?: string },
+  { reason: string }
+>;
 export type LegalHoldLiftedEvent = Recorded<'legal-hold.lifted', { holdIds: string[] }, { reason: string }>;
 export type AccessRequestedEvent = Recorded<'access.requested', { requestId: string; channel?: string; dueAt: string }>;
 export type ErasureRequestedEvent = Recorded<

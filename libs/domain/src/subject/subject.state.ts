@@ -13,7 +13,9 @@ export interface SubjectDecisionState {
   /** The upstream refs linked to the subject. Held in memory only, to know when to link a new one. */
   readonly refs: readonly string[];
   readonly consents: Readonly<Record<string, { readonly given: boolean; readonly policyVersion: string }>>;
-  readonly objections: Readonly<Record<string, { readonly purposes: readonly string[]; readonly status: ObjectionStatus }>>;
+  readonly objections: Readonly<
+    Record<string, { readonly purposes: readonly string[]; readonly status: ObjectionStatus }>
+  >;
   readonly restricted: boolean;
   readonly holds: Readonly<Record<string, true>>;
   /** Field keys that currently hold a value. */
@@ -21,7 +23,11 @@ export interface SubjectDecisionState {
   /** Purposes data was collected for; an upheld objection or a withdrawal may end them. */
   readonly collectedPurposes: readonly string[];
   /** An erasure refused under a legal hold: it runs when the last hold is lifted. */
-  readonly pendingErasure?: { readonly requestId: string; readonly scope: 'all' | readonly string[]; readonly reason: string };
+  readonly pendingErasure?: {
+    readonly requestId: string;
+    readonly scope: 'all' | readonly string[];
+    readonly reason: string;
+  };
 }
 
 export const initialSubjectState: SubjectDecisionState = {
@@ -69,7 +75,11 @@ function changed(s: SubjectDecisionState, c: Partial<SubjectDecisionState>): Sub
 
 export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent): SubjectDecisionState {
   const linked = event.personal?.linkedRef;
-  const s = linked ? changed(state, { exists: true, refs: withKeys(state.refs, [linked]) }) : state.exists ? state : changed(state, { exists: true });
+  const s = linked
+    ? changed(state, { exists: true, refs: withKeys(state.refs, [linked]) })
+    : state.exists
+      ? state
+      : changed(state, { exists: true });
   switch (event.type) {
     case 'data.used':
     case 'data.disclosed':
@@ -80,23 +90,37 @@ export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent):
     case 'data.collected': {
       const fields = withKeys(s.fields, event.data.fields);
       const collectedPurposes = withKeys(s.collectedPurposes, [event.data.purpose]);
-      return fields === s.fields && collectedPurposes === s.collectedPurposes ? s : changed(s, { fields, collectedPurposes });
+      return fields === s.fields && collectedPurposes === s.collectedPurposes
+        ? s
+        : changed(s, { fields, collectedPurposes });
     }
     case 'data.corrected': {
       const fields = withKeys(s.fields, event.data.fields);
       return fields === s.fields ? s : changed(s, { fields });
     }
     case 'consent.given':
-      return changed(s, { consents: { ...s.consents, [event.data.purpose]: { given: true, policyVersion: event.data.policyVersion } } });
+      return changed(s, {
+        consents: { ...s.consents, [event.data.purpose]: { given: true, policyVersion: event.data.policyVersion } },
+      });
     case 'consent.withdrawn': {
       const previous = s.consents[event.data.purpose];
-      return changed(s, { consents: { ...s.consents, [event.data.purpose]: { given: false, policyVersion: previous?.policyVersion ?? '' } } });
+      return changed(s, {
+        consents: {
+          ...s.consents,
+          [event.data.purpose]: { given: false, policyVersion: previous?.policyVersion ?? '' },
+        },
+      });
     }
     case 'objection.raised':
-      return changed(s, { objections: { ...s.objections, [event.data.objectionId]: { purposes: event.data.purposes, status: 'open' } } });
+      return changed(s, {
+        objections: { ...s.objections, [event.data.objectionId]: { purposes: event.data.purposes, status: 'open' } },
+      });
     case 'objection.resolved':
       return changed(s, {
-        objections: { ...s.objections, [event.data.objectionId]: { purposes: event.data.purposes, status: event.data.outcome } },
+        objections: {
+          ...s.objections,
+          [event.data.objectionId]: { purposes: event.data.purposes, status: event.data.outcome },
+        },
       });
     case 'restriction.placed':
       return changed(s, { restricted: true });
@@ -105,12 +129,13 @@ export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent):
     case 'legal-hold.placed':
       return changed(s, { holds: { ...s.holds, [event.data.holdId]: true } });
     case 'legal-hold.lifted': {
-      const holds = { ...s.holds };
-      for (const id of event.data.holdIds) delete holds[id];
-      return changed(s, { holds });
+      const lifted = new Set(event.data.holdIds);
+      return changed(s, { holds: Object.fromEntries(Object.entries(s.holds).filter(([id]) => !lifted.has(id))) });
     }
     case 'erasure.refused':
-      return changed(s, { pendingErasure: { requestId: event.data.requestId, scope: event.data.scope, reason: event.data.reason } });
+      return changed(s, {
+        pendingErasure: { requestId: event.data.requestId, scope: event.data.scope, reason: event.data.reason },
+      });
     case 'erasure.completed': {
       const erasedAll = event.data.scope === 'all';
       const scope = new Set(event.data.categories);

@@ -36,7 +36,16 @@ describe.each<[string, ServerKind]>([
       await slow.query(
         `INSERT INTO ledger_events (stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash)
          VALUES ($1, 0, $2, $3, $4, $5, $6, $7, $8, NULL)`,
-        [lateStream, late.eventId, late.type, late.data, late.personal, late.meta, late.recordedAt, eventHash(lateStream, 0, late, null)],
+        [
+          lateStream,
+          late.eventId,
+          late.type,
+          late.data,
+          late.personal,
+          late.meta,
+          late.recordedAt,
+          eventHash(lateStream, 0, late, null),
+        ],
       );
       const quick = [newEvent(), newEvent()];
       await store.append([{ streamId: 'subject-quick-1', expected: NO_STREAM, events: [quick[0]!] }]);
@@ -62,7 +71,11 @@ describe.each<[string, ServerKind]>([
     try {
       // Nine events of about 10 KB, then one of 60 KB (larger than a page), then ten small ones.
       const big = (n: number) => newEvent('data.used', { personal: { description: 'x'.repeat(n) } });
-      const events = [...Array.from({ length: 9 }, () => big(10_000)), big(60_000), ...Array.from({ length: 10 }, () => newEvent())];
+      const events = [
+        ...Array.from({ length: 9 }, () => big(10_000)),
+        big(60_000),
+        ...Array.from({ length: 10 }, () => newEvent()),
+      ];
       await store.append([{ streamId: 'subject-large', expected: NO_STREAM, events }]);
 
       const sizes: number[] = [];

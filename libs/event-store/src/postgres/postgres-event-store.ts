@@ -74,7 +74,6 @@ const parseCheckpoint = (checkpoint: Checkpoint | null): [bigint, bigint] => {
   return [BigInt(tx ?? '0'), BigInt(position ?? '0')];
 };
 
-
 /**
  * SQL for the last revision of the stream that `streamIdSql` names (NULL: no such stream): one
  * probe of the (stream, revision) key, for a read model kept in the same database to check in its
@@ -193,10 +192,16 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       const { code, constraint } = pgErrorOf(error);
       if (code === '23505' && constraint === 'ledger_events_stream_revision') {
-        throw new ConcurrencyError(appends.map((a) => a.streamId), 'a stream moved past its expected revision');
+        throw new ConcurrencyError(
+          appends.map((a) => a.streamId),
+          'a stream moved past its expected revision',
+        );
       }
       if (code === '23505' && constraint === 'ledger_events_event_id') {
-        throw new ConcurrencyError(appends.map((a) => a.streamId), 'an event id was recorded concurrently');
+        throw new ConcurrencyError(
+          appends.map((a) => a.streamId),
+          'an event id was recorded concurrently',
+        );
       }
       if (isTransientFault(error)) throw new StoreUnavailableError(error);
       throw error;

@@ -58,7 +58,9 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     const id = stream();
     const first = await store.append([{ streamId: id, expected: NO_STREAM, events: [newEvent()] }]);
     const head = first.events[0]!;
-    await store.append([{ streamId: id, expected: { revision: head.revision, hash: head.hash }, events: [newEvent(), newEvent()] }]);
+    await store.append([
+      { streamId: id, expected: { revision: head.revision, hash: head.hash }, events: [newEvent(), newEvent()] },
+    ]);
     const read = await store.readStream(id);
     expect(read.map((e) => e.revision)).toEqual([0, 1, 2]);
     expect(verifyChain(read)).toBeNull();
@@ -69,7 +71,9 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     const first = await store.append([{ streamId: id, expected: NO_STREAM, events: [newEvent()] }]);
     const head = { revision: 0, hash: first.events[0]!.hash };
     await store.append([{ streamId: id, expected: head, events: [newEvent()] }]);
-    await expect(store.append([{ streamId: id, expected: head, events: [newEvent()] }])).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append([{ streamId: id, expected: head, events: [newEvent()] }])).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
     await expect(store.append([{ streamId: id, expected: NO_STREAM, events: [newEvent()] }])).rejects.toBeInstanceOf(
       ConcurrencyError,
     );
@@ -79,9 +83,9 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
   it('refuses a head that claims a revision the stream does not have', async () => {
     const id = stream();
     await store.append([{ streamId: id, expected: NO_STREAM, events: [newEvent()] }]);
-    await expect(store.append([{ streamId: id, expected: { revision: 4, hash: 'x' }, events: [newEvent()] }])).rejects.toBeInstanceOf(
-      ConcurrencyError,
-    );
+    await expect(
+      store.append([{ streamId: id, expected: { revision: 4, hash: 'x' }, events: [newEvent()] }]),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
     expect(await store.readStream(id)).toHaveLength(1);
   });
 
@@ -108,7 +112,12 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       { streamId: b, expected: NO_STREAM, events: [newEvent(), newEvent(), newEvent()] },
     ]);
     const revisions = await store.streamRevisions([a, b, missing]);
-    expect([...revisions].sort()).toEqual([[a, 0], [b, 2]].sort());
+    expect([...revisions].sort()).toEqual(
+      [
+        [a, 0],
+        [b, 2],
+      ].sort(),
+    );
     expect(await store.streamRevisions([])).toEqual(new Map());
   });
 
@@ -125,7 +134,9 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
   it('never records one event id twice', async () => {
     const event = newEvent();
     await store.append([{ streamId: stream(), expected: NO_STREAM, events: [event] }]);
-    await expect(store.append([{ streamId: stream(), expected: NO_STREAM, events: [event] }])).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append([{ streamId: stream(), expected: NO_STREAM, events: [event] }])).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
     expect(await store.findEnvelopes([event.eventId])).toEqual([
       expect.objectContaining({ envelopeId: event.eventId, envelopeHash: 'h' }),
     ]);
@@ -134,9 +145,11 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
   it('refuses an event id in capitals, which would be stored under a hash that does not verify', async () => {
     const id = stream();
     const event = newEvent();
-    await expect(store.append([{ streamId: id, expected: NO_STREAM, events: [{ ...event, eventId: event.eventId.toUpperCase() }] }])).rejects.toThrow(
-      /not a lowercase UUID/,
-    );
+    await expect(
+      store.append([
+        { streamId: id, expected: NO_STREAM, events: [{ ...event, eventId: event.eventId.toUpperCase() }] },
+      ]),
+    ).rejects.toThrow(/not a lowercase UUID/);
     expect(await store.readStream(id)).toEqual([]);
   });
 

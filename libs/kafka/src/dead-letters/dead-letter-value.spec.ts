@@ -1,5 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { cutDownValue, DeadLetterKeyDestroyed, openMessageValue, sealMessageValue, type Open, type Seal } from './dead-letter-value';
+import {
+  cutDownValue,
+  DeadLetterKeyDestroyed,
+  openMessageValue,
+  sealMessageValue,
+  type Open,
+  type Seal,
+} from './dead-letter-value';
 
 // A real cipher (AES-256-GCM) under a test key, so that what is sealed is really unreadable.
 const key = randomBytes(32);
@@ -33,14 +40,27 @@ const envelope = {
 };
 // As a JSON text: a literal `__proto__` key would set the prototype, not add a key.
 const text = JSON.stringify(envelope).replace(/}$/, ',"__proto__":"a key no object may have"}');
-const personal = ['kari.hansen', 'webcruiter:candidate:4711', 'ola@example.no', '912 34 567', 'Bergen', 'ola.nordmann', 'a key no object'];
+const personal = [
+  'kari.hansen',
+  'webcruiter:candidate:4711',
+  'ola@example.no',
+  '912 34 567',
+  'Bergen',
+  'ola.nordmann',
+  'a key no object',
+];
 
 describe('a dead letter value', () => {
   it('keeps the envelope shape with nothing personal in clear, and opens to the same envelope', () => {
     const letter = sealMessageValue(Buffer.from(text), seal);
     for (const value of personal) expect(letter).not.toContain(value);
     const shape = JSON.parse(letter);
-    expect(shape).toMatchObject({ id: envelope.id, type: 'data.collected', source: 'webcruiter', data: { purpose: 'candidate-relationship', collectedFrom: 'subject' } });
+    expect(shape).toMatchObject({
+      id: envelope.id,
+      type: 'data.collected',
+      source: 'webcruiter',
+      data: { purpose: 'candidate-relationship', collectedFrom: 'subject' },
+    });
     expect(shape.subject.ref).toMatch(/^dlq:v1:/);
     expect(Object.keys(shape.data.fields)).toEqual(['contact.email', 'contact.phone']);
     expect(shape.data.grounds).toMatch(/^dlq:v1:/);
@@ -49,7 +69,11 @@ describe('a dead letter value', () => {
   });
 
   it('seals a value that is not JSON, or not an object, whole and byte for byte', () => {
-    for (const value of [Buffer.from('{"id": broken ola@example.no'), Buffer.from('"ola@example.no"'), Buffer.from([0xff, 0xfe, 0x00])]) {
+    for (const value of [
+      Buffer.from('{"id": broken ola@example.no'),
+      Buffer.from('"ola@example.no"'),
+      Buffer.from([0xff, 0xfe, 0x00]),
+    ]) {
       const letter = sealMessageValue(value, seal);
       expect(letter).not.toContain('ola@example.no');
       expect(openMessageValue(Buffer.from(letter), open).equals(value)).toBe(true);
@@ -57,12 +81,19 @@ describe('a dead letter value', () => {
   });
 
   it('seals a clear field whose value is long, multi-line or looks sealed', () => {
-    const letter = JSON.parse(sealMessageValue(Buffer.from(JSON.stringify({ id: 'x'.repeat(300), source: 'a\nb', type: 'dlq:v1:x' })), seal));
+    const letter = JSON.parse(
+      sealMessageValue(Buffer.from(JSON.stringify({ id: 'x'.repeat(300), source: 'a\nb', type: 'dlq:v1:x' })), seal),
+    );
     expect(Object.values(letter).every((v) => String(v).startsWith('dlq:v1:'))).toBe(true);
   });
 
   it('cuts down to the id, type and source and a marker', () => {
-    expect(JSON.parse(cutDownValue(Buffer.from(JSON.stringify(envelope))))).toEqual({ id: envelope.id, type: 'data.collected', source: 'webcruiter', truncated: true });
+    expect(JSON.parse(cutDownValue(Buffer.from(JSON.stringify(envelope))))).toEqual({
+      id: envelope.id,
+      type: 'data.collected',
+      source: 'webcruiter',
+      truncated: true,
+    });
     expect(JSON.parse(cutDownValue(Buffer.from('not json')))).toEqual({ truncated: true });
   });
 

@@ -30,7 +30,24 @@ interface Shape {
 const FIELDS: Shape = { clear: new Set(), sealAllValues: true };
 const DATA: Shape = {
   personal: new Set(['evidence', 'grounds', 'reason', 'description']),
-  clear: new Set(['purpose', 'purposes', 'collectedFrom', 'lawfulBasis', 'policyVersion', 'channel', 'recipient', 'objectionId', 'outcome', 'scope', 'kind', 'requestId', 'method', 'months', 'system', 'until']),
+  clear: new Set([
+    'purpose',
+    'purposes',
+    'collectedFrom',
+    'lawfulBasis',
+    'policyVersion',
+    'channel',
+    'recipient',
+    'objectionId',
+    'outcome',
+    'scope',
+    'kind',
+    'requestId',
+    'method',
+    'months',
+    'system',
+    'until',
+  ]),
   nested: { fields: FIELDS },
 };
 const ENVELOPE: Shape = {
@@ -39,9 +56,11 @@ const ENVELOPE: Shape = {
   nested: { subject: { clear: new Set(['id']), personal: new Set(['ref']) }, data: DATA },
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isClearText = (value: unknown) => typeof value === 'string' && SAFE_TEXT.test(value) && !value.startsWith(SEALED_PREFIX);
+const isClearText = (value: unknown) =>
+  typeof value === 'string' && SAFE_TEXT.test(value) && !value.startsWith(SEALED_PREFIX);
 const isClearValue = (value: unknown): boolean =>
   typeof value === 'number' ||
   typeof value === 'boolean' ||
@@ -57,10 +76,12 @@ function sealObject(value: Record<string, unknown>, shape: Shape, seal: Seal): R
   for (const [key, v] of Object.entries(value)) {
     const nested = shape.nested?.[key];
     if (!SAFE_KEY.test(key)) bagged.push([key, v]);
-    else if (nested && key === 'fields' && Array.isArray(v) && isClearValue(v)) kept.push([key, v]); // a list of field keys
+    else if (nested && key === 'fields' && Array.isArray(v) && isClearValue(v))
+      kept.push([key, v]); // a list of field keys
     else if (nested && isObject(v)) kept.push([key, sealObject(v, nested, seal)]);
     else if (shape.clear.has(key) && isClearValue(v)) kept.push([key, v]);
-    else if (shape.clear.has(key) || shape.personal?.has(key) || nested || shape.sealAllValues) kept.push([key, sealJson(v, seal)]);
+    else if (shape.clear.has(key) || shape.personal?.has(key) || nested || shape.sealAllValues)
+      kept.push([key, sealJson(v, seal)]);
     else bagged.push([key, v]);
   }
   if (bagged.length > 0) kept.push([BAG, sealJson(Object.fromEntries(bagged), seal)]);
@@ -93,7 +114,9 @@ export function cutDownValue(value: Buffer | null): string {
   } catch {
     parsed = undefined;
   }
-  const kept = isObject(parsed) ? (['id', 'type', 'source'] as const).filter((k) => isClearText(parsed[k])).map((k) => [k, parsed[k]]) : [];
+  const kept = isObject(parsed)
+    ? (['id', 'type', 'source'] as const).filter((k) => isClearText(parsed[k])).map((k) => [k, parsed[k]])
+    : [];
   return JSON.stringify({ ...Object.fromEntries(kept), truncated: true });
 }
 
@@ -116,7 +139,8 @@ function openPart(sealed: string, open: Open): Buffer {
 function openObject(value: Record<string, unknown>, open: Open): Record<string, unknown> {
   const entries: Array<[string, unknown]> = [];
   for (const [key, v] of Object.entries(value)) {
-    if (key === BAG && isSealed(v)) entries.push(...Object.entries(JSON.parse(openPart(v, open).toString('utf8')) as object));
+    if (key === BAG && isSealed(v))
+      entries.push(...Object.entries(JSON.parse(openPart(v, open).toString('utf8')) as object));
     else if (isSealed(v)) entries.push([key, JSON.parse(openPart(v, open).toString('utf8'))]);
     else if (isObject(v)) entries.push([key, openObject(v, open)]);
     else entries.push([key, v]);

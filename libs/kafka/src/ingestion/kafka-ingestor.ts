@@ -30,7 +30,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The details of a failed validation as one header line: paths and rules, never a value. */
 const describe = (details: ReadonlyArray<{ path: string; message: string }>) =>
-  details.map((d) => `${d.path}: ${d.message}`).join('; ').slice(0, 1000);
+  details
+    .map((d) => `${d.path}: ${d.message}`)
+    .join('; ')
+    .slice(0, 1000);
 
 /** An outage of the store, in any of the forms a recording path can meet it: wait, never refuse. */
 export const isOutage = (error: unknown): boolean => error instanceof StoreUnavailableError || isTransientFault(error);
@@ -68,7 +71,8 @@ export class KafkaIngestor {
   };
 
   private check(message: InboundMessage): { envelope: InboundEnvelope } | Refusal {
-    if (!message.value || message.value.length === 0) return { message, code: 'EMPTY_MESSAGE', reason: 'the message has no value' };
+    if (!message.value || message.value.length === 0)
+      return { message, code: 'EMPTY_MESSAGE', reason: 'the message has no value' };
     let raw: unknown;
     try {
       raw = JSON.parse(message.value.toString('utf8'));
@@ -102,7 +106,10 @@ export class KafkaIngestor {
         const key = message.key ? this.hooks.deadLetters.keyHash(message.key.toString('utf8')) : null;
         return { ...refusal, key, value: sealMessageValue(message.value, seal), cutDown };
       } catch (error) {
-        if (seal) this.hooks.log?.(`dead letter at ${message.partition}/${message.offset} not sealed (${safeErrorSummary(error)}); sent cut down`);
+        if (seal)
+          this.hooks.log?.(
+            `dead letter at ${message.partition}/${message.offset} not sealed (${safeErrorSummary(error)}); sent cut down`,
+          );
         return { ...refusal, key: null, value: cutDown, cutDown };
       }
     });
@@ -113,9 +120,14 @@ export class KafkaIngestor {
       try {
         const result = await this.hooks.record(valid.map((v) => v.envelope));
         this.recovered();
-        this.noteRecorded(result.outcomes, valid.map((v) => v.envelope));
+        this.noteRecorded(
+          result.outcomes,
+          valid.map((v) => v.envelope),
+        );
         return result.outcomes.flatMap((o) =>
-          o.status === 'rejected' ? [{ message: valid[o.index]!.message, code: o.error.code, reason: o.error.message }] : [],
+          o.status === 'rejected'
+            ? [{ message: valid[o.index]!.message, code: o.error.code, reason: o.error.message }]
+            : [],
         );
       } catch (error) {
         if (!context.isRunning()) throw error; // stopping: the batch is redelivered to whoever takes over
@@ -137,10 +149,15 @@ export class KafkaIngestor {
         const result = await this.untilAvailable(context, () => this.hooks.record([envelope]));
         this.noteRecorded(result.outcomes, [envelope]);
         const outcome = result.outcomes[0]!;
-        if (outcome.status === 'rejected') refusals.push({ message, code: outcome.error.code, reason: outcome.error.message });
+        if (outcome.status === 'rejected')
+          refusals.push({ message, code: outcome.error.code, reason: outcome.error.message });
       } catch (error) {
         if (!context.isRunning()) throw error;
-        refusals.push({ message, code: 'PROCESSING_FAILED', reason: `the ledger could not process this message (${safeErrorSummary(error)})` });
+        refusals.push({
+          message,
+          code: 'PROCESSING_FAILED',
+          reason: `the ledger could not process this message (${safeErrorSummary(error)})`,
+        });
       }
     }
     return refusals;

@@ -41,15 +41,18 @@ export function kafkaConnection(settings: KafkaConnectionSettings): KafkaConnect
     .filter(Boolean);
   if (brokers.length === 0) return null;
   const tls = settings.KAFKA_SSL === 'true';
-  if (settings.KAFKA_SSL_CA_FILE && !tls) throw new Error('configuration: KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true');
+  if (settings.KAFKA_SSL_CA_FILE && !tls)
+    throw new Error('configuration: KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true');
   let ssl: KafkaConnection['ssl'];
   if (tls) ssl = settings.KAFKA_SSL_CA_FILE ? { ca: [readCa(settings.KAFKA_SSL_CA_FILE)] } : true;
 
   const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = settings;
   if (!mechanism) return { brokers, ...(ssl ? { ssl } : {}) };
-  if (!username || !password) throw new Error('configuration: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  if (!username || !password)
+    throw new Error('configuration: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
   // PLAIN sends the password itself; only TLS keeps it off the wire.
-  if (mechanism === 'plain' && !tls) throw new Error('configuration: KAFKA_SASL_MECHANISM=plain sends the password in clear: set KAFKA_SSL=true');
+  if (mechanism === 'plain' && !tls)
+    throw new Error('configuration: KAFKA_SASL_MECHANISM=plain sends the password in clear: set KAFKA_SSL=true');
   return { brokers, ...(ssl ? { ssl } : {}), sasl: { mechanism, username, password } };
 }
 
@@ -57,7 +60,11 @@ export function kafkaConnection(settings: KafkaConnectionSettings): KafkaConnect
  * The options to give one kafkajs client: a copy, because kafkajs stores its authenticator (with
  * the credentials it was first given) in the `sasl` object it receives, and reuses it from there.
  */
-export function kafkajsOptions({ brokers, ssl, sasl }: KafkaConnection): { brokers: string[]; ssl?: KafkaConnection['ssl']; sasl?: KafkaConnection['sasl'] } {
+export function kafkajsOptions({ brokers, ssl, sasl }: KafkaConnection): {
+  brokers: string[];
+  ssl?: KafkaConnection['ssl'];
+  sasl?: KafkaConnection['sasl'];
+} {
   return { brokers: [...brokers], ...(ssl ? { ssl } : {}), ...(sasl ? { sasl: { ...sasl } } : {}) };
 }
 
@@ -66,9 +73,13 @@ function readCa(file: string): string {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`configuration: KAFKA_SSL_CA_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(
+      `configuration: KAFKA_SSL_CA_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
+    );
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('configuration: KAFKA_SSL_CA_FILE holds no PEM certificate');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new Error('configuration: KAFKA_SSL_CA_FILE holds no PEM certificate');
   return pem;
 }
 
@@ -86,10 +97,16 @@ export function explainKafkaFailure(error: unknown, connection: KafkaConnection)
     if (cause.name === 'KafkaJSSASLAuthenticationError') {
       return /not supported by the server/.test(cause.message ?? '')
         ? named('KafkaAuthenticationError', `Kafka SASL: the brokers do not offer ${mechanism}`)
-        : named('KafkaAuthenticationError', `Kafka SASL authentication failed (${mechanism}): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD`);
+        : named(
+            'KafkaAuthenticationError',
+            `Kafka SASL authentication failed (${mechanism}): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD`,
+          );
     }
     if (cause.name === 'KafkaJSConnectionError' && CERTIFICATE_REFUSED.test(cause.code ?? '')) {
-      return named('KafkaTlsError', `Kafka TLS: the broker's certificate was refused (${cause.code}); KAFKA_SSL_CA_FILE must name the CA that signed it`);
+      return named(
+        'KafkaTlsError',
+        `Kafka TLS: the broker's certificate was refused (${cause.code}); KAFKA_SSL_CA_FILE must name the CA that signed it`,
+      );
     }
   }
   return error;
@@ -104,7 +121,12 @@ interface ErrorLike {
 
 /** The error and what caused it, as kafkajs chains them (its retries wrap the last failure). */
 function* causes(error: unknown): Generator<ErrorLike> {
-  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as ErrorLike).cause, depth += 1) yield e as ErrorLike;
+  for (
+    let e = error, depth = 0;
+    typeof e === 'object' && e !== null && depth < 5;
+    e = (e as ErrorLike).cause, depth += 1
+  )
+    yield e as ErrorLike;
 }
 
 function named(name: string, message: string): Error {

@@ -15,7 +15,13 @@ describe('dead letters as produce requests that fit the topic', () => {
     const chunks = deadLetterChunks([letter(1, 100), letter(2, 100), letter(3, 100)], 1_048_588);
     expect(chunks).toHaveLength(1);
     expect(chunks[0]!.map((r) => r.value.length)).toEqual([100, 100, 100]);
-    expect(chunks[0]![0]!.headers).toEqual({ 'error-code': 'VALIDATION', 'error-message': 'data.fields: too many keys', 'origin-topic': 'in', 'origin-partition': '0', 'origin-offset': '1' });
+    expect(chunks[0]![0]!.headers).toEqual({
+      'error-code': 'VALIDATION',
+      'error-message': 'data.fields: too many keys',
+      'origin-topic': 'in',
+      'origin-partition': '0',
+      'origin-offset': '1',
+    });
   });
 
   it('splits requests at the limit and cuts down a letter that alone does not fit, its code kept', () => {

@@ -48,7 +48,11 @@ function keyOf(value: Buffer): string | null {
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayCounts> {
   const source = `${options.topic}${DEAD_LETTER_SUFFIX}`;
-  const kafka = new Kafka({ ...kafkajsOptions(options.connection), clientId: `${options.groupId}-${process.pid}`, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    ...kafkajsOptions(options.connection),
+    clientId: `${options.groupId}-${process.pid}`,
+    logLevel: logLevel.ERROR,
+  });
   const counts: ReplayCounts = { read: 0, replayed: 0, keyDestroyed: 0, notReplayable: 0 };
   const admin = kafka.admin();
   await admin.connect();
@@ -56,7 +60,11 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayC
     if (!(await admin.listTopics()).includes(source)) return counts;
     const ends = await endsToRead(admin, source, options.groupId);
     const pending = new Set(ends.keys());
-    const producer = kafka.producer({ transactionalId: `${options.groupId}-replay`, idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: `${options.groupId}-replay`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     const consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
     await producer.connect();
     await consumer.connect();
@@ -86,7 +94,10 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayC
           const transaction = await producer.transaction();
           try {
             if (out.length > 0) await transaction.send({ topic: options.topic, acks: -1, messages: out });
-            await transaction.sendOffsets({ consumerGroupId: options.groupId, topics: [{ topic: source, partitions: [{ partition: batch.partition, offset: next }] }] });
+            await transaction.sendOffsets({
+              consumerGroupId: options.groupId,
+              topics: [{ topic: source, partitions: [{ partition: batch.partition, offset: next }] }],
+            });
             await transaction.commit();
           } catch (error) {
             await transaction.abort().catch(() => undefined);
@@ -113,9 +124,18 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayC
 
 /** The partitions with letters the group has not read yet, and where each ended at the start. */
 async function endsToRead(admin: Admin, topic: string, groupId: string): Promise<Map<number, bigint>> {
-  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-  const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]) ?? []);
-  return new Map(ends.filter((p) => BigInt(p.high) > (done.get(p.partition) ?? BigInt(p.low))).map((p) => [p.partition, BigInt(p.high)]));
+  const [ends, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const done = new Map(
+    committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]) ?? [],
+  );
+  return new Map(
+    ends
+      .filter((p) => BigInt(p.high) > (done.get(p.partition) ?? BigInt(p.low)))
+      .map((p) => [p.partition, BigInt(p.high)]),
+  );
 }
 
 /** A letter cut down to fit the broker keeps only its id, type and source: nothing to replay. */

@@ -36,13 +36,19 @@ describe('the Java-compatible partitioner', () => {
   });
 
   it('keeps a partition the message names', () => {
-    const partition = javaCompatiblePartitioner()({ topic: 't', partitionMetadata: partitions(6), message: { key: 'k', value: null, partition: 4 } });
+    const partition = javaCompatiblePartitioner()({
+      topic: 't',
+      partitionMetadata: partitions(6),
+      message: { key: 'k', value: null, partition: 4 },
+    });
     expect(partition).toBe(4);
   });
 
   it('sends messages without a key round the partitions that have a leader', () => {
     const partitioner = javaCompatiblePartitioner();
-    const chosen = Array.from({ length: 60 }, () => partitioner({ topic: 't', partitionMetadata: partitions(6, [1, 4]), message: { value: null } }));
+    const chosen = Array.from({ length: 60 }, () =>
+      partitioner({ topic: 't', partitionMetadata: partitions(6, [1, 4]), message: { value: null } }),
+    );
     expect(new Set(chosen)).toEqual(new Set([0, 2, 3, 5]));
     expect(chosen.slice(4, 8)).toEqual(chosen.slice(0, 4));
   });

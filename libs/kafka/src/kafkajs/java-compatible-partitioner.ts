@@ -53,6 +53,8 @@ export const javaCompatiblePartitioner: ICustomPartitioner = () => {
     const counter = (counters.get(topic) ?? randomBytes(4).readUInt32BE(0)) + 1;
     counters.set(topic, counter);
     const available = partitionMetadata.filter((p) => p.leader >= 0);
-    return available.length > 0 ? available[toPositive(counter) % available.length]!.partitionId : toPositive(counter) % numPartitions;
+    return available.length > 0
+      ? available[toPositive(counter) % available.length]!.partitionId
+      : toPositive(counter) % numPartitions;
   };
 };

@@ -17,19 +17,31 @@ export class KafkajsPublisher implements Publisher {
   private producer: Producer | null = null;
   private readonly kafka: Kafka;
 
-  constructor(connection: KafkaConnection, clientId: string, private readonly log?: (line: string) => void) {
+  constructor(
+    connection: KafkaConnection,
+    clientId: string,
+    private readonly log?: (line: string) => void,
+  ) {
     this.kafka = new Kafka({
       ...kafkajsOptions(connection),
       clientId,
       logLevel: logLevel.WARN,
-      logCreator: () => ({ level, log: entry }) => this.log?.(`kafka ${level}: ${entry.message}`),
+      logCreator:
+        () =>
+        ({ level, log: entry }) =>
+          this.log?.(`kafka ${level}: ${entry.message}`),
     });
   }
 
   async publish(topic: string, messages: readonly OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
     if (!this.producer) {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, createPartitioner: javaCompatiblePartitioner });
+      this.producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+        createPartitioner: javaCompatiblePartitioner,
+      });
       await this.producer.connect();
     }
     for (let i = 0; i < messages.length; i += SEND_CHUNK) {

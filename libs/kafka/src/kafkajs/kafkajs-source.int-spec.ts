@@ -14,7 +14,13 @@ describe('KafkajsSource (real broker)', () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let batches = 0;
-    const source = new KafkajsSource({ connection: { brokers: TEST_KAFKA_BROKERS.split(',') }, topic, groupId: `${topic}-group`, instanceId: 'stall-test', stallAfterMs: 1500 });
+    const source = new KafkajsSource({
+      connection: { brokers: TEST_KAFKA_BROKERS.split(',') },
+      topic,
+      groupId: `${topic}-group`,
+      instanceId: 'stall-test',
+      stallAfterMs: 1500,
+    });
     await source.start(async () => {
       batches += 1;
       await held;
@@ -46,7 +52,12 @@ describe('KafkajsSource (real broker)', () => {
     const topic = `ledger-aborted-${randomUUID().slice(0, 8)}`;
     await produce(topic, [{ key: 'a', value: '{}' }], 1);
     const seen: string[] = [];
-    const source = new KafkajsSource({ connection: { brokers: TEST_KAFKA_BROKERS.split(',') }, topic, groupId: `${topic}-group`, instanceId: 'aborted-test' });
+    const source = new KafkajsSource({
+      connection: { brokers: TEST_KAFKA_BROKERS.split(',') },
+      topic,
+      groupId: `${topic}-group`,
+      instanceId: 'aborted-test',
+    });
     await source.start(async (messages) => {
       seen.push(...messages.map((m) => m.value!.toString()));
       return [];
@@ -62,8 +73,16 @@ describe('KafkajsSource (real broker)', () => {
     try {
       expect(await lagSettles()).toBe(0);
       // After the first message is consumed, so that the aborted records arrive in a batch of their own.
-      const kafka = new Kafka({ clientId: 'ledger-tests', brokers: TEST_KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-      const producer = kafka.producer({ transactionalId: `${topic}-upstream`, idempotent: true, maxInFlightRequests: 1 });
+      const kafka = new Kafka({
+        clientId: 'ledger-tests',
+        brokers: TEST_KAFKA_BROKERS.split(','),
+        logLevel: logLevel.NOTHING,
+      });
+      const producer = kafka.producer({
+        transactionalId: `${topic}-upstream`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
       await producer.connect();
       const transaction = await producer.transaction();
       await transaction.send({ topic, messages: [{ key: 'a', value: '{"aborted":true}' }] });

@@ -1,5 +1,20 @@
-import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
-import { DEAD_LETTER_SUFFIX, type BatchHandler, type DeadLetter, type InboundMessage, type InboundSource } from '../kafka.port';
+import {
+  CompressionTypes,
+  ConfigResourceTypes,
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Producer,
+} from 'kafkajs';
+import {
+  DEAD_LETTER_SUFFIX,
+  type BatchHandler,
+  type DeadLetter,
+  type InboundMessage,
+  type InboundSource,
+} from '../kafka.port';
 import { kafkajsOptions, type KafkaConnection } from './connection';
 import { javaCompatiblePartitioner } from './java-compatible-partitioner';
 
@@ -27,20 +42,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * leaders of a topic it has just created may answer the same while asked for them, which
  * kafkajs's own wait (`waitForLeaders`) does not retry (seen in a test): the wait is here.
  */
-export async function ensureTopics(admin: Admin, topics: readonly string[], { numPartitions, attempts = 50 }: { numPartitions?: number; attempts?: number } = {}): Promise<void> {
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly string[],
+  { numPartitions, attempts = 50 }: { numPartitions?: number; attempts?: number } = {},
+): Promise<void> {
   const existing = await admin.listTopics();
   const missing = topics.filter((t) => !existing.includes(t));
   if (missing.length > 0) {
-    await admin.createTopics({ topics: missing.map((topic) => (numPartitions ? { topic, numPartitions } : { topic })), waitForLeaders: false });
+    await admin.createTopics({
+      topics: missing.map((topic) => (numPartitions ? { topic, numPartitions } : { topic })),
+      waitForLeaders: false,
+    });
   }
   for (let attempt = 1; ; attempt += 1) {
     try {
       const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
-      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (
+        found.length === topics.length &&
+        found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      )
+        return;
     } catch (error) {
       if (!(error as { retriable?: boolean }).retriable || attempt >= attempts) throw error;
     }
-    if (attempt >= attempts) throw new Error(`kafka topics ${topics.join(', ')} have partitions without a leader after ${attempts} tries`);
+    if (attempt >= attempts)
+      throw new Error(`kafka topics ${topics.join(', ')} have partitions without a leader after ${attempts} tries`);
     await sleep(200);
   }
 }
@@ -136,7 +163,10 @@ export class KafkajsSource implements InboundSource {
       ...kafkajsOptions(options.connection),
       clientId: `processing-ledger-${options.instanceId}`,
       logLevel: logLevel.WARN,
-      logCreator: () => ({ level, log }) => options.log?.(`kafka ${level}: ${log.message}`),
+      logCreator:
+        () =>
+        ({ level, log }) =>
+          options.log?.(`kafka ${level}: ${log.message}`),
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
   }
@@ -205,7 +235,10 @@ export class KafkajsSource implements InboundSource {
     });
   }
 
-  private async consume({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload, handler: BatchHandler): Promise<void> {
+  private async consume(
+    { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload,
+    handler: BatchHandler,
+  ): Promise<void> {
     if (batch.messages.length === 0 || isStale()) return;
     const messages: InboundMessage[] = batch.messages.map((m) => ({
       topic: batch.topic,
@@ -223,7 +256,12 @@ export class KafkajsSource implements InboundSource {
   }
 
   /** One transaction at a time on the producer: partitions handled concurrently take turns here. */
-  private commit(topic: string, partition: number, offset: string, deadLetters: Awaited<ReturnType<BatchHandler>>): Promise<void> {
+  private commit(
+    topic: string,
+    partition: number,
+    offset: string,
+    deadLetters: Awaited<ReturnType<BatchHandler>>,
+  ): Promise<void> {
     const run = () => this.inTransaction(topic, partition, offset, deadLetters);
     const turn = this.transactions.then(run, run);
     this.transactions = turn.catch(() => undefined);
@@ -237,17 +275,29 @@ export class KafkajsSource implements InboundSource {
    * producer does. Left failed, the batch would be consumed again (recorded once, but redelivered
    * after every shutdown that met it).
    */
-  private async inTransaction(topic: string, partition: number, offset: string, deadLetters: Awaited<ReturnType<BatchHandler>>): Promise<void> {
+  private async inTransaction(
+    topic: string,
+    partition: number,
+    offset: string,
+    deadLetters: Awaited<ReturnType<BatchHandler>>,
+  ): Promise<void> {
     let cutAll = false;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.transactOnce(topic, partition, offset, deadLetterChunks(deadLetters, this.deadLetterMaxBytes, cutAll));
+        await this.transactOnce(
+          topic,
+          partition,
+          offset,
+          deadLetterChunks(deadLetters, this.deadLetterMaxBytes, cutAll),
+        );
         this.lastMovedAt = Date.now();
         return;
       } catch (error) {
         // Larger than the broker takes after all (its limit read wrong, or changed): every letter cut down.
         if (!cutAll && errorTypes(error).some((t) => TOO_LARGE.has(t))) {
-          this.options.log?.(`kafka: a dead letter of ${topic}/${partition} was too large for the broker; sending the batch's letters cut down`);
+          this.options.log?.(
+            `kafka: a dead letter of ${topic}/${partition} was too large for the broker; sending the batch's letters cut down`,
+          );
           cutAll = true;
           continue;
         }
@@ -258,13 +308,25 @@ export class KafkajsSource implements InboundSource {
     }
   }
 
-  private async transactOnce(topic: string, partition: number, offset: string, chunks: readonly LetterRecord[][]): Promise<void> {
+  private async transactOnce(
+    topic: string,
+    partition: number,
+    offset: string,
+    chunks: readonly LetterRecord[][],
+  ): Promise<void> {
     const transaction = await this.producer!.transaction();
     try {
       for (const messages of chunks) {
-        await transaction.send({ topic: `${topic}${DEAD_LETTER_SUFFIX}`, compression: CompressionTypes.None, messages });
+        await transaction.send({
+          topic: `${topic}${DEAD_LETTER_SUFFIX}`,
+          compression: CompressionTypes.None,
+          messages,
+        });
       }
-      await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic, partitions: [{ partition, offset }] }] });
+      await transaction.sendOffsets({
+        consumerGroupId: this.options.groupId,
+        topics: [{ topic, partitions: [{ partition, offset }] }],
+      });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
@@ -288,10 +350,17 @@ export class KafkajsSource implements InboundSource {
   async lag(): Promise<number> {
     if (!this.admin) return 0;
     const { topic, groupId } = this.options;
-    const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId, topics: [topic] })]);
-    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]) ?? []);
+    const [ends, committed] = await Promise.all([
+      this.admin.fetchTopicOffsets(topic),
+      this.admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const done = new Map(
+      committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]) ?? [],
+    );
     const lagOf = (p: (typeof ends)[number]) => Number(BigInt(p.high) - (done.get(p.partition) ?? BigInt(p.low)));
-    const mine = this.assigned ? ends.filter((p) => this.assigned!.includes(p.partition)).reduce((sum, p) => sum + lagOf(p), 0) : 0;
+    const mine = this.assigned
+      ? ends.filter((p) => this.assigned!.includes(p.partition)).reduce((sum, p) => sum + lagOf(p), 0)
+      : 0;
     if (mine === 0) this.lastMovedAt = Date.now();
     this.stalledNow = mine > 0 && Date.now() - this.lastMovedAt > (this.options.stallAfterMs ?? 60_000);
     return ends.reduce((sum, p) => sum + lagOf(p), 0);
@@ -312,7 +381,9 @@ export class KafkajsSource implements InboundSource {
       const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
       return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES;
     } catch (error) {
-      this.options.log?.(`kafka: the dead-letter topic's max.message.bytes could not be read (${(error as Error).name}); assuming Kafka's default`);
+      this.options.log?.(
+        `kafka: the dead-letter topic's max.message.bytes could not be read (${(error as Error).name}); assuming Kafka's default`,
+      );
       return DEFAULT_MAX_MESSAGE_BYTES;
     }
   }

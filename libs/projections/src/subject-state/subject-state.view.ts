@@ -16,8 +16,15 @@ export interface SubjectStateView {
   readonly status: 'active' | 'restricted' | 'erased';
   readonly refs: readonly string[];
   readonly data: Readonly<Record<string, FieldView>>;
-  readonly consents: Readonly<Record<string, { status: 'given' | 'withdrawn'; policyVersion: string; channel: string; at: string }>>;
-  readonly objections: ReadonlyArray<{ id: string; purposes: readonly string[]; status: 'open' | 'upheld' | 'rejected'; raisedAt: string }>;
+  readonly consents: Readonly<
+    Record<string, { status: 'given' | 'withdrawn'; policyVersion: string; channel: string; at: string }>
+  >;
+  readonly objections: ReadonlyArray<{
+    id: string;
+    purposes: readonly string[];
+    status: 'open' | 'upheld' | 'rejected';
+    raisedAt: string;
+  }>;
   readonly legalHolds: ReadonlyArray<{ id: string; reason: string; until?: string }>;
   readonly restriction: { readonly reason: string; readonly since: string } | null;
   readonly lastActivityAt: string | null;
@@ -56,7 +63,8 @@ const later = (a: string | null, b: string): string => (a !== null && a > b ? a 
  * real use. Set once per written row, not per event: it depends on `lastActivityAt` alone.
  */
 export const withRetention = (view: SubjectStateView, retentionMonths: number): SubjectStateView => {
-  const retentionDueAt = view.erasedAt || view.lastActivityAt === null ? null : addMonths(view.lastActivityAt, retentionMonths);
+  const retentionDueAt =
+    view.erasedAt || view.lastActivityAt === null ? null : addMonths(view.lastActivityAt, retentionMonths);
   return retentionDueAt === view.retentionDueAt ? view : { ...view, retentionDueAt };
 };
 
@@ -81,7 +89,14 @@ export function foldIntoStateView(view: SubjectStateView, stored: StoredEvent): 
     case 'data.collected':
       for (const key of event.data.fields) {
         const value = event.personal.values[key]!;
-        v.data[key] = { value, purpose: event.data.purpose, lawfulBasis: event.data.lawfulBasis, source, collectedAt: at, updatedAt: at };
+        v.data[key] = {
+          value,
+          purpose: event.data.purpose,
+          lawfulBasis: event.data.lawfulBasis,
+          source,
+          collectedAt: at,
+          updatedAt: at,
+        };
       }
       return;
     case 'data.corrected':
@@ -103,15 +118,23 @@ export function foldIntoStateView(view: SubjectStateView, stored: StoredEvent): 
     case 'consent.given':
     case 'consent.withdrawn': {
       const status = event.type === 'consent.given' ? 'given' : 'withdrawn';
-      const policyVersion = event.type === 'consent.given' ? event.data.policyVersion : (v.consents[event.data.purpose]?.policyVersion ?? '');
+      const policyVersion =
+        event.type === 'consent.given'
+          ? event.data.policyVersion
+          : (v.consents[event.data.purpose]?.policyVersion ?? '');
       v.consents = { ...v.consents, [event.data.purpose]: { status, policyVersion, channel: event.data.channel, at } };
       return;
     }
     case 'objection.raised':
-      v.objections = [...v.objections, { id: event.data.objectionId, purposes: event.data.purposes, status: 'open', raisedAt: at }];
+      v.objections = [
+        ...v.objections,
+        { id: event.data.objectionId, purposes: event.data.purposes, status: 'open', raisedAt: at },
+      ];
       return;
     case 'objection.resolved':
-      v.objections = v.objections.map((o) => (o.id === event.data.objectionId ? { ...o, status: event.data.outcome } : o));
+      v.objections = v.objections.map((o) =>
+        o.id === event.data.objectionId ? { ...o, status: event.data.outcome } : o,
+      );
       return;
     case 'restriction.placed':
       v.status = 'restricted';
@@ -122,7 +145,14 @@ export function foldIntoStateView(view: SubjectStateView, stored: StoredEvent): 
       v.restriction = null;
       return;
     case 'legal-hold.placed':
-      v.legalHolds = [...v.legalHolds, { id: event.data.holdId, reason: event.personal.reason, ...(event.data.until ? { until: event.data.until } : {}) }];
+      v.legalHolds = [
+        ...v.legalHolds,
+        {
+          id: event.data.holdId,
+          reason: event.personal.reason,
+          ...(event.data.until ? { until: event.data.until } : {}),
+        },
+      ];
       return;
     case 'legal-hold.lifted':
       v.legalHolds = v.legalHolds.filter((h) => !event.data.holdIds.includes(h.id));
@@ -130,7 +160,7 @@ export function foldIntoStateView(view: SubjectStateView, stored: StoredEvent): 
     case 'erasure.completed': {
       if (event.data.scope !== 'all') {
         const erased = new Set(event.data.categories);
-        for (const key of Object.keys(v.data)) if (erased.has(categoryOf(key))) delete v.data[key];
+        v.data = Object.fromEntries(Object.entries(v.data).filter(([key]) => !erased.has(categoryOf(key))));
         return;
       }
       // The values go; the proof (consents, objections: ids, purposes, times) stays.

@@ -68,19 +68,19 @@ export class PostgresSubjectDirectory implements SubjectDirectory {
   }
 
   async lookup(ref: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ subject_id: string }>('SELECT subject_id FROM ledger_subject_refs WHERE ref_key = $1', [
-      this.refKey(ref),
-    ]);
+    const { rows } = await this.pool.query<{ subject_id: string }>(
+      'SELECT subject_id FROM ledger_subject_refs WHERE ref_key = $1',
+      [this.refKey(ref)],
+    );
     return rows[0]?.subject_id ?? null;
   }
 
   async reassign(ref: string, erasedSubjectId: string, newSubjectId: string): Promise<string> {
     const key = this.refKey(ref);
-    await this.pool.query('UPDATE ledger_subject_refs SET subject_id = $3, linked_at = now() WHERE ref_key = $1 AND subject_id = $2', [
-      key,
-      erasedSubjectId,
-      newSubjectId,
-    ]);
+    await this.pool.query(
+      'UPDATE ledger_subject_refs SET subject_id = $3, linked_at = now() WHERE ref_key = $1 AND subject_id = $2',
+      [key, erasedSubjectId, newSubjectId],
+    );
     return (await this.lookup(ref)) ?? (await this.resolve([ref], () => newSubjectId)).get(ref)!;
   }
 
