@@ -96,7 +96,7 @@ const lowerIn = (object: object, keys: readonly string[]): Record<string, unknow
 };
 
 /**
- * UUIDs in one spelling, lowercase (as PostgreSQL stores them): `A1B2…` and `a1b2…` are the same
+ * UUIDs in one form, lowercase (as PostgreSQL stores them): `A1B2…` and `a1b2…` are the same
  * id, so an envelope resent with its id in capitals is a duplicate, not a new record, and an
  * objection or hold named in capitals is found.
  */

@@ -53,7 +53,7 @@ describe('ProjectionThread', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** A thread of the stand-in worker keeping `fake` and `idle`, restarted after 20 ms, its logs in `logs`. */
+  /** A thread of the stand-in worker keeping `fake` and `idle`, restarted after a short pause, its logs in `logs`. */
   const fakeThread = (workerData: object, logs: string[]) =>
     new ProjectionThread({
       file,

@@ -43,7 +43,7 @@ export class PostgresDocumentProjection<Doc> implements RebuildableProjection {
     for (const event of events) if (this.projection.canHandle(event)) ids.add(this.projection.documentId(event));
     if (ids.size === 0) return;
     const { key, document } = this.declaration;
-    // Each id comes back as the events spell it, so that it finds its events' document in the map.
+    // Each id comes back as the events write it, so that it finds its events' document in the map.
     const { rows } = await client.query<{ id: string; document: Doc }>(
       `SELECT i.id, t.${document} AS document FROM unnest($1::text[]) AS i(id)
        JOIN ${this.table} t ON t.${key.name} = i.id::${key.type}`,
