@@ -7,6 +7,7 @@ import {
   initialSubjectState,
 } from '#ledger/domain';
 import type { EventStore } from '#ledger/event-store';
+import { fromStored } from '#ledger/recording';
 
 /**
  * What the sweep's envelopes would do, decided as the writer decides them (the subject's events
@@ -31,7 +32,7 @@ export async function previewSweep(
       refused.push(subjectId);
       continue;
     }
-    const state = (stored as unknown as SubjectEvent[]).reduce(decider.evolve, initialSubjectState);
+    const state = stored.map((e) => fromStored(e)).reduce(decider.evolve, initialSubjectState);
     let decided: SubjectEvent[];
     try {
       decided = decider.decide({ envelope, recordedAt }, state);
