@@ -65,7 +65,7 @@ function toNewEvents(
   return sealed.map((s, n) => {
     const eventId = n === primary ? envelope.id : derivedEventId(envelope.id, n);
     // Keys in sorted order: the event's hash sorts them otherwise, for every event. Two literals,
-    // not a conditional spread of `actor`: hot path (docs/benchmark.md).
+    // not a conditional spread of `actor`: hot path (docs/benchmarking.md).
     const causationId = n === primary ? (envelope.causationId ?? envelope.id) : envelope.id;
     const { id: envelopeId, occurredAt, source, actor } = envelope;
     const meta =
