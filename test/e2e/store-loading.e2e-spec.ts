@@ -15,7 +15,7 @@ describe('the built event store factory', () => {
   const open = async (databaseUrl: string, storeUrl: string) => {
     const script = `
       const { createPool } = require(${JSON.stringify(`${DIST}/libs/postgres/src/index.js`)});
-      const { openEventStore } = require(${JSON.stringify(`${DIST}/apps/ledger/src/runtime/event-store.factory.js`)});
+      const { openEventStore } = require(${JSON.stringify(`${DIST}/apps/ledger/src/modules/event-store.js`)});
       const pool = createPool(process.env.DB);
       openEventStore(process.env.STORE, pool, true).then(async (store) => {
         const loaded = Object.keys(require.cache).filter((path) => path.includes('@kurrent')).length > 0;

@@ -1,45 +1,57 @@
-import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessLogController } from './access-log/access-log.controller';
-import { AccessLogReader } from './access-log/access-log.reader';
-import { BearerAuthGuard, TOKENS } from './auth/bearer-auth.guard';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
-import type { Principal } from './config/secrets';
+import { GetErasureCertificateHandler } from './erasure/erasure-certificate.query';
 import { ErasuresController } from './erasure/erasures.controller';
 import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
 import { SingleQueryParamsGuard } from './http/single-query-params.guard';
 import { EventsController } from './ingest/events.controller';
 import { RecordEnvelopesHandler } from './ingest/record-envelopes.handler';
-import { IntegrityController } from './operations/integrity.controller';
-import { KafkaIngestionService } from './kafka/kafka-ingestion.service';
-import { LedgerMetrics } from './metrics/ledger-metrics';
+import { WriteBackpressure } from './ingest/write-backpressure';
 import { MetricsPortServer } from './metrics/metrics-server';
 import { MetricsController } from './metrics/metrics.controller';
+import { AccessLogModule } from './modules/access-log.module';
+import { CryptoModule } from './modules/crypto.module';
+import { KafkaModule } from './modules/kafka.module';
+import { LedgerLifecycle } from './modules/ledger-lifecycle';
+import { MetricsModule } from './modules/metrics.module';
+import { ProjectionsModule } from './modules/projections.module';
+import { RecordingModule } from './modules/recording.module';
+import { SettingsModule, type LedgerSettings } from './modules/settings.module';
+import { StoreModule } from './modules/store.module';
+import { IntegrityController } from './operations/integrity.controller';
+import { VerifyChainsHandler } from './operations/verify-chains.query';
 import { DailyRetentionSweep, RetentionController } from './retention/retention.controller';
 import { SweepRetentionHandler } from './retention/sweep-retention.handler';
-import { LedgerRuntime } from './runtime/ledger-runtime';
 import { SUBJECT_QUERY_HANDLERS } from './subjects/subject-query.handlers';
 import { SubjectsController } from './subjects/subjects.controller';
 
-class RuntimeCloser implements OnApplicationShutdown {
-  constructor(private readonly runtime: LedgerRuntime) {}
-  onApplicationShutdown(): Promise<void> {
-    return this.runtime.close();
-  }
-}
-
-/** The ledger's HTTP face: thin controllers and CQRS handlers over the framework-free runtime. */
+/**
+ * The ledger: one module per capability (settings, store, crypto, recording, projections, Kafka,
+ * access log, metrics), each providing its ports from the validated configuration; here, the HTTP
+ * face over them: thin controllers that send commands and queries, and their handlers.
+ */
 @Module({})
 export class AppModule {
-  static register(runtime: LedgerRuntime, tokens: Map<string, Principal>): DynamicModule {
+  static register(settings: LedgerSettings): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        SettingsModule.register(settings),
+        MetricsModule,
         CqrsModule.forRoot(),
-        ThrottlerModule.forRoot(readRateLimitOptions(runtime.config.LEDGER_READ_RATE_LIMIT)),
+        ThrottlerModule.forRoot(readRateLimitOptions(settings.config.LEDGER_READ_RATE_LIMIT)),
+        StoreModule,
+        CryptoModule,
+        RecordingModule,
+        ProjectionsModule,
+        KafkaModule,
+        AccessLogModule,
       ],
       controllers: [
         EventsController,
@@ -52,16 +64,14 @@ export class AppModule {
         MetricsController,
       ],
       providers: [
-        { provide: LedgerRuntime, useValue: runtime },
-        { provide: TOKENS, useValue: tokens },
-        { provide: RuntimeCloser, useFactory: () => new RuntimeCloser(runtime) },
-        { provide: AccessLogReader, useFactory: () => AccessLogReader.open(runtime.pool) },
-        LedgerMetrics,
+        LedgerLifecycle,
+        WriteBackpressure,
         MetricsPortServer,
         RecordEnvelopesHandler,
         SweepRetentionHandler,
         DailyRetentionSweep,
-        KafkaIngestionService,
+        GetErasureCertificateHandler,
+        VerifyChainsHandler,
         ...SUBJECT_QUERY_HANDLERS,
         // In this order: the rate limit counts by the name the bearer guard finds.
         { provide: APP_GUARD, useClass: BearerAuthGuard },
@@ -69,7 +79,6 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ReadRateLimitGuard },
         { provide: APP_FILTER, useClass: LedgerErrorFilter },
       ],
-      exports: [LedgerMetrics],
     };
   }
 }

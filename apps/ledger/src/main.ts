@@ -11,7 +11,7 @@ import { loadPolicy } from './config/policy-file';
 import { loadOrGenerateMasterKey, loadOrGenerateTokens } from './config/secrets';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { setupOpenApi } from './openapi';
-import { LedgerRuntime } from './runtime/ledger-runtime';
+import { openDatabaseHost } from './modules/database-host';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('ledger');
@@ -31,9 +31,16 @@ async function bootstrap(): Promise<void> {
       `LEDGER_MASTER_KEY is not set: using the generated master key in ${generatedFile}; back it up, and set LEDGER_MASTER_KEY in production`,
     );
 
-  const runtime = await LedgerRuntime.open(config, policy, key, logger);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, tokens), {
+  // The embedded server is a child process: started before the application, stopped if it fails to build.
+  const database = await openDatabaseHost(config);
+  if (database.note) logger.log(database.note);
+  const settings = { config, policy, masterKey: key, principals: tokens, database };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(settings), {
     bodyParser: false,
+    abortOnError: false,
+  }).catch(async (error: unknown) => {
+    await database.stop();
+    throw error;
   });
   // No ETag: it would be a hash of a person's data in a header that caches and proxies keep, and
   // a cost on every answer; no X-Powered-By: the framework is nobody's business.
@@ -59,7 +66,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.PORT);
   logger.log(`listening on port ${config.PORT}: API /v1, OpenAPI /docs, health /health, metrics /metrics`);
-  if (!runtime.acceptsWrites)
+  if (config.LEDGER_ROLE !== 'all')
     logger.log('LEDGER_ROLE=read: serving reads only; writes answer 421, projections and Kafka run elsewhere');
 }
 

@@ -8,13 +8,14 @@ export interface Migration {
 }
 
 /**
- * Applies a module's migrations in order, each in its own transaction, under an advisory lock so
- * that several instances starting together apply each migration once.
+ * Applies a module's migrations in order, each in its own transaction, under one advisory lock for
+ * all modules, so that several instances (and several modules of one instance, built concurrently)
+ * apply each migration once and create the shared bookkeeping table once.
  */
 export async function migrate(pool: Pool, module: string, migrations: readonly Migration[]): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`ledger-migrations:${module}`]);
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', ['ledger-migrations']);
     await client.query(`CREATE TABLE IF NOT EXISTS ledger_migrations (
       module text NOT NULL, version integer NOT NULL, description text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (module, version))`);
@@ -40,9 +41,7 @@ export async function migrate(pool: Pool, module: string, migrations: readonly M
       }
     }
   } finally {
-    await client
-      .query('SELECT pg_advisory_unlock(hashtext($1))', [`ledger-migrations:${module}`])
-      .catch(() => undefined);
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['ledger-migrations']).catch(() => undefined);
     client.release();
   }
 }

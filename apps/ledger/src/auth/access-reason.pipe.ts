@@ -1,6 +1,7 @@
 import { createParamDecorator, Inject, Injectable, type ExecutionContext, type PipeTransform } from '@nestjs/common';
 import { InputValidationError } from '../http/errors';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import type { LedgerConfig } from '../config/ledger-config';
+import { LEDGER_CONFIG } from '../modules/tokens';
 
 /** The longest `X-Access-Reason` kept: a reason, not a document. */
 export const MAX_ACCESS_REASON = 200;
@@ -32,13 +33,13 @@ export class AccessReasonPipe implements PipeTransform<string | undefined, strin
  */
 @Injectable()
 export class ValuesAccessReasonPipe extends AccessReasonPipe {
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {
+  constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {
     super();
   }
 
   override transform(value: string | undefined): string | null {
     const reason = super.transform(value);
-    if (reason === null && this.runtime.config.LEDGER_ACCESS_REASON === 'required') {
+    if (reason === null && this.config.LEDGER_ACCESS_REASON === 'required') {
       throw new InputValidationError(
         [{ path: PATH, message: `a read of a person's values needs ${PATH} (LEDGER_ACCESS_REASON=required)` }],
         'REASON_REQUIRED',

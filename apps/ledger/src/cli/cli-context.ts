@@ -2,7 +2,7 @@ import { createPool, startEmbeddedPostgres, type EmbeddedPostgres, type Pool } f
 import type { EventStore } from '#ledger/event-store';
 import { kafkaConnection, type KafkaConnection } from '#ledger/kafka';
 import { loadConfig, type LedgerConfig } from '../config/ledger-config';
-import { openEventStore } from '../runtime/event-store.factory';
+import { openEventStore } from '../modules/event-store';
 
 /** What an ops command runs on: the configuration and a pool on the ledger's database. */
 export interface CliContext {

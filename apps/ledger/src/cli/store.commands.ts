@@ -4,7 +4,7 @@ import { KEYRING_MIGRATIONS } from '#ledger/crypto';
 import { createPool, migrate, type Pool } from '#ledger/postgres';
 import { SUBJECT_DIRECTORY_MIGRATIONS } from '#ledger/recording';
 import { AccessLog } from '../access-log/access-log';
-import { openEventStore } from '../runtime/event-store.factory';
+import { openEventStore } from '../modules/event-store';
 import type { CliContext } from './cli-context';
 import type { Reporter } from './reporter';
 

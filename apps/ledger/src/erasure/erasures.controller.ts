@@ -1,15 +1,15 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { certificateOf } from '#ledger/erasure';
+import { QueryBus } from '@nestjs/cqrs';
 import { Roles } from '../auth/bearer-auth.guard';
 import { SubjectIdPipe } from '../http/subject-id.pipe';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { GetErasureCertificateQuery } from './erasure-certificate.query';
 
 @ApiTags('erasure')
 @ApiBearerAuth()
 @Controller('v1/erasures')
 export class ErasuresController {
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
 
   /** Holds no personal value, so it is not an access to the person's data and is not logged as one. */
   @Get(':subjectId')
@@ -20,14 +20,8 @@ export class ErasuresController {
   })
   @ApiResponse({ status: 404, description: 'unknown subject' })
   async certificate(@Param('subjectId', SubjectIdPipe) subjectId: string) {
-    const { entries, integrity } = await this.runtime.trailReader.read(subjectId);
-    if (entries.length === 0) throw new NotFoundException('unknown subject');
-    const certificate = certificateOf(subjectId, entries);
-    // Folded from the trail alone, so it says whether that trail verifies.
-    return {
-      ...certificate,
-      keysDestroyed: await this.runtime.keyring.destroyedKeys(subjectId),
-      trailIntegrity: integrity,
-    };
+    const certificate = await this.queries.execute(new GetErasureCertificateQuery(subjectId));
+    if (!certificate) throw new NotFoundException('unknown subject');
+    return certificate;
   }
 }

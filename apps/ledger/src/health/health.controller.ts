@@ -3,7 +3,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { safeErrorSummary } from '#ledger/postgres';
 import { TOKENS, type AuthenticatedRequest } from '../auth/bearer-auth.guard';
 import { tokenDigest, type Principal } from '../config/secrets';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import type { Policy } from '#ledger/domain';
+import type { EventStore } from '#ledger/event-store';
+import type { LedgerConfig } from '../config/ledger-config';
+import { KafkaIngestionService } from '../kafka/kafka-ingestion.service';
+import type { KafkaParts } from '../modules/kafka.module';
+import { LedgerProjections } from '../modules/ledger-projections';
+import { EVENT_STORE, KAFKA, LEDGER_CONFIG, POLICY } from '../modules/tokens';
 import { HEALTH_PATHS } from './health-paths';
 
 interface Reply {
@@ -14,7 +20,12 @@ interface Reply {
 @Controller(HEALTH_PATHS.readiness.slice(1))
 export class HealthController {
   constructor(
-    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LedgerProjections) private readonly projections: LedgerProjections,
+    @Inject(KafkaIngestionService) private readonly ingestion: KafkaIngestionService,
+    @Inject(KAFKA) private readonly kafka: KafkaParts | null,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(POLICY) private readonly policy: Policy,
     @Inject(TOKENS) private readonly tokens: Map<string, Principal>,
   ) {}
 
@@ -41,33 +52,34 @@ export class HealthController {
     const started = performance.now();
     let store: { ok: boolean; latencyMs?: number; error?: string };
     try {
-      await this.runtime.store.ping();
+      await this.store.ping();
       store = { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
     } catch (error) {
       store = { ok: false, error: safeErrorSummary(error) };
     }
-    const kafka = this.runtime.kafka;
-    const projections = [...this.runtime.runners, ...(kafka ? [kafka.publication] : [])].map((r) => r.status());
-    const retrying = kafka?.ingestor?.isRetrying ?? false;
+    const kafka = this.kafka;
+    const consuming = this.ingestion.consuming;
+    const projections = this.projections.all.map((r) => r.status());
+    const retrying = this.ingestion.retrying;
     const stalled = kafka?.source.stalled ?? false;
     const ok =
       store.ok &&
       !retrying &&
       !stalled &&
       projections.every((p) => p.running && p.lastError === null) &&
-      (!kafka || kafka.consuming);
+      (!kafka || consuming);
     reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     const status = ok ? 'ok' : 'unavailable';
     if (!this.fromOps(request)) return { status };
     return {
       status,
-      role: this.runtime.config.LEDGER_ROLE,
-      store: { kind: this.runtime.config.LEDGER_STORE, ...store },
+      role: this.config.LEDGER_ROLE,
+      store: { kind: this.config.LEDGER_STORE, ...store },
       kafka: kafka
-        ? { configured: true, consuming: kafka.consuming, retrying, stalled, topic: this.runtime.config.KAFKA_TOPIC }
+        ? { configured: true, consuming, retrying, stalled, topic: this.config.KAFKA_TOPIC }
         : { configured: false },
       projections,
-      policyVersion: this.runtime.policy.version,
+      policyVersion: this.policy.version,
     };
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type CanActivate } from '@nestjs/common';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import type { LedgerConfig } from '../config/ledger-config';
+import { LEDGER_CONFIG } from '../modules/tokens';
 import { ReadOnlyInstanceError } from './errors';
 
 /**
@@ -8,10 +9,10 @@ import { ReadOnlyInstanceError } from './errors';
  */
 @Injectable()
 export class WritesGuard implements CanActivate {
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
 
   canActivate(): boolean {
-    if (!this.runtime.acceptsWrites) throw new ReadOnlyInstanceError();
+    if (this.config.LEDGER_ROLE !== 'all') throw new ReadOnlyInstanceError();
     return true;
   }
 }

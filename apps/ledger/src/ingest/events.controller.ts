@@ -1,17 +1,26 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Post, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { InboundEnvelope } from '#ledger/domain';
 import { Roles } from '../auth/bearer-auth.guard';
 import { WritesGuard } from '../http/writes.guard';
 import { EnvelopeBatchPipe } from './envelope-batch.pipe';
-import { RecordEnvelopesCommand } from './record-envelopes.command';
+import { BatchRejected, type RecordResult } from '#ledger/recording';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
+import { RecordEnvelopes } from './record-envelopes';
+import { WriteBackpressure } from './write-backpressure';
 
 @ApiTags('events')
 @ApiBearerAuth()
 @Controller('v1/events')
 export class EventsController {
-  constructor(@Inject(CommandBus) private readonly commands: CommandBus) {}
+  private readonly logger = new Logger('ingest');
+
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(WriteBackpressure) private readonly backpressure: WriteBackpressure,
+    @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -33,7 +42,7 @@ export class EventsController {
     description: '{ error: "misdirected", code: "READ_ONLY_INSTANCE" }: this instance only serves reads',
   })
   async record(@Body(EnvelopeBatchPipe) envelopes: InboundEnvelope[]) {
-    const result = await this.commands.execute(new RecordEnvelopesCommand(envelopes, 'http'));
+    const result = await this.backpressure.around(() => this.recordAllOrNothing(envelopes));
     return {
       results: result.outcomes.map((o) => ({
         id: o.id,
@@ -41,5 +50,20 @@ export class EventsController {
         subjectId: 'subjectId' in o ? o.subjectId : undefined,
       })),
     };
+  }
+
+  private async recordAllOrNothing(envelopes: InboundEnvelope[]): Promise<RecordResult> {
+    try {
+      const result = await this.commands.execute(new RecordEnvelopes(envelopes, 'all-or-nothing'));
+      this.metrics.countOutcomes(envelopes, result, 'http');
+      return result;
+    } catch (error) {
+      if (error instanceof BatchRejected) {
+        this.metrics.rejections.inc({ code: error.error.code, channel: 'http' });
+        const id = envelopes[error.index]?.id;
+        this.logger.log(`batch of ${envelopes.length} refused: ${error.error.code} at events[${error.index}] (${id})`);
+      }
+      throw error;
+    }
   }
 }

@@ -1,10 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { KafkaIngestor } from '#ledger/kafka';
+import { Keyring } from '#ledger/crypto';
+import type { InboundEnvelope } from '#ledger/domain';
+import type { RecordResult } from '#ledger/recording';
+import { KafkaIngestor, explainKafkaFailure } from '#ledger/kafka';
 import { safeErrorSummary } from '#ledger/postgres';
-import { RecordEnvelopesCommand } from '../ingest/record-envelopes.command';
+import type { LedgerConfig } from '../config/ledger-config';
+import { RecordEnvelopes } from '../ingest/record-envelopes';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import type { KafkaParts } from '../modules/kafka.module';
+import { KAFKA, LEDGER_CONFIG } from '../modules/tokens';
 
 /** The purpose of the keyed hash that stands for a dead letter's record key (a ref). */
 export const DEAD_LETTER_KEY_PURPOSE = 'dlq-key';
@@ -12,7 +17,9 @@ const HOUR = 3_600_000;
 
 /**
  * Starts the Kafka consumer once the application is up (when KAFKA_BROKERS is set). Each batch
- * goes through the CommandBus like an HTTP post; the runtime stops the consumer first on shutdown.
+ * goes through the CommandBus like an HTTP post, each envelope on its own (the refused are
+ * dead-lettered) and without waiting for the read models (offsets follow the store's commit). The
+ * shutdown sequence stops the consumer first.
  * A recording instance also destroys the dead-letter keys past LEDGER_DLQ_RETENTION_DAYS, at start
  * and hourly, with or without Kafka (letters sealed before may still sit in the topic).
  */
@@ -20,22 +27,45 @@ const HOUR = 3_600_000;
 export class KafkaIngestionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('kafka');
   private readonly timers: NodeJS.Timeout[] = [];
+  private ingestor: KafkaIngestor | null = null;
+  /** Whether the consumer runs (for readiness). */
+  consuming = false;
 
   constructor(
-    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(KAFKA) private readonly kafka: KafkaParts | null,
+    @Inject(Keyring) private readonly keyring: Keyring,
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
+  /** Whether a batch waits for the store to come back (for readiness). */
+  get retrying(): boolean {
+    return this.ingestor?.isRetrying ?? false;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    if (this.runtime.acceptsWrites) {
+    if (this.config.LEDGER_ROLE === 'all') {
       await this.expireDeadLetterKeys();
       this.every(HOUR, () => this.expireDeadLetterKeys());
     }
-    if (!this.runtime.kafka) return;
-    const { keyring } = this.runtime;
+    if (this.kafka) await this.consume(this.kafka);
+  }
+
+  /** Stops consuming: the batch in flight finishes and commits. */
+  async stop(): Promise<void> {
+    this.consuming = false;
+    await this.kafka?.source.stop();
+  }
+
+  onApplicationShutdown(): void {
+    this.timers.forEach(clearInterval);
+  }
+
+  private async consume(kafka: KafkaParts): Promise<void> {
+    const keyring = this.keyring;
     const ingestor = new KafkaIngestor({
-      record: (envelopes) => this.commands.execute(new RecordEnvelopesCommand(envelopes, 'kafka')),
+      record: (envelopes) => this.recordEach(envelopes),
       deadLetters: {
         sealer: () => keyring.deadLetterSealer(),
         keyHash: (key) => keyring.mac(DEAD_LETTER_KEY_PURPOSE, key),
@@ -49,16 +79,22 @@ export class KafkaIngestionService implements OnApplicationBootstrap, OnApplicat
       onRetry: (reason) => this.metrics.kafkaRetries.inc({ reason }),
       log: (line) => this.logger.warn(line),
     });
-    await this.runtime.startKafka(ingestor, (error) =>
-      this.logger.error(`kafka consumer stopped: ${safeErrorSummary(error)}`),
-    );
-    this.logger.log(`consuming ${this.runtime.config.KAFKA_TOPIC} as group ${this.runtime.config.KAFKA_GROUP_ID}`);
+    this.ingestor = ingestor;
+    await kafka.source.start(ingestor.handle).catch((failure: unknown) => {
+      const error = explainKafkaFailure(failure, kafka.connection);
+      this.logger.error(`kafka consumer stopped: ${safeErrorSummary(error)}`);
+      throw error;
+    });
+    this.consuming = true;
+    this.logger.log(`consuming ${this.config.KAFKA_TOPIC} as group ${this.config.KAFKA_GROUP_ID}`);
     // The lag, and with it whether this instance's partitions are stalled (read by /health).
-    this.every(5000, async () => this.metrics.kafkaLag.set(await this.runtime.kafka!.source.lag()));
+    this.every(5000, async () => this.metrics.kafkaLag.set(await kafka.source.lag()));
   }
 
-  onApplicationShutdown(): void {
-    this.timers.forEach(clearInterval);
+  private async recordEach(envelopes: readonly InboundEnvelope[]): Promise<RecordResult> {
+    const result = await this.commands.execute(new RecordEnvelopes(envelopes, 'each-on-its-own'));
+    this.metrics.countOutcomes(envelopes, result, 'kafka');
+    return result;
   }
 
   private every(ms: number, work: () => Promise<unknown>): void {
@@ -69,11 +105,9 @@ export class KafkaIngestionService implements OnApplicationBootstrap, OnApplicat
 
   private async expireDeadLetterKeys(): Promise<void> {
     try {
-      const destroyed = await this.runtime.keyring.expireDeadLetterKeys(this.runtime.config.LEDGER_DLQ_RETENTION_DAYS);
-      if (destroyed > 0)
-        this.logger.log(
-          `destroyed ${destroyed} dead-letter keys older than ${this.runtime.config.LEDGER_DLQ_RETENTION_DAYS} days`,
-        );
+      const days = this.config.LEDGER_DLQ_RETENTION_DAYS;
+      const destroyed = await this.keyring.expireDeadLetterKeys(days);
+      if (destroyed > 0) this.logger.log(`destroyed ${destroyed} dead-letter keys older than ${days} days`);
     } catch (error) {
       this.logger.warn(`dead-letter keys not expired (${safeErrorSummary(error)}); trying again within the hour`);
     }

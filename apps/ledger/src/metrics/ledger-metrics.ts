@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { InboundEnvelope } from '#ledger/domain';
+import type { RecordResult } from '#ledger/recording';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -70,5 +72,13 @@ export class LedgerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ledger_' });
+  }
+
+  /** Counts what became of each envelope of a batch that came in on `channel`. */
+  countOutcomes(envelopes: readonly InboundEnvelope[], result: RecordResult, channel: 'http' | 'kafka'): void {
+    for (const outcome of result.outcomes) {
+      this.envelopes.inc({ type: envelopes[outcome.index]!.type, status: outcome.status, channel });
+      if (outcome.status === 'rejected') this.rejections.inc({ code: outcome.error.code, channel });
+    }
   }
 }

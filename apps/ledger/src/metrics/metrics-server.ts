@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import type { LedgerConfig } from '../config/ledger-config';
+import { LedgerProjections } from '../modules/ledger-projections';
+import { LEDGER_CONFIG } from '../modules/tokens';
 import { LedgerMetrics } from './ledger-metrics';
 import { METRICS_CONTENT_TYPE, scrapeMetrics } from './metrics.controller';
 
@@ -16,18 +18,19 @@ export class MetricsPortServer implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
-    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(LedgerProjections) private readonly projections: LedgerProjections,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const port = this.runtime.config.METRICS_PORT;
+    const port = this.config.METRICS_PORT;
     if (port === undefined) return;
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }));
         return;
       }
-      scrapeMetrics(this.metrics, this.runtime).then(
+      scrapeMetrics(this.metrics, this.projections).then(
         (text) => res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE }).end(text),
         () => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal' })),
       );

@@ -1,14 +1,14 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Roles } from '../auth/bearer-auth.guard';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { LedgerProjections } from '../modules/ledger-projections';
 import { LedgerMetrics } from './ledger-metrics';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4';
 
 /** The scrape text, with the gauges that are read at scrape time brought up to date. */
-export function scrapeMetrics(metrics: LedgerMetrics, runtime: LedgerRuntime): Promise<string> {
-  for (const runner of runtime.runners) {
+export function scrapeMetrics(metrics: LedgerMetrics, projections: LedgerProjections): Promise<string> {
+  for (const runner of projections.readModels) {
     const { name, lastBatchAt } = runner.status();
     if (lastBatchAt)
       metrics.projectionBatchAge.set({ projection: name }, (Date.now() - Date.parse(lastBatchAt)) / 1000);
@@ -25,13 +25,13 @@ export function scrapeMetrics(metrics: LedgerMetrics, runtime: LedgerRuntime): P
 export class MetricsController {
   constructor(
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
-    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(LedgerProjections) private readonly projections: LedgerProjections,
   ) {}
 
   @Get()
   @Roles('ops')
   @Header('Content-Type', METRICS_CONTENT_TYPE)
   scrape(): Promise<string> {
-    return scrapeMetrics(this.metrics, this.runtime);
+    return scrapeMetrics(this.metrics, this.projections);
   }
 }

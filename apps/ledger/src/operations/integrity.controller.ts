@@ -1,14 +1,14 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { verifyStore } from '#ledger/event-store';
+import { QueryBus } from '@nestjs/cqrs';
 import { Roles } from '../auth/bearer-auth.guard';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { VerifyChainsQuery } from './verify-chains.query';
 
 @ApiTags('operations')
 @ApiBearerAuth()
 @Controller('v1/integrity')
 export class IntegrityController {
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
 
   /** Every stream's hash chain, as `npm run ledger -- verify` checks it. */
   @Get()
@@ -18,7 +18,7 @@ export class IntegrityController {
   })
   async verify() {
     const started = Date.now();
-    const { streams, events, broken } = await verifyStore(this.runtime.store);
+    const { streams, events, broken } = await this.queries.execute(new VerifyChainsQuery());
     return { ok: broken.length === 0, streams, events, broken, tookMs: Date.now() - started };
   }
 }

@@ -19,7 +19,8 @@ import { Roles } from '../auth/bearer-auth.guard';
 import { InputValidationError } from '../http/errors';
 import { validated } from '../http/validated';
 import { WritesGuard } from '../http/writes.guard';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import type { LedgerConfig } from '../config/ledger-config';
+import { LEDGER_CONFIG } from '../modules/tokens';
 import { SweepRetentionCommand } from './sweep-retention.command';
 
 /** How far past now a sweep may judge: a clock a little ahead, never a date that erases everyone. */
@@ -79,11 +80,11 @@ export class DailyRetentionSweep implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
-    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.runtime.acceptsWrites) return;
+    if (this.config.LEDGER_ROLE !== 'all') return;
     const run = () => {
       this.commands.execute(new SweepRetentionCommand(new Date().toISOString())).catch((error: unknown) => {
         this.logger.error(`daily retention sweep failed: ${safeErrorSummary(error)}`);

@@ -1,8 +1,13 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { subjectDecider, type InboundEnvelope, type SubjectDecider } from '#ledger/domain';
-import { derivedEventId } from '#ledger/recording';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { subjectDecider, type InboundEnvelope, type Policy, type SubjectDecider } from '#ledger/domain';
+import type { EventStore } from '#ledger/event-store';
+import { SubjectStateReader } from '#ledger/projections';
+import { LedgerWriter, derivedEventId } from '#ledger/recording';
+import type { LedgerConfig } from '../config/ledger-config';
+import { LedgerProjections } from '../modules/ledger-projections';
+import { EVENT_STORE, LEDGER_CONFIG, POLICY } from '../modules/tokens';
+import { SubjectStates } from '../subjects/subject-states';
 import { previewSweep } from './sweep-preview';
 import { SweepRetentionCommand, type SweepResult } from './sweep-retention.command';
 
@@ -13,8 +18,16 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
   private readonly logger = new Logger('retention');
   private readonly decider: SubjectDecider;
 
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {
-    this.decider = subjectDecider(runtime.policy);
+  constructor(
+    @Inject(POLICY) policy: Policy,
+    @Inject(SubjectStateReader) private readonly stateReader: SubjectStateReader,
+    @Inject(SubjectStates) private readonly states: SubjectStates,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LedgerWriter) private readonly writer: LedgerWriter,
+    @Inject(LedgerProjections) private readonly projections: LedgerProjections,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {
+    this.decider = subjectDecider(policy);
   }
 
   async execute({ asOf, dryRun }: SweepRetentionCommand): Promise<SweepResult> {
@@ -22,12 +35,12 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
     const refused: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const candidates = await this.runtime.stateReader.dueForRetention(asOf, after, PAGE);
+      const candidates = await this.stateReader.dueForRetention(asOf, after, PAGE);
       if (candidates.length === 0) break;
       after = candidates[candidates.length - 1]!.subjectId;
       // A row that does not show every event the store holds for its subject may be out of date
       // (a collection acknowledged a moment ago restarts the clock): those wait for the next sweep.
-      const revisions = await this.runtime.subjectRevisions(candidates.map((c) => c.subjectId));
+      const revisions = await this.states.revisionsOf(candidates.map((c) => c.subjectId));
       const due = candidates.filter((c) => c.version > (revisions.get(c.subjectId) ?? -1));
       if (due.length < candidates.length)
         this.logger.log(
@@ -46,19 +59,18 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
         data: { scope: 'all', reason: 'retention-expired' },
       }));
       if (dryRun) {
-        const preview = await previewSweep(this.runtime.store, this.decider, envelopes, new Date().toISOString());
+        const preview = await previewSweep(this.store, this.decider, envelopes, new Date().toISOString());
         erased.push(...preview.erased);
         refused.push(...preview.refused);
         continue;
       }
-      const result = await this.runtime.writer.record(envelopes, { atomic: false });
+      const result = await this.writer.record(envelopes, { atomic: false });
       const erasedNow = new Set(result.erasedSubjectIds);
       for (const outcome of result.outcomes) {
         if (outcome.status === 'rejected') continue;
         (erasedNow.has(outcome.subjectId) ? erased : refused).push(outcome.subjectId);
       }
-      if (result.checkpoint)
-        await this.runtime.waitForProjections(result.checkpoint, this.runtime.config.LEDGER_READ_YOUR_WRITES_MS);
+      if (result.checkpoint) await this.projections.show(result.checkpoint, this.config.LEDGER_READ_YOUR_WRITES_MS);
     }
     const verbs = dryRun ? ['would be erased', 'would be refused'] : ['erased', 'refused'];
     this.logger.log(

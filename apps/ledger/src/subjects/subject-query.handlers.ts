@@ -1,9 +1,12 @@
 import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { openDeep } from '#ledger/crypto';
-import { placeInStateView } from '#ledger/projections';
+import { Keyring, openDeep } from '#ledger/crypto';
+import { SubjectTrailReader, placeInStateView } from '#ledger/projections';
+import type { SubjectDirectory } from '#ledger/recording';
+import { AccessLog } from '../access-log/access-log';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
-import { LedgerRuntime } from '../runtime/ledger-runtime';
+import { SUBJECT_DIRECTORY } from '../modules/tokens';
+import { SubjectStates } from './subject-states';
 import {
   FindSubjectByRefQuery,
   GetSubjectAccessesQuery,
@@ -16,7 +19,9 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
   private readonly logger = new Logger('read-model');
 
   constructor(
-    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(SubjectStates) private readonly states: SubjectStates,
+    @Inject(Keyring) private readonly keyring: Keyring,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
   ) {}
 
@@ -27,9 +32,9 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
     // read of an id the ledger does not know is logged too, as the attempt it is. The view is one
     // that shows every write the store holds for the subject (waited for, bounded, if need be).
     const [{ view, freshness }, keys] = await Promise.all([
-      this.runtime.currentState(subjectId),
-      this.runtime.keyring.readableKeys(subjectId),
-      this.runtime.accessLog.record(context.principal, subjectId, 'state', context.reason),
+      this.states.current(subjectId),
+      this.keyring.readableKeys(subjectId),
+      this.accessLog.record(context.principal, subjectId, 'state', context.reason),
     ]);
     this.metrics.stateReads.inc({ freshness });
     if (freshness === 'behind')
@@ -47,15 +52,16 @@ export class GetSubjectTrailHandler implements IQueryHandler<GetSubjectTrailQuer
   private readonly logger = new Logger('integrity');
 
   constructor(
-    @Inject(LedgerRuntime) private readonly runtime: LedgerRuntime,
+    @Inject(SubjectTrailReader) private readonly trails: SubjectTrailReader,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
   ) {}
 
   async execute({ subjectId, context }: GetSubjectTrailQuery) {
     // As for the state: logged while read, served only once logged.
     const [{ entries, integrity }] = await Promise.all([
-      this.runtime.trailReader.read(subjectId),
-      this.runtime.accessLog.record(context.principal, subjectId, 'trail', context.reason),
+      this.trails.read(subjectId),
+      this.accessLog.record(context.principal, subjectId, 'trail', context.reason),
     ]);
     if (entries.length === 0) return null;
     // The auditor is told whether what they read holds together; ops are told when it does not.
@@ -71,22 +77,25 @@ export class GetSubjectTrailHandler implements IQueryHandler<GetSubjectTrailQuer
 
 @QueryHandler(FindSubjectByRefQuery)
 export class FindSubjectByRefHandler implements IQueryHandler<FindSubjectByRefQuery> {
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  constructor(
+    @Inject(SUBJECT_DIRECTORY) private readonly directory: SubjectDirectory,
+    @Inject(AccessLog) private readonly accessLog: AccessLog,
+  ) {}
 
   async execute({ ref, context }: FindSubjectByRefQuery) {
-    const subjectId = await this.runtime.directory.lookup(ref);
+    const subjectId = await this.directory.lookup(ref);
     // That the ledger knows a person is itself personal data: the lookup is logged too.
-    if (subjectId) await this.runtime.accessLog.record(context.principal, subjectId, 'ref-lookup', context.reason);
+    if (subjectId) await this.accessLog.record(context.principal, subjectId, 'ref-lookup', context.reason);
     return subjectId;
   }
 }
 
 @QueryHandler(GetSubjectAccessesQuery)
 export class GetSubjectAccessesHandler implements IQueryHandler<GetSubjectAccessesQuery> {
-  constructor(@Inject(LedgerRuntime) private readonly runtime: LedgerRuntime) {}
+  constructor(@Inject(AccessLog) private readonly accessLog: AccessLog) {}
 
   execute({ subjectId }: GetSubjectAccessesQuery) {
-    return this.runtime.accessLog.forSubject(subjectId);
+    return this.accessLog.forSubject(subjectId);
   }
 }
 

@@ -13,7 +13,7 @@ export interface ProjectionThreadSpec {
 
 /**
  * The thread that keeps the service's projections (`projection.worker.ts`), woken by every append
- * here (other instances' appends reach it by NOTIFY). Not started: the runtime starts it.
+ * here (other instances' appends reach it by NOTIFY). Not started: LedgerProjections starts it.
  */
 export function projectionThread({ runners, store, data, log }: ProjectionThreadSpec): ProjectionThread {
   const thread = new ProjectionThread({

@@ -4,7 +4,7 @@ import { KafkajsPublisher, type KafkaConnection } from '#ledger/kafka';
 import { createPool, safeErrorSummary } from '#ledger/postgres';
 import { serveProjectionThread } from '#ledger/projections';
 import { PostgresSubjectDirectory } from '#ledger/recording';
-import { openEventStore } from './event-store.factory';
+import { openEventStore } from './event-store';
 import { serviceProjections } from './service-projections';
 
 /** What the service hands its projection thread. */

@@ -1,0 +1,36 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Keyring } from '#ledger/crypto';
+import { certificateOf } from '#ledger/erasure';
+import { SubjectTrailReader, type TrailIntegrity } from '#ledger/projections';
+
+export type ErasureCertificate = ReturnType<typeof certificateOf> & {
+  readonly keysDestroyed: Awaited<ReturnType<Keyring['destroyedKeys']>>;
+  readonly trailIntegrity: TrailIntegrity;
+};
+
+/** A person's erasure certificate, folded from their trail; null for an unknown subject. */
+export class GetErasureCertificateQuery extends Query<ErasureCertificate | null> {
+  constructor(readonly subjectId: string) {
+    super();
+  }
+}
+
+@QueryHandler(GetErasureCertificateQuery)
+export class GetErasureCertificateHandler implements IQueryHandler<GetErasureCertificateQuery> {
+  constructor(
+    @Inject(SubjectTrailReader) private readonly trails: SubjectTrailReader,
+    @Inject(Keyring) private readonly keyring: Keyring,
+  ) {}
+
+  async execute({ subjectId }: GetErasureCertificateQuery): Promise<ErasureCertificate | null> {
+    const { entries, integrity } = await this.trails.read(subjectId);
+    if (entries.length === 0) return null;
+    // Folded from the trail alone, so it says whether that trail verifies.
+    return {
+      ...certificateOf(subjectId, entries),
+      keysDestroyed: await this.keyring.destroyedKeys(subjectId),
+      trailIntegrity: integrity,
+    };
+  }
+}

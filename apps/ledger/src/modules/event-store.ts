@@ -1,0 +1,29 @@
+import { PostgresEventStore, type EventStore } from '#ledger/event-store';
+import type { Pool } from '#ledger/postgres';
+import type { LedgerConfig } from '../config/ledger-config';
+
+/**
+ * The event store a URL names: `kurrentdb://` / `esdb://` (events in KurrentDB; its envelope index
+ * in the given pool's PostgreSQL), else PostgreSQL. The KurrentDB adapter and its gRPC client are
+ * loaded only when named, since loading them always costs a PostgreSQL deployment memory.
+ */
+export async function openEventStore(url: string, pool: Pool, sharesPool: boolean): Promise<EventStore> {
+  if (/^(kurrentdb|esdb|kdb)(\+discover)?:\/\//.test(url)) {
+    const { KurrentDbEventStore } = await import('#ledger/kurrentdb');
+    return KurrentDbEventStore.open({ url, pool });
+  }
+  return PostgresEventStore.open(sharesPool ? { url, pool } : { url });
+}
+
+/** Where each store kind keeps its events: in the ledger's PostgreSQL, or in KurrentDB. */
+const EVENTS_URL: Record<LedgerConfig['LEDGER_STORE'], (config: LedgerConfig, databaseUrl: string) => string> = {
+  embedded: (_, databaseUrl) => databaseUrl,
+  postgres: (_, databaseUrl) => databaseUrl,
+  kurrentdb: (config) => config.KURRENTDB_URL!,
+};
+
+export const eventStoreUrl = (config: LedgerConfig, databaseUrl: string): string =>
+  EVENTS_URL[config.LEDGER_STORE](config, databaseUrl);
+
+/** Whether the events live in the ledger's own PostgreSQL (a state read can then ask for a revision in one statement). */
+export const eventsInDatabase = (config: LedgerConfig): boolean => config.LEDGER_STORE !== 'kurrentdb';

@@ -1,0 +1,27 @@
+import type { Checkpoint } from '#ledger/event-store';
+import type { ProjectionDriver } from '#ledger/projections';
+
+/**
+ * The projections this instance drives, wherever they run: the read models (each person's state,
+ * and the shredding erasures call for) and, with Kafka, the publication downstream.
+ */
+export class LedgerProjections {
+  constructor(
+    readonly readModels: readonly ProjectionDriver[],
+    readonly publication: ProjectionDriver | null,
+  ) {}
+
+  get all(): readonly ProjectionDriver[] {
+    return this.publication ? [...this.readModels, this.publication] : this.readModels;
+  }
+
+  start(): void {
+    this.all.forEach((driver) => driver.start());
+  }
+
+  /** Waits (bounded) until every read model shows the write at `checkpoint`; false if the bound ran out. */
+  async show(checkpoint: Checkpoint, timeoutMs: number): Promise<boolean> {
+    const reached = await Promise.all(this.readModels.map((r) => r.waitFor(checkpoint, timeoutMs)));
+    return reached.every(Boolean);
+  }
+}
