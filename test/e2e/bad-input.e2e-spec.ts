@@ -9,7 +9,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SECRET = 'ola.nordmann@example.no';
 
 type Raw = ReturnType<typeof envelope>;
-/** An envelope as JSON text, with `"forbidden"` keys renamed after stringify (an object literal's `__proto__` sets its prototype). */
+/**
+ * An envelope as JSON text, with `"forbidden"` keys renamed after stringify (an object literal's
+ * `__proto__` sets its prototype).
+ */
 const text = (raw: Raw, forbidden?: string) => {
   const json = JSON.stringify(raw);
   return forbidden ? json.replaceAll('"forbidden":', `"${forbidden}":`) : json;
@@ -204,7 +207,7 @@ describe('bad input (built service, HTTP and the real broker, PostgreSQL)', () =
     expect((await ledger.get('/health?x=1&x=2', null)).status).toBe(400);
   });
 
-  it('finds a person by a ref in either Unicode form (NFC), and refuses invisible characters in the lookup', async () => {
+  it('finds a person by a ref in either Unicode form (NFC); refuses invisible characters in the lookup', async () => {
     const decomposed = `webcruiter:candidate:Rene\u0301-${run}`;
     const precomposed = decomposed.normalize('NFC');
     const first = await ledger.post(collected(decomposed));
@@ -218,7 +221,7 @@ describe('bad input (built service, HTTP and the real broker, PostgreSQL)', () =
     expect((await subjectOf(`${precomposed}\u200b`)).status).toBe(400);
   });
 
-  it('dead-letters each bad envelope on Kafka with VALIDATION and records the valid one behind it within 10 s', async () => {
+  it('dead-letters each bad envelope on Kafka (VALIDATION), records the valid one behind it within 10 s', async () => {
     // The consumer is in its group once a first envelope is recorded: the 10 s count from then on.
     const warmUp = `webcruiter:candidate:warm-${run}`;
     await produce(topic, [{ key: warmUp, value: text(collected(warmUp)) }]);

@@ -31,7 +31,8 @@ async function sql<R extends object = Record<string, unknown>>(
 async function recordedCounts(url: string, ids: readonly string[]): Promise<Map<string, number>> {
   const rows = await sql<{ id: string; n: number }>(
     url,
-    'SELECT event_id::text AS id, count(*)::int AS n FROM ledger_events WHERE event_id = ANY($1::uuid[]) GROUP BY event_id',
+    'SELECT event_id::text AS id, count(*)::int AS n FROM ledger_events ' +
+      'WHERE event_id = ANY($1::uuid[]) GROUP BY event_id',
     [ids],
   );
   return new Map(rows.map((r) => [r.id, r.n]));
@@ -83,7 +84,7 @@ describe('dead letters and transient faults (built service, real broker, Postgre
   const subjectOf = async (ledger: LedgerProcess, ref: string) =>
     (await ledger.get(`/v1/subjects?ref=${encodeURIComponent(ref)}`)).body.subjectId as string | undefined;
 
-  it('seals every value of a dead letter, replays a fixed letter once, and cannot open it after the retention days', async () => {
+  it('seals every value of a dead letter, replays a fixed one once, and cannot open it after retention', async () => {
     const topic = `ledger-dlq-${randomUUID().slice(0, 8)}`;
     const { ledger, url } = await start(topic);
     const run = randomUUID().slice(0, 8);
@@ -191,7 +192,8 @@ describe('dead letters and transient faults (built service, real broker, Postgre
       fields: { 'contact.email': 'poison@example.no' },
       collectedFrom: 'subject',
     });
-    const deep = `{"id":"${randomUUID()}","type":"data.used","data":{"description":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    const nested = '['.repeat(5000) + ']'.repeat(5000);
+    const deep = `{"id":"${randomUUID()}","type":"data.used","data":{"description":${nested}}}`;
     await produce(
       topic,
       [
@@ -225,7 +227,7 @@ describe('dead letters and transient faults (built service, real broker, Postgre
     });
   });
 
-  it('waits out every transient SQLSTATE over Kafka (no dead letter, each envelope once) and answers 503 with Retry-After over HTTP', async () => {
+  it('waits out transient SQLSTATEs on Kafka (no dead letter, each envelope once); HTTP: 503 Retry-After', async () => {
     const topic = `ledger-faults-${randomUUID().slice(0, 8)}`;
     const { ledger, url } = await start(topic);
     // A fault injected by a trigger while a row names it: the store fails as a real server would.
@@ -239,9 +241,12 @@ describe('dead letters and transient faults (built service, real broker, Postgre
          IF s IS NOT NULL THEN RAISE EXCEPTION 'injected fault' USING ERRCODE = s; END IF;
          RETURN NULL;
        END $$;
-       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_events FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();
-       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_data_keys FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();
-       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_subject_refs FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();`,
+       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_events
+         FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();
+       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_data_keys
+         FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();
+       CREATE TRIGGER inject_fault BEFORE INSERT ON ledger_subject_refs
+         FOR EACH STATEMENT EXECUTE FUNCTION inject_fault();`,
     );
     const states = [
       '53100',

@@ -190,7 +190,7 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
     expect((await ledger.get(`/v1/subjects/${subjectId}`)).body).toMatchObject({ status: 'erased', data: {} });
   });
 
-  it('sweeps retention: the idle are erased and the held are not; a dry run first names them and erases nobody', async () => {
+  it('sweeps retention: the idle are erased, the held are not; a dry run names them, erasing nobody', async () => {
     const idle = `webcruiter:candidate:idle-${randomUUID().slice(0, 8)}`;
     const keptByLaw = `webcruiter:candidate:held-${randomUUID().slice(0, 8)}`;
     // Collected six years ago: past the five years of the policy now, so no sweep needs a future asOf.

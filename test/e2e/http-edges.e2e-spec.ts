@@ -42,7 +42,7 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
   });
   afterAll(() => stop?.());
 
-  it('answers a 3 MB body without a valid token 401 without reading it, and its memory does not grow by it', async () => {
+  it('answers a 3 MB body without a valid token 401 without reading it; its memory does not grow by it', async () => {
     const before = await rss(ledger);
     for (let round = 0; round < 6; round += 1) {
       const answers = await Promise.all(
@@ -158,7 +158,7 @@ describe('the edges of the service (built service, HTTP, PostgreSQL)', () => {
     expect((await ledger.get(`/v1/subjects/${subjectId}`, 'dpo')).status).toBe(200);
   });
 
-  it('lists who read whom across people, newest first, by name and subject, a page at a time; for the DPO only', async () => {
+  it('lists who read whom, newest first, by name and subject, a page at a time; for the DPO only', async () => {
     const posted = await ledger.post({
       events: [
         collect(`webcruiter:candidate:${randomUUID().slice(0, 8)}`),
@@ -236,7 +236,7 @@ describe('LEDGER_TOKENS at the start (built service)', () => {
     return error.message;
   };
 
-  it('does not start with a token of 31 characters, or a token listed twice, and says which entry and why', async () => {
+  it('does not start with a token of 31 characters or a token listed twice; says which entry and why', async () => {
     const short = 's'.repeat(31);
     const shortOut = await failedStart(`ingest:webcruiter:${TOKENS.ingest},auditor:${short}`);
     expect(shortOut).toContain('ledger exited with 1');
@@ -301,7 +301,7 @@ describe('access reasons required and a small read rate limit (built service)', 
   });
   afterAll(() => stop?.());
 
-  it("refuses a read of a person's values without a reason: 400 REASON_REQUIRED; a read without values needs none", async () => {
+  it('refuses a read of values without a reason: 400 REASON_REQUIRED; a read without values needs none', async () => {
     const refused = await ledger.get(`/v1/subjects/${subjectId}`, 'dpo');
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error: 'validation', code: 'REASON_REQUIRED' });
@@ -315,7 +315,7 @@ describe('access reasons required and a small read rate limit (built service)', 
     expect(log.body.entries.map((e: { resource: string }) => e.resource)).toEqual(['trail', 'state']);
   });
 
-  it("answers a token's reads past LEDGER_READ_RATE_LIMIT a minute 429 with Retry-After; other tokens, writes and health go on", async () => {
+  it("answers a token's reads past its rate limit 429, Retry-After; other tokens, writes, health go on", async () => {
     const read = () =>
       fetch(`${ledger.url}/v1/subjects/${subjectId}/trail`, { headers: { authorization: `Bearer ${TOKENS.auditor}` } });
     for (let i = 0; i < 5; i += 1) expect((await read()).status).toBe(200);

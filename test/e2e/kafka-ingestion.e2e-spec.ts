@@ -15,7 +15,8 @@ async function recordedCounts(url: string, ids: readonly string[]): Promise<Map<
   await client.connect();
   try {
     const { rows } = await client.query<{ id: string; n: number }>(
-      `SELECT event_id::text AS id, count(*)::int AS n FROM ledger_events WHERE event_id = ANY($1::uuid[]) GROUP BY event_id`,
+      `SELECT event_id::text AS id, count(*)::int AS n FROM ledger_events
+       WHERE event_id = ANY($1::uuid[]) GROUP BY event_id`,
       [ids],
     );
     return new Map(rows.map((r) => [r.id, r.n]));
@@ -74,7 +75,7 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
     return { db, topic: `ledger-test-${randomUUID().slice(0, 8)}` };
   };
 
-  it('records 10,000 envelopes for 500 persons exactly once and dead-letters the 1% invalid with their reasons', async () => {
+  it('records 10,000 envelopes for 500 persons exactly once, dead-letters the 1% invalid with reasons', async () => {
     const { db, topic } = await setup();
     const work = workload(500, 20);
     expect(work.messages).toHaveLength(10_000);

@@ -66,7 +66,7 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
     return ledger;
   };
 
-  it('consumes an envelope from the inbound topic and publishes what it recorded, both through TLS and SCRAM-SHA-512', async () => {
+  it('consumes an envelope from the inbound topic and publishes what it recorded, over TLS and SCRAM', async () => {
     const ref = `webcruiter:candidate:${randomUUID()}`;
     const sent = envelope('data.collected', ref, {
       purpose: 'client-assignments',
@@ -101,7 +101,7 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
     expect(published[0]!.value).not.toContain('ola.nordmann');
   });
 
-  it('stops the start with exit code 1 and a message naming KAFKA_SASL_USERNAME, never the password, when the password is wrong', async () => {
+  it('on a wrong password, stops with exit 1 naming KAFKA_SASL_USERNAME, never the password', async () => {
     const wrong = `wrong-${randomUUID()}`;
     const failure = await service({ ...broker.env, KAFKA_SASL_PASSWORD: wrong, KAFKA_GROUP_ID: `${topic}-wrong` }).then(
       () => 'started',
@@ -109,13 +109,14 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
     );
     expect(failure).toMatch(/^ledger exited with 1:/);
     expect(failure).toContain(
-      'Kafka SASL authentication failed (KAFKA_SASL_MECHANISM=scram-sha-512): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD',
+      'Kafka SASL authentication failed (KAFKA_SASL_MECHANISM=scram-sha-512): ' +
+        'the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD',
     );
     expect(failure).not.toContain(wrong);
     expect(failure).not.toContain(broker.password);
   });
 
-  it('serves nothing to a client without TLS, without SASL, with a wrong password or not trusting the CA (and everything with PLAIN over TLS)', async () => {
+  it('serves nothing without TLS, SASL, the right password or trust in the CA (all with PLAIN over TLS)', async () => {
     const own = `${topic}-private`;
     await produce(own, [{ key: 'k', value: 'v' }], 1, broker.connection);
     const withCredentials = await canListTopics(broker.connection);

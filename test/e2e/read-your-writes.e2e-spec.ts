@@ -81,7 +81,7 @@ describe('read-your-writes with the read model held back', () => {
     expect(metrics).toMatch(/^ledger_state_reads_total\{freshness="waited"\} 1$/m);
   });
 
-  it('holds a POST until the writes acknowledged before it show (the read model trails by the POSTs in flight)', async () => {
+  it('holds a POST until writes acknowledged before it show (the read model trails by POSTs in flight)', async () => {
     const release = await holdReadModel();
     const first = await ledger.post(collected(`webcruiter:candidate:${randomUUID().slice(0, 8)}`, 'ola@example.no'));
     expect(first.status).toBe(201);

@@ -39,12 +39,15 @@ describe('sealed values keep their place (built service, HTTP, PostgreSQL)', () 
 
   const swap = (a: string, b: string) =>
     pool.query(
-      `UPDATE ledger_subject_state SET view = jsonb_set(jsonb_set(view::jsonb, $2::text[], view::jsonb #> $3::text[]), $3::text[], view::jsonb #> $2::text[])::json
+      `UPDATE ledger_subject_state
+       SET view = jsonb_set(
+         jsonb_set(view::jsonb, $2::text[], view::jsonb #> $3::text[]), $3::text[], view::jsonb #> $2::text[]
+       )::json
        WHERE subject_id = $1`,
       [subjectId, ['data', a, 'value'], ['data', b, 'value']],
     );
 
-  it('refuses two fields whose sealed values were swapped in the read model: 500 SEALED_VALUE_MISPLACED, neither value served or logged', async () => {
+  it('refuses swapped sealed values: 500 SEALED_VALUE_MISPLACED, neither value served or logged', async () => {
     const before = await ledger.get(`/v1/subjects/${subjectId}`);
     expect(before.status).toBe(200);
     expect(before.body.data['contact.email'].value).toBe(EMAIL);

@@ -29,7 +29,7 @@ describe('starting the service (built service)', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('does not start outside the embedded default without LEDGER_MASTER_KEY: exit 1, naming it, nothing generated', async () => {
+  it('without LEDGER_MASTER_KEY outside the embedded default: no start, exit 1 naming it, no key made', async () => {
     const db = await createTestDatabase();
     try {
       for (const store of [
@@ -61,7 +61,7 @@ describe('starting the service (built service)', () => {
     }
   });
 
-  it("keeps the embedded default's generated key at LEDGER_MASTER_KEY_FILE, apart from the data, and reads it again", async () => {
+  it("keeps the embedded default's key at LEDGER_MASTER_KEY_FILE, apart from the data; reads it again", async () => {
     const keyFile = join(tempDir(), 'keys', 'master.key');
     const ledger = await LedgerProcess.start({
       LEDGER_STORE: 'embedded',

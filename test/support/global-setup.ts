@@ -36,10 +36,13 @@ export default async function globalSetup(): Promise<void> {
     console.log(
       process.env.KURRENTDB_URL
         ? `\n[test setup] KurrentDB: the event store contract runs against ${process.env.KURRENTDB_URL}`
-        : '\n[test setup] KurrentDB: NOT RUN. KURRENTDB_URL is not set, so the event store contract did not run against KurrentDB (no server can be installed here).',
+        : '\n[test setup] KurrentDB: NOT RUN. KURRENTDB_URL is not set, so the event store contract ' +
+            'did not run against KurrentDB (no server can be installed here).',
     );
     console.log(
-      `\n[test setup] PostgreSQL: ${machine ? 'the machine server at 127.0.0.1:5432' : 'embedded (no server at 127.0.0.1:5432)'}; embedded server on port ${embedded.port}`,
+      `\n[test setup] PostgreSQL: ` +
+        `${machine ? 'the machine server at 127.0.0.1:5432' : 'embedded (no server at 127.0.0.1:5432)'}; ` +
+        `embedded server on port ${embedded.port}`,
     );
   } catch (error) {
     throw new Error(

@@ -76,7 +76,8 @@ async function main(): Promise<void> {
       emmett = await emmettAppendEps(await freshDb(), data);
       copy = await copyLimitEps(await freshDb(), data);
       log(
-        `append ${events} events (${events / 10} streams of 10): ledger ${append}/s, emmett-postgresql ${emmett}/s, COPY into a bare table ${copy}/s`,
+        `append ${events} events (${events / 10} streams of 10): ledger ${append}/s, ` +
+          `emmett-postgresql ${emmett}/s, COPY into a bare table ${copy}/s`,
       );
       await dropDatabases();
     }
@@ -104,10 +105,14 @@ async function main(): Promise<void> {
       viaKafka = await ledgerKafkaEps(await freshDb(), topic, kafkaWarmUp + kafkaCount, dataDir('kafka'), kafkaWarmUp);
       rssPeak = Math.max(rssPeak, viaKafka.rssPeakMb);
       log(
-        `Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount}, after ${kafkaWarmUp} to warm up (${viaKafka.warmUpEps}/s, not counted) (peak RSS ${viaKafka.rssPeakMb} MB); a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`,
+        `Kafka → store → projection: ${viaKafka.eps} envelopes/s over ${kafkaCount}, ` +
+          `after ${kafkaWarmUp} to warm up (${viaKafka.warmUpEps}/s, not counted) ` +
+          `(peak RSS ${viaKafka.rssPeakMb} MB); ` +
+          `a bare kafkajs consumer: ${bare}/s (ratio ${round(viaKafka.eps / bare, 3)})`,
       );
       log(
-        `  CPU per envelope meanwhile: the service ${viaKafka.serviceCpuUs ?? '?'} µs, PostgreSQL ${viaKafka.postgresCpuUs ?? '?'} µs`,
+        `  CPU per envelope meanwhile: the service ${viaKafka.serviceCpuUs ?? '?'} µs, ` +
+          `PostgreSQL ${viaKafka.postgresCpuUs ?? '?'} µs`,
       );
       await dropDatabases();
     }
@@ -124,7 +129,8 @@ async function main(): Promise<void> {
         const warmUpBatches = Math.max(1, Math.round(10 * scale));
         const ingestWarmUp = await ingestHttp(ledger.url, warmUpBatches);
         log(
-          `ingest over HTTP, warm-up (not counted): ${warmUpBatches * 1000} envelopes for new persons in batches of 1,000: ${ingestWarmUp.eps} envelopes/s`,
+          `ingest over HTTP, warm-up (not counted): ${warmUpBatches * 1000} envelopes for new persons ` +
+            `in batches of 1,000: ${ingestWarmUp.eps} envelopes/s`,
         );
         await eventLoopMaxMs(ledger.url); // resets the service's event-loop delay window
         const cpuBefore = { service: ledger.cpuSeconds(), postgres: postgresCpuSeconds() };
@@ -136,10 +142,13 @@ async function main(): Promise<void> {
         };
         loopMax = await eventLoopMaxMs(ledger.url);
         log(
-          `ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ${http.eps} envelopes/s recorded and projected; the service's event loop was held at most ${loopMax} ms at a time`,
+          `ingest over HTTP: ${batches} batches of 1,000 envelopes for 1,000 new persons each: ` +
+            `${http.eps} envelopes/s recorded and projected; ` +
+            `the service's event loop was held at most ${loopMax} ms at a time`,
         );
         log(
-          `  CPU per envelope meanwhile: the service ${httpCpu.service ?? '?'} µs, PostgreSQL ${httpCpu.postgres ?? '?'} µs`,
+          `  CPU per envelope meanwhile: the service ${httpCpu.service ?? '?'} µs, ` +
+            `PostgreSQL ${httpCpu.postgres ?? '?'} µs`,
         );
         // The GET path warmed up first, as the ingestion was: a service's first seconds of GETs run
         // code V8 has not optimised yet (measured on a slow spell: a serial p99 of 9.5-12.4 ms over
@@ -147,7 +156,8 @@ async function main(): Promise<void> {
         // ingestion's warm-up; the GETs measured read the others, whose rows no GET has touched.
         const getWarmUp = await getLatencies(ledger.url, ingestWarmUp.subjectIds, 1, 10_000 * Math.min(1, scale));
         log(
-          `state GET, one at a time, warm-up (not counted, other persons): ${getWarmUp.count} requests, p50 ${getWarmUp.p50} ms, p99 ${getWarmUp.p99} ms`,
+          `state GET, one at a time, warm-up (not counted, other persons): ${getWarmUp.count} requests, ` +
+            `p50 ${getWarmUp.p50} ms, p99 ${getWarmUp.p99} ms`,
         );
         serial = await getLatencies(ledger.url, ingested.subjectIds, 1, 5000 * Math.min(1, scale));
         log(`state GET, one at a time, idle: ${serial.count} requests, p50 ${serial.p50} ms, p99 ${serial.p99} ms`);
@@ -172,7 +182,8 @@ async function main(): Promise<void> {
             ingestFor(ledger.url, window),
           ]);
           log(
-            `state GET, concurrency 32, on a read instance while the other ingests: ${onReader.count} requests, p50 ${onReader.p50} ms, p99 ${onReader.p99} ms`,
+            `state GET, concurrency 32, on a read instance while the other ingests: ${onReader.count} requests, ` +
+              `p50 ${onReader.p50} ms, p99 ${onReader.p99} ms`,
           );
           readerPeak = Math.round(reader.rssPeakMb());
           rssPeak = Math.max(rssPeak, readerPeak);

@@ -27,7 +27,8 @@ function event(stream: number, revision: number): NewEvent {
     },
     personal: {
       values: {
-        [`work.employer${revision}`]: `enc:v2:0123456789ab:${Buffer.from(`Employer ${stream}-${revision}`).toString('base64url')}`,
+        [`work.employer${revision}`]:
+          'enc:v2:0123456789ab:' + Buffer.from(`Employer ${stream}-${revision}`).toString('base64url'),
       },
     },
     meta: {
@@ -104,8 +105,9 @@ export async function emmettAppendEps(url: string, streams: ReturnType<typeof da
 export async function copyLimitEps(url: string, streams: ReturnType<typeof dataset>): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
-  await client.query(`CREATE TABLE bench_copy (stream_id text, revision int, event_id uuid, type text, data json, personal json, meta json,
-                      recorded_at timestamptz, hash text, previous_hash text)`);
+  await client.query(`CREATE TABLE bench_copy (
+    stream_id text, revision int, event_id uuid, type text, data json, personal json, meta json,
+    recorded_at timestamptz, hash text, previous_hash text)`);
   const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
   function* rows() {
     for (const s of streams) {

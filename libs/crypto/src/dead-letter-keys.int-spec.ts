@@ -13,7 +13,7 @@ describe('dead-letter keys', () => {
       )
     ).rows.map((r) => r.category);
 
-  it('seals under one key per UTC day, shared by two instances racing to make it, and opens what any of them sealed', async () => {
+  it('seals under one key per UTC day, shared by two instances racing to make it; opens what each sealed', async () => {
     const [one, two] = [await Keyring.open(suite.pool, master), await Keyring.open(suite.pool, master)];
     const day = new Date('2026-12-01T23:59:00Z');
     const [sealOne, sealTwo] = await Promise.all([one.deadLetterSealer(day), two.deadLetterSealer(day)]);
@@ -38,7 +38,8 @@ describe('dead-letter keys', () => {
     const sealed = (await keyring.deadLetterSealer(new Date('2026-12-03T10:00:00Z')))(Buffer.from('ola@example.no'));
     const fresh = (await keyring.deadLetterSealer(new Date('2026-12-04T10:00:00Z')))(Buffer.from('kari@example.no'));
     await suite.pool.query(
-      `UPDATE ledger_data_keys SET created_at = now() - interval '31 days' WHERE category LIKE '$dlq/%' AND category <> '$dlq/2026-12-04'`,
+      `UPDATE ledger_data_keys SET created_at = now() - interval '31 days'
+       WHERE category LIKE '$dlq/%' AND category <> '$dlq/2026-12-04'`,
     );
     expect(await keyring.expireDeadLetterKeys(30)).toBe(3);
     expect(await keyring.expireDeadLetterKeys(30)).toBe(0);

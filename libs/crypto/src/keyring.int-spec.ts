@@ -20,7 +20,7 @@ async function withOwnDatabase(test: (pool: Pool) => Promise<void>): Promise<voi
 describe('the keyring', () => {
   const suite = suiteDatabase();
 
-  it('re-wraps every key under a new master key: values stay readable, the old key no longer opens the store', async () => {
+  it('re-wraps every key under a new master key: values stay readable, the old key opens nothing more', async () => {
     const oldMaster = randomBytes(32);
     const newMaster = randomBytes(32);
     const keyring = await Keyring.open(suite.pool, oldMaster);
@@ -40,7 +40,7 @@ describe('the keyring', () => {
     expect(await Keyring.rewrap(suite.pool, oldMaster, newMaster)).toBe(0); // resumable: nothing left
   });
 
-  it('wraps keys with XChaCha20-Poly1305, opens keys wrapped with AES-256-GCM before, and re-wraps those in the new form', async () => {
+  it('wraps with XChaCha20-Poly1305; opens keys wrapped with AES-256-GCM, re-wraps them in the new form', async () => {
     const oldMaster = randomBytes(32);
     const newMaster = randomBytes(32);
     await withOwnDatabase(async (own) => {
@@ -51,7 +51,8 @@ describe('the keyring', () => {
       // A key as the ledger wrapped it in the earlier form: 60 bytes, iv | tag | ciphertext, no version byte.
       const legacy = { keyId: '44444444-4444-4444-8444-444444444444', key: randomBytes(32) };
       await own.query(
-        `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id, created_at) VALUES ($1, $2, 'work', $3, $4, now() - interval '1 day')`,
+        `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id, created_at)
+         VALUES ($1, $2, 'work', $3, $4, now() - interval '1 day')`,
         [
           legacy.keyId,
           subjectId,
@@ -112,7 +113,7 @@ describe('the keyring', () => {
     });
   });
 
-  it('migrates a store holding two live keys for one person and category: the older retired, both still open', async () => {
+  it('migrates two live keys of one person and category: the older is retired, both still open', async () => {
     const master = randomBytes(32);
     await withOwnDatabase(async (own) => {
       // The store as two writers with stale caches left it, before the unique index.
@@ -130,13 +131,15 @@ describe('the keyring', () => {
       for (const k of [older, newer]) {
         const wrapped = sealAesGcm(master, k.key, `${subjectId}/work/${k.keyId}`);
         await own.query(
-          `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id, created_at) VALUES ($1, $2, 'work', $3, $4, now() - $5::interval)`,
+          `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id, created_at)
+           VALUES ($1, $2, 'work', $3, $4, now() - $5::interval)`,
           [k.keyId, subjectId, wrapped, kekIdOf(master), k.age],
         );
       }
       const keyring = await Keyring.open(own, master);
       const { rows } = await own.query(
-        'SELECT key_id, retired_at IS NOT NULL AS retired FROM ledger_data_keys WHERE subject_id = $1 ORDER BY created_at',
+        `SELECT key_id, retired_at IS NOT NULL AS retired FROM ledger_data_keys
+         WHERE subject_id = $1 ORDER BY created_at`,
         [subjectId],
       );
       expect(rows).toEqual([

@@ -98,7 +98,8 @@ export const KEYRING_MIGRATIONS = [
         CHECK ((wrapped IS NULL) = (destroyed_at IS NOT NULL))
       );
       CREATE INDEX ledger_data_keys_subject ON ledger_data_keys (subject_id);
-      CREATE UNIQUE INDEX ledger_data_keys_index_key ON ledger_data_keys (category) WHERE category = '$index' AND destroyed_at IS NULL;`,
+      CREATE UNIQUE INDEX ledger_data_keys_index_key ON ledger_data_keys (category)
+        WHERE category = '$index' AND destroyed_at IS NULL;`,
   },
   {
     version: 2,
@@ -138,9 +139,9 @@ export class Keyring {
     cacheTtlMs: number,
   ) {
     this.kekId = kekIdOf(masterKey);
-    // A bounded number of subjects, and none older than the time to live: a subject's keys are used in a burst (its batch, the projection of it),
-    // and keys kept past their time to live were memory held for nothing, and key material held
-    // after an erasure in another instance.
+    // A bounded number of subjects, and none older than the time to live: a subject's keys are
+    // used in a burst (its batch, the projection of it), and keys kept past their time to live
+    // were memory held for nothing, and key material held after an erasure in another instance.
     this.cache = new RecentCache(100_000, { maxAgeMs: cacheTtlMs });
   }
 
@@ -193,7 +194,8 @@ export class Keyring {
     }
     if (load.length === 0) return result;
     const { rows } = await this.pool.query<KeyRow & { created_at: Date; retired: boolean }>(
-      `SELECT subject_id, category, key_id, wrapped, kek_id, created_at, retired_at IS NOT NULL AS retired FROM ledger_data_keys
+      `SELECT subject_id, category, key_id, wrapped, kek_id, created_at, retired_at IS NOT NULL AS retired
+       FROM ledger_data_keys
        WHERE subject_id = ANY($1::uuid[]) AND destroyed_at IS NULL ORDER BY created_at, key_id`,
       [load],
     );
@@ -262,7 +264,8 @@ export class Keyring {
   ): Promise<{ keys: Map<string, LiveKey>; created: NewKey[] }> {
     if (retire.length > 0) {
       const { rows } = await this.pool.query<{ subject_id: string }>(
-        `UPDATE ledger_data_keys SET retired_at = now() WHERE key_id = ANY($1::uuid[]) AND retired_at IS NULL AND destroyed_at IS NULL RETURNING subject_id`,
+        `UPDATE ledger_data_keys SET retired_at = now()
+         WHERE key_id = ANY($1::uuid[]) AND retired_at IS NULL AND destroyed_at IS NULL RETURNING subject_id`,
         [retire],
       );
       for (const row of rows) this.cache.delete(row.subject_id);
@@ -340,8 +343,10 @@ export class Keyring {
     const { rows } = await this.pool.query<{ key_id: string; subject_id: string }>(
       `UPDATE ledger_data_keys k SET wrapped = NULL, destroyed_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS t(subject_id uuid, categories text[], keep text[], made_by timestamptz)
-       WHERE k.subject_id = t.subject_id AND (t.categories IS NULL OR k.category = ANY(t.categories)) AND k.destroyed_at IS NULL
-         AND NOT (left(replace(k.key_id::text, '-', ''), 12) = ANY(t.keep)) AND date_trunc('milliseconds', k.created_at) <= t.made_by
+       WHERE k.subject_id = t.subject_id AND (t.categories IS NULL OR k.category = ANY(t.categories))
+         AND k.destroyed_at IS NULL
+         AND NOT (left(replace(k.key_id::text, '-', ''), 12) = ANY(t.keep))
+         AND date_trunc('milliseconds', k.created_at) <= t.made_by
        RETURNING k.key_id, k.subject_id`,
       [JSON.stringify(targets)],
     );
@@ -416,7 +421,8 @@ export class Keyring {
       try {
         await client.query('BEGIN');
         const { rows } = await client.query<KeyRow>(
-          `SELECT * FROM ledger_data_keys WHERE kek_id = $1 AND destroyed_at IS NULL AND ($2 OR octet_length(wrapped) = $3)
+          `SELECT * FROM ledger_data_keys
+           WHERE kek_id = $1 AND destroyed_at IS NULL AND ($2 OR octet_length(wrapped) = $3)
            LIMIT 1000 FOR UPDATE SKIP LOCKED`,
           [oldKek, oldKek !== newKek, LEGACY_WRAPPED_BYTES],
         );
@@ -478,13 +484,15 @@ export class Keyring {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ledger-keys:${category}`]);
-      const live = `SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category = $2 AND destroyed_at IS NULL ORDER BY created_at, key_id LIMIT 1`;
+      const live = `SELECT * FROM ledger_data_keys WHERE subject_id = $1 AND category = $2 AND destroyed_at IS NULL
+                    ORDER BY created_at, key_id LIMIT 1`;
       let { rows } = await client.query<KeyRow>(live, [LEDGER_SUBJECT, category]);
       if (rows.length === 0) {
         const made = this.newKey(LEDGER_SUBJECT, category);
         const aad = aadOf({ subject_id: LEDGER_SUBJECT, category, key_id: made.keyId });
         ({ rows } = await client.query<KeyRow>(
-          `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+          `INSERT INTO ledger_data_keys (key_id, subject_id, category, wrapped, kek_id)
+           VALUES ($1, $2, $3, $4, $5) RETURNING *`,
           [made.keyId, LEDGER_SUBJECT, category, wrapKey(this.masterKey, made.key, aad), this.kekId],
         ));
       }
@@ -523,7 +531,8 @@ export class Keyring {
   async expireDeadLetterKeys(retentionDays: number): Promise<number> {
     const { rows } = await this.pool.query<{ category: string }>(
       `UPDATE ledger_data_keys SET wrapped = NULL, destroyed_at = now()
-       WHERE subject_id = $1 AND category LIKE '$dlq/%' AND destroyed_at IS NULL AND created_at < now() - make_interval(days => $2)
+       WHERE subject_id = $1 AND category LIKE '$dlq/%' AND destroyed_at IS NULL
+         AND created_at < now() - make_interval(days => $2)
        RETURNING category`,
       [LEDGER_SUBJECT, retentionDays],
     );

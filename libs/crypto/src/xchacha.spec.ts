@@ -4,7 +4,7 @@ import { open, seal } from './xchacha';
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 
 describe('XChaCha20-Poly1305 sealing', () => {
-  it('opens the published test vector (draft-irtf-cfrg-xchacha-03, A.3.1): the standard construction, not a look-alike', () => {
+  it('opens the published test vector (draft-irtf-cfrg-xchacha-03, A.3.1): the standard, not a look-alike', () => {
     const key = hex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
     const nonce = hex('404142434445464748494a4b4c4d4e4f5051525354555657');
     const aad = hex('50515253c0c1c2c3c4c5c6c7');
@@ -14,7 +14,8 @@ describe('XChaCha20-Poly1305 sealing', () => {
       21f9664c97637da9768812f615c68b13b52e c0875924c1c7987947deafd8780acf49`);
     const opened = open(key, Buffer.concat([nonce, ciphertextAndTag]), aad);
     expect(opened.toString('utf8')).toBe(
-      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+      "Ladies and Gentlemen of the class of '99: " +
+        'If I could offer you only one tip for the future, sunscreen would be it.',
     );
   });
 

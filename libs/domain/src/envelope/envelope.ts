@@ -1,6 +1,6 @@
 /**
  * The inbound envelope of CONTRACT §1 once it has passed validation at the edge (HTTP or Kafka).
- * One union member per type, so the decider's switch is checked for exhaustiveness.
+ * One union member per type, so the decider's table of decisions is checked for completeness.
  */
 export type FieldValues = Readonly<Record<string, string>>;
 export type CollectedFrom = 'subject' | 'third-party' | 'processor';

@@ -1,5 +1,5 @@
 import { categoryOf } from '../policy/policy';
-import { assertNever, type SubjectEvent } from './subject.events';
+import type { SubjectEvent, SubjectEventType } from './subject.events';
 
 export type ObjectionStatus = 'open' | 'upheld' | 'rejected';
 
@@ -73,80 +73,88 @@ function changed(s: SubjectDecisionState, c: Partial<SubjectDecisionState>): Sub
   };
 }
 
-export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent): SubjectDecisionState {
+type EventOf<T extends SubjectEventType> = Extract<SubjectEvent, { readonly type: T }>;
+type Evolution<T extends SubjectEventType> = (s: SubjectDecisionState, event: EventOf<T>) => SubjectDecisionState;
+
+const unchanged = (s: SubjectDecisionState): SubjectDecisionState => s;
+
+const collected: Evolution<'data.collected'> = (s, { data }) => {
+  const fields = withKeys(s.fields, data.fields);
+  const collectedPurposes = withKeys(s.collectedPurposes, [data.purpose]);
+  return fields === s.fields && collectedPurposes === s.collectedPurposes
+    ? s
+    : changed(s, { fields, collectedPurposes });
+};
+
+const corrected: Evolution<'data.corrected'> = (s, { data }) => {
+  const fields = withKeys(s.fields, data.fields);
+  return fields === s.fields ? s : changed(s, { fields });
+};
+
+const consentWithdrawn: Evolution<'consent.withdrawn'> = (s, { data }) => {
+  const previous = s.consents[data.purpose];
+  const withdrawn = { given: false, policyVersion: previous?.policyVersion ?? '' };
+  return changed(s, { consents: { ...s.consents, [data.purpose]: withdrawn } });
+};
+
+const holdsLifted: Evolution<'legal-hold.lifted'> = (s, { data }) => {
+  const lifted = new Set(data.holdIds);
+  return changed(s, { holds: Object.fromEntries(Object.entries(s.holds).filter(([id]) => !lifted.has(id))) });
+};
+
+/** Erasing everything ends the subject (and forgets its refs); a scoped erasure removes the fields in scope. */
+const erasureCompleted: Evolution<'erasure.completed'> = (s, { data }) => {
+  const erasedAll = data.scope === 'all';
+  const scope = new Set(data.categories);
+  return changed(s, {
+    erased: erasedAll,
+    refs: erasedAll ? [] : s.refs,
+    fields: erasedAll ? [] : s.fields.filter((key) => !scope.has(categoryOf(key))),
+    pendingErasure: undefined,
+  });
+};
+
+/** One evolution per event type: the compiler insists a new type gets one. */
+const evolutions: { readonly [T in SubjectEventType]: Evolution<T> } = {
+  'data.collected': collected,
+  'data.corrected': corrected,
+  'data.used': unchanged,
+  'data.disclosed': unchanged,
+  'consent.given': (s, { data }) =>
+    changed(s, { consents: { ...s.consents, [data.purpose]: { given: true, policyVersion: data.policyVersion } } }),
+  'consent.withdrawn': consentWithdrawn,
+  'objection.raised': (s, { data }) =>
+    changed(s, { objections: { ...s.objections, [data.objectionId]: { purposes: data.purposes, status: 'open' } } }),
+  'objection.resolved': (s, { data }) =>
+    changed(s, {
+      objections: { ...s.objections, [data.objectionId]: { purposes: data.purposes, status: data.outcome } },
+    }),
+  'restriction.placed': (s) => changed(s, { restricted: true }),
+  'restriction.lifted': (s) => changed(s, { restricted: false }),
+  'legal-hold.placed': (s, { data }) => changed(s, { holds: { ...s.holds, [data.holdId]: true } }),
+  'legal-hold.lifted': holdsLifted,
+  'access.requested': unchanged,
+  'erasure.requested': unchanged,
+  'erasure.refused': (s, { data }) =>
+    changed(s, { pendingErasure: { requestId: data.requestId, scope: data.scope, reason: data.reason } }),
+  'erasure.completed': erasureCompleted,
+  'erasure.acknowledged': unchanged,
+};
+
+/** Every event makes the subject exist, and the one that links a ref adds it. */
+const withExistence = (state: SubjectDecisionState, event: SubjectEvent): SubjectDecisionState => {
   const linked = event.personal?.linkedRef;
-  const s = linked
-    ? changed(state, { exists: true, refs: withKeys(state.refs, [linked]) })
-    : state.exists
-      ? state
-      : changed(state, { exists: true });
-  switch (event.type) {
-    case 'data.used':
-    case 'data.disclosed':
-    case 'access.requested':
-    case 'erasure.requested':
-    case 'erasure.acknowledged':
-      return s;
-    case 'data.collected': {
-      const fields = withKeys(s.fields, event.data.fields);
-      const collectedPurposes = withKeys(s.collectedPurposes, [event.data.purpose]);
-      return fields === s.fields && collectedPurposes === s.collectedPurposes
-        ? s
-        : changed(s, { fields, collectedPurposes });
-    }
-    case 'data.corrected': {
-      const fields = withKeys(s.fields, event.data.fields);
-      return fields === s.fields ? s : changed(s, { fields });
-    }
-    case 'consent.given':
-      return changed(s, {
-        consents: { ...s.consents, [event.data.purpose]: { given: true, policyVersion: event.data.policyVersion } },
-      });
-    case 'consent.withdrawn': {
-      const previous = s.consents[event.data.purpose];
-      return changed(s, {
-        consents: {
-          ...s.consents,
-          [event.data.purpose]: { given: false, policyVersion: previous?.policyVersion ?? '' },
-        },
-      });
-    }
-    case 'objection.raised':
-      return changed(s, {
-        objections: { ...s.objections, [event.data.objectionId]: { purposes: event.data.purposes, status: 'open' } },
-      });
-    case 'objection.resolved':
-      return changed(s, {
-        objections: {
-          ...s.objections,
-          [event.data.objectionId]: { purposes: event.data.purposes, status: event.data.outcome },
-        },
-      });
-    case 'restriction.placed':
-      return changed(s, { restricted: true });
-    case 'restriction.lifted':
-      return changed(s, { restricted: false });
-    case 'legal-hold.placed':
-      return changed(s, { holds: { ...s.holds, [event.data.holdId]: true } });
-    case 'legal-hold.lifted': {
-      const lifted = new Set(event.data.holdIds);
-      return changed(s, { holds: Object.fromEntries(Object.entries(s.holds).filter(([id]) => !lifted.has(id))) });
-    }
-    case 'erasure.refused':
-      return changed(s, {
-        pendingErasure: { requestId: event.data.requestId, scope: event.data.scope, reason: event.data.reason },
-      });
-    case 'erasure.completed': {
-      const erasedAll = event.data.scope === 'all';
-      const scope = new Set(event.data.categories);
-      return changed(s, {
-        erased: erasedAll,
-        refs: erasedAll ? [] : s.refs,
-        fields: erasedAll ? [] : s.fields.filter((key) => !scope.has(categoryOf(key))),
-        pendingErasure: undefined,
-      });
-    }
-    default:
-      return assertNever(event);
-  }
+  if (linked) return changed(state, { exists: true, refs: withKeys(state.refs, [linked]) });
+  return state.exists ? state : changed(state, { exists: true });
+};
+
+/** The type is passed apart from the event so the compiler can pair the evolution with its event. */
+const evolveBy = <T extends SubjectEventType>(
+  type: T,
+  state: SubjectDecisionState,
+  event: EventOf<T>,
+): SubjectDecisionState => evolutions[type](state, event);
+
+export function evolveSubject(state: SubjectDecisionState, event: SubjectEvent): SubjectDecisionState {
+  return evolveBy(event.type, withExistence(state, event), event);
 }

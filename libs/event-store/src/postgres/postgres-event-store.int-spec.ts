@@ -34,7 +34,8 @@ describe.each<[string, ServerKind]>([
       const lateStream = 'subject-late';
       await slow.query('BEGIN');
       await slow.query(
-        `INSERT INTO ledger_events (stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash)
+        `INSERT INTO ledger_events
+           (stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash)
          VALUES ($1, 0, $2, $3, $4, $5, $6, $7, $8, NULL)`,
         [
           lateStream,
@@ -64,7 +65,7 @@ describe.each<[string, ServerKind]>([
     }
   });
 
-  it('ends a feed page at its size in bytes, never below one event, and the pages still give every event once in order', async () => {
+  it('ends a feed page at a size in bytes, never below one event; pages give each event once, in order', async () => {
     const db = await createTestDatabase(kind);
     drops.push(db.drop);
     const store = await PostgresEventStore.open({ url: db.url, feedPageBytes: 25_000 });

@@ -94,6 +94,90 @@ export interface PostgresEventStoreOptions {
 }
 
 /**
+ * The append's input rows, each event hashed onto the one before it in its stream, and the
+ * events in the same order.
+ */
+async function chainedRows(appends: readonly StreamAppend[]): Promise<{ rows: InputRow[]; events: NewEvent[] }> {
+  const rows: InputRow[] = [];
+  const events: NewEvent[] = [];
+  for (const append of appends) {
+    let previousHash = append.expected.hash;
+    let revision = append.expected.revision;
+    for (const event of append.events) {
+      // Hashing a large batch holds the event loop: yield now and then to waiting reads.
+      await breathe();
+      revision += 1;
+      const hash = eventHash(append.streamId, revision, event, previousHash);
+      rows.push({
+        ord: rows.length,
+        first: revision === append.expected.revision + 1,
+        stream_id: append.streamId,
+        revision,
+        event_id: event.eventId,
+        type: event.type,
+        data: event.data,
+        personal: event.personal,
+        meta: event.meta,
+        recorded_at: event.recordedAt,
+        hash,
+        previous_hash: previousHash,
+      });
+      events.push(event);
+      previousHash = hash;
+    }
+  }
+  return { rows, events };
+}
+
+/**
+ * One statement: a stale head (the previous event is not where the writer saw it) inserts
+ * nothing; a concurrent writer of the same revision or event id fails the unique keys.
+ */
+const APPEND_SQL = `
+  WITH input AS (
+    SELECT * FROM json_to_recordset($1::json) AS r(
+      ord int, first boolean, stream_id text, revision int, event_id uuid, type text, data json,
+      personal json, meta json, recorded_at timestamptz, hash text, previous_hash text)
+  ), stale AS (
+    SELECT i.stream_id FROM input i
+    WHERE i.first AND i.revision > 0 AND NOT EXISTS (
+      SELECT 1 FROM ledger_events e
+      WHERE e.stream_id = i.stream_id AND e.revision = i.revision - 1 AND e.hash = i.previous_hash)
+  ), inserted AS (
+    -- Positions must follow the input order (a stream's revisions in order on the feed): the
+    -- rows are sorted in a fenced subquery (OFFSET 0), so the identity is drawn after the sort.
+    INSERT INTO ledger_events
+      (stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash)
+    SELECT stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash
+    FROM (SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM stale) ORDER BY ord OFFSET 0) AS ordered
+    RETURNING position
+  )
+  SELECT (SELECT array_agg(stream_id) FROM stale) AS stale,
+         (SELECT array_agg(position::text ORDER BY position) FROM inserted) AS positions,
+         pg_current_xact_id()::text AS tx,
+         pg_notify('${CHANNEL}', '')`;
+
+/** What the append statement answers: the stale streams, or the positions given and the transaction. */
+interface AppendOutcome {
+  readonly stale: string[] | null;
+  readonly positions: string[] | null;
+  readonly tx: string;
+}
+
+/** The store's own error for what the append statement failed with: the unique keys are concurrency. */
+function appendError(error: unknown, appends: readonly StreamAppend[]): unknown {
+  const { code, constraint } = pgErrorOf(error);
+  const streamIds = () => appends.map((a) => a.streamId);
+  if (code === '23505' && constraint === 'ledger_events_stream_revision') {
+    return new ConcurrencyError(streamIds(), 'a stream moved past its expected revision');
+  }
+  if (code === '23505' && constraint === 'ledger_events_event_id') {
+    return new ConcurrencyError(streamIds(), 'an event id was recorded concurrently');
+  }
+  return isTransientFault(error) ? new StoreUnavailableError(error) : error;
+}
+
+/**
  * Bounds a feed page in bytes as well as in events. An envelope may hold many large fields, so a
  * page of many events can weigh gigabytes; a page that does not fit in the projection thread's
  * heap would kill the thread, and kill it again on every restart, stalling the read model for
@@ -130,89 +214,25 @@ export class PostgresEventStore implements EventStore {
 
   async append(appends: readonly StreamAppend[]): Promise<AppendResult> {
     assertCanonicalEventIds(appends);
-    const rows: InputRow[] = [];
-    const events: NewEvent[] = [];
-    for (const append of appends) {
-      let previousHash = append.expected.hash;
-      let revision = append.expected.revision;
-      for (const event of append.events) {
-        // Hashing a large batch takes tens of milliseconds: yield now and then to waiting reads.
-        await breathe();
-        revision += 1;
-        const hash = eventHash(append.streamId, revision, event, previousHash);
-        rows.push({
-          ord: rows.length,
-          first: revision === append.expected.revision + 1,
-          stream_id: append.streamId,
-          revision,
-          event_id: event.eventId,
-          type: event.type,
-          data: event.data,
-          personal: event.personal,
-          meta: event.meta,
-          recorded_at: event.recordedAt,
-          hash,
-          previous_hash: previousHash,
-        });
-        events.push(event);
-        previousHash = hash;
-      }
-    }
+    const { rows, events } = await chainedRows(appends);
     if (rows.length === 0) return { checkpoint: '0/0', events: [] };
-
-    // One statement: a stale head (the previous event is not where the writer saw it) inserts
-    // nothing; a concurrent writer of the same revision or event id fails the unique keys.
-    const sql = `
-      WITH input AS (
-        SELECT * FROM json_to_recordset($1::json) AS r(
-          ord int, first boolean, stream_id text, revision int, event_id uuid, type text, data json,
-          personal json, meta json, recorded_at timestamptz, hash text, previous_hash text)
-      ), stale AS (
-        SELECT i.stream_id FROM input i
-        WHERE i.first AND i.revision > 0 AND NOT EXISTS (
-          SELECT 1 FROM ledger_events e
-          WHERE e.stream_id = i.stream_id AND e.revision = i.revision - 1 AND e.hash = i.previous_hash)
-      ), inserted AS (
-        -- Positions must follow the input order (a stream's revisions in order on the feed): the
-        -- rows are sorted in a fenced subquery (OFFSET 0), so the identity is drawn after the sort.
-        INSERT INTO ledger_events (stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash)
-        SELECT stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash
-        FROM (SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM stale) ORDER BY ord OFFSET 0) AS ordered
-        RETURNING position
-      )
-      SELECT (SELECT array_agg(stream_id) FROM stale) AS stale,
-             (SELECT array_agg(position::text ORDER BY position) FROM inserted) AS positions,
-             pg_current_xact_id()::text AS tx,
-             pg_notify('${CHANNEL}', '')`;
-    let result;
-    try {
-      result = await this.pool.query<{ stale: string[] | null; positions: string[] | null; tx: string }>(sql, [
-        JSON.stringify(rows),
-      ]);
-    } catch (error) {
-      const { code, constraint } = pgErrorOf(error);
-      if (code === '23505' && constraint === 'ledger_events_stream_revision') {
-        throw new ConcurrencyError(
-          appends.map((a) => a.streamId),
-          'a stream moved past its expected revision',
-        );
-      }
-      if (code === '23505' && constraint === 'ledger_events_event_id') {
-        throw new ConcurrencyError(
-          appends.map((a) => a.streamId),
-          'an event id was recorded concurrently',
-        );
-      }
-      if (isTransientFault(error)) throw new StoreUnavailableError(error);
-      throw error;
-    }
-    const { stale, positions, tx } = result.rows[0]!;
+    const { stale, positions, tx } = await this.insert(rows, appends);
     if (stale && stale.length > 0) throw new ConcurrencyError(stale, 'a stream is not at its expected head');
     const stored = rows.map((row, i) =>
       storedEvent(events[i]!, row.stream_id, row.revision, row.hash, row.previous_hash, `${tx}/${positions![i]}`),
     );
     this.listeners.forEach((listener) => listener());
     return { checkpoint: stored[stored.length - 1]!.checkpoint, events: stored };
+  }
+
+  /** Runs the append statement, its driver errors turned into the store's own. */
+  private async insert(rows: readonly InputRow[], appends: readonly StreamAppend[]): Promise<AppendOutcome> {
+    try {
+      const result = await this.pool.query<AppendOutcome>(APPEND_SQL, [JSON.stringify(rows)]);
+      return result.rows[0]!;
+    } catch (error) {
+      throw appendError(error, appends);
+    }
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
@@ -248,11 +268,14 @@ export class PostgresEventStore implements EventStore {
     // The page of `limit` first (the index's order, so the scan stops there), then cut where the
     // bytes before an event reach the bound: every event up to that one is kept.
     const { rows } = await this.query<EventRow>(
-      `SELECT pos, tx, stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash FROM (
-         SELECT *, sum(size) OVER (ORDER BY tx_id, position ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+      `SELECT pos, tx, stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash
+       FROM (
+         SELECT *,
+                sum(size) OVER (ORDER BY tx_id, position ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
          FROM (
            SELECT ${COLUMNS}, tx_id, position,
-                  octet_length(data::text) + coalesce(octet_length(personal::text), 0) + octet_length(meta::text) AS size
+                  octet_length(data::text) + coalesce(octet_length(personal::text), 0) + octet_length(meta::text)
+                    AS size
            FROM ledger_events
            WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
              AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -290,7 +313,8 @@ export class PostgresEventStore implements EventStore {
   async findEnvelopes(envelopeIds: readonly string[]): Promise<StoredEnvelope[]> {
     if (envelopeIds.length === 0) return [];
     const { rows } = await this.query<{ event_id: string; envelope_hash: string; stream_id: string }>(
-      `SELECT event_id, meta->>'envelopeHash' AS envelope_hash, stream_id FROM ledger_events WHERE event_id = ANY($1::uuid[])`,
+      `SELECT event_id, meta->>'envelopeHash' AS envelope_hash, stream_id
+       FROM ledger_events WHERE event_id = ANY($1::uuid[])`,
       [envelopeIds],
     );
     return rows.map((r) => ({ envelopeId: r.event_id, envelopeHash: r.envelope_hash, streamId: r.stream_id }));

@@ -25,17 +25,11 @@ export const newEvent = (type = 'data.used', overrides: Partial<NewEvent> = {}):
 
 const stream = () => `subject-${randomUUID()}`;
 
-/**
- * The behaviour every event store adapter must show. Each adapter's integration spec calls this
- * with a factory for a fresh, empty store.
- */
-export function eventStoreContract(open: () => Promise<EventStore>): void {
+/** One stream: appended, continued from its head, refused from any other. */
+function streamContract(storeOf: () => EventStore): void {
   let store: EventStore;
-  beforeAll(async () => {
-    store = await open();
-  });
-  afterAll(async () => {
-    await store?.close();
+  beforeAll(() => {
+    store = storeOf();
   });
 
   it('appends to a new stream and reads it back in order, revisions from 0, chain intact', async () => {
@@ -88,6 +82,14 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     ).rejects.toBeInstanceOf(ConcurrencyError);
     expect(await store.readStream(id)).toHaveLength(1);
   });
+}
+
+/** Several streams at once, concurrent writers and event ids: all or nothing, each once. */
+function atomicityContract(storeOf: () => EventStore): void {
+  let store: EventStore;
+  beforeAll(() => {
+    store = storeOf();
+  });
 
   it('appends several streams all or nothing', async () => {
     const [a, b, c] = [stream(), stream(), stream()];
@@ -103,22 +105,6 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     await store.append(batch.slice(0, 2));
     const again = await store.readStreams([a, b]);
     expect([again.get(a)?.length, again.get(b)?.length]).toEqual([1, 2]);
-  });
-
-  it('gives the last revision of each stream that exists', async () => {
-    const [a, b, missing] = [stream(), stream(), stream()];
-    await store.append([
-      { streamId: a, expected: NO_STREAM, events: [newEvent()] },
-      { streamId: b, expected: NO_STREAM, events: [newEvent(), newEvent(), newEvent()] },
-    ]);
-    const revisions = await store.streamRevisions([a, b, missing]);
-    expect([...revisions].sort()).toEqual(
-      [
-        [a, 0],
-        [b, 2],
-      ].sort(),
-    );
-    expect(await store.streamRevisions([])).toEqual(new Map());
   });
 
   it('lets exactly one of two concurrent writers of the same revision win', async () => {
@@ -151,6 +137,30 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       ]),
     ).rejects.toThrow(/not a lowercase UUID/);
     expect(await store.readStream(id)).toEqual([]);
+  });
+}
+
+/** Reading across streams: their heads, the feed in commit order, the list of streams. */
+function readingContract(storeOf: () => EventStore): void {
+  let store: EventStore;
+  beforeAll(() => {
+    store = storeOf();
+  });
+
+  it('gives the last revision of each stream that exists', async () => {
+    const [a, b, missing] = [stream(), stream(), stream()];
+    await store.append([
+      { streamId: a, expected: NO_STREAM, events: [newEvent()] },
+      { streamId: b, expected: NO_STREAM, events: [newEvent(), newEvent(), newEvent()] },
+    ]);
+    const revisions = await store.streamRevisions([a, b, missing]);
+    expect([...revisions].sort()).toEqual(
+      [
+        [a, 0],
+        [b, 2],
+      ].sort(),
+    );
+    expect(await store.streamRevisions([])).toEqual(new Map());
   });
 
   it('feeds every event once, in commit order, from any checkpoint', async () => {
@@ -194,6 +204,24 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     expect(all.filter((s) => s === id)).toHaveLength(1);
     expect(new Set(all).size).toBe(all.length);
   });
+}
+
+/**
+ * The behaviour every event store adapter must show. Each adapter's integration spec calls this
+ * with a factory for a fresh, empty store.
+ */
+export function eventStoreContract(open: () => Promise<EventStore>): void {
+  let store: EventStore;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  // The groups take the store once it is open: their hooks run after this one.
+  streamContract(() => store);
+  atomicityContract(() => store);
+  readingContract(() => store);
 }
 
 /** The checkpoint after everything in the store now. */

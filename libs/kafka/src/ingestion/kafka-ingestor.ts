@@ -108,7 +108,8 @@ export class KafkaIngestor {
       } catch (error) {
         if (seal)
           this.hooks.log?.(
-            `dead letter at ${message.partition}/${message.offset} not sealed (${safeErrorSummary(error)}); sent cut down`,
+            `dead letter at ${message.partition}/${message.offset} not sealed ` +
+              `(${safeErrorSummary(error)}); sent cut down`,
           );
         return { ...refusal, key: null, value: cutDown, cutDown };
       }

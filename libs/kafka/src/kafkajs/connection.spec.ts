@@ -5,7 +5,9 @@ import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSSASLAuth
 import { explainKafkaFailure, kafkaConnection } from './connection';
 
 const PEM =
-  '-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBnRl\n-----END CERTIFICATE-----\n';
+  '-----BEGIN CERTIFICATE-----\n' +
+  'MIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBnRl\n' +
+  '-----END CERTIFICATE-----\n';
 const PASSWORD = 'pw-that-must-not-show-9f3c';
 const scram = {
   KAFKA_SASL_MECHANISM: 'scram-sha-512',
@@ -110,7 +112,8 @@ describe('explainKafkaFailure', () => {
     const explained = explainKafkaFailure(refused, connection) as Error;
     expect(explained.name).toBe('KafkaAuthenticationError');
     expect(explained.message).toBe(
-      'Kafka SASL authentication failed (KAFKA_SASL_MECHANISM=scram-sha-512): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD',
+      'Kafka SASL authentication failed (KAFKA_SASL_MECHANISM=scram-sha-512): ' +
+        'the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD',
     );
     expect(`${explained.stack}`).not.toContain(PASSWORD);
   });
@@ -130,7 +133,8 @@ describe('explainKafkaFailure', () => {
       code: 'SELF_SIGNED_CERT_IN_CHAIN',
     });
     const expected =
-      "Kafka TLS: the broker's certificate was refused (SELF_SIGNED_CERT_IN_CHAIN); KAFKA_SSL_CA_FILE must name the CA that signed it";
+      "Kafka TLS: the broker's certificate was refused (SELF_SIGNED_CERT_IN_CHAIN); " +
+      'KAFKA_SSL_CA_FILE must name the CA that signed it';
     expect((explainKafkaFailure(refused, connection) as Error).message).toBe(expected);
     const exhausted = new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 10, retryTime: 10_000 });
     expect(explainKafkaFailure(exhausted, connection)).toMatchObject({ name: 'KafkaTlsError', message: expected });

@@ -99,13 +99,15 @@ export function explainKafkaFailure(error: unknown, connection: KafkaConnection)
         ? named('KafkaAuthenticationError', `Kafka SASL: the brokers do not offer ${mechanism}`)
         : named(
             'KafkaAuthenticationError',
-            `Kafka SASL authentication failed (${mechanism}): the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD`,
+            `Kafka SASL authentication failed (${mechanism}): ` +
+              'the brokers refused KAFKA_SASL_USERNAME with KAFKA_SASL_PASSWORD',
           );
     }
     if (cause.name === 'KafkaJSConnectionError' && CERTIFICATE_REFUSED.test(cause.code ?? '')) {
       return named(
         'KafkaTlsError',
-        `Kafka TLS: the broker's certificate was refused (${cause.code}); KAFKA_SSL_CA_FILE must name the CA that signed it`,
+        `Kafka TLS: the broker's certificate was refused (${cause.code}); ` +
+          'KAFKA_SSL_CA_FILE must name the CA that signed it',
       );
     }
   }

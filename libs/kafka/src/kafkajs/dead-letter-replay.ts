@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type KafkaMessage, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Batch, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { DeadLetterKeyDestroyed, openMessageValue, type Open } from '../dead-letters/dead-letter-value';
 import { DEAD_LETTER_SUFFIX } from '../kafka.port';
 import { kafkajsOptions, type KafkaConnection } from './connection';
@@ -38,6 +38,23 @@ function keyOf(value: Buffer): string | null {
   }
 }
 
+/** One replay's progress, shared by its batches and by the wait for them. */
+interface ReplayRun {
+  readonly options: ReplayOptions;
+  /** The dead-letter topic read. */
+  readonly source: string;
+  /** Where each partition with letters to read ended when the replay began. */
+  readonly ends: ReadonlyMap<number, bigint>;
+  /** Partitions not read to their end yet. */
+  readonly pending: Set<number>;
+  readonly counts: ReplayCounts;
+  joined: boolean;
+  lastActivity: number;
+}
+
+/** How long the replay waits to join its consumer group before it gives up. */
+const JOIN_TIMEOUT_MS = 60_000;
+
 /**
  * Re-submits the dead letters of `<topic>.dlq` that can still be opened to the inbound topic, as
  * they came (a letter whose cause was fixed is then recorded; one still bad dead-letters again).
@@ -59,67 +76,98 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayC
   try {
     if (!(await admin.listTopics()).includes(source)) return counts;
     const ends = await endsToRead(admin, source, options.groupId);
-    const pending = new Set(ends.keys());
-    const producer = kafka.producer({
-      transactionalId: `${options.groupId}-replay`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    const consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
-    await producer.connect();
-    await consumer.connect();
-    let lastActivity = Date.now();
-    let joined = false;
-    // Quiet counts from the moment the group is joined (a new group's first join takes seconds).
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      joined = true;
-      lastActivity = Date.now();
-    });
-    try {
-      await consumer.subscribe({ topics: [source], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset }) => {
-          // Only the letters there were when the replay began: a replayed letter that is still bad
-          // comes back as a new letter, which this run must not replay again.
-          const end = ends.get(batch.partition) ?? 0n;
-          const due = batch.messages.filter((m) => BigInt(m.offset) < end);
-          if (due.length < batch.messages.length) pending.delete(batch.partition);
-          if (due.length === 0) return;
-          const out = due.flatMap((m) => reopen(m, options.open, counts));
-          options.onProgress?.(counts.read);
-          const last = due[due.length - 1]!.offset;
-          const next = (BigInt(last) + 1n).toString();
-          const transaction = await producer.transaction();
-          try {
-            if (out.length > 0) await transaction.send({ topic: options.topic, acks: -1, messages: out });
-            await transaction.sendOffsets({
-              consumerGroupId: options.groupId,
-              topics: [{ topic: source, partitions: [{ partition: batch.partition, offset: next }] }],
-            });
-            await transaction.commit();
-          } catch (error) {
-            await transaction.abort().catch(() => undefined);
-            throw error;
-          }
-          resolveOffset(last);
-          if (BigInt(next) >= end) pending.delete(batch.partition);
-          lastActivity = Date.now();
-        },
-      });
-      const idleMs = options.idleMs ?? 3000;
-      const joinBy = Date.now() + 60_000;
-      while (pending.size > 0 && (joined ? Date.now() - lastActivity < idleMs : Date.now() < joinBy)) await sleep(100);
-      if (!joined) throw new Error(`the replay could not join the consumer group ${options.groupId}`);
-    } finally {
-      await consumer.disconnect();
-      await producer.disconnect();
-    }
+    const run: ReplayRun = {
+      options,
+      source,
+      ends,
+      pending: new Set(ends.keys()),
+      counts,
+      joined: false,
+      lastActivity: 0,
+    };
+    await replayPartitions(kafka, run);
     return counts;
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Consumes the dead letters and re-submits them transactionally until every partition is read or quiet. */
+async function replayPartitions(kafka: Kafka, run: ReplayRun): Promise<void> {
+  const { groupId } = run.options;
+  const producer = kafka.producer({ transactionalId: `${groupId}-replay`, idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
+  await producer.connect();
+  await consumer.connect();
+  run.lastActivity = Date.now();
+  // Quiet counts from the moment the group is joined (a new group's first join takes seconds).
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    run.joined = true;
+    run.lastActivity = Date.now();
+  });
+  try {
+    await consumer.subscribe({ topics: [run.source], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: ({ batch, resolveOffset }) => replayBatch(run, producer, batch, resolveOffset),
+    });
+    await untilReadOrQuiet(run);
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+}
+
+/** Re-submits one batch's due letters and commits its offsets, in one transaction. */
+async function replayBatch(
+  run: ReplayRun,
+  producer: Producer,
+  batch: Batch,
+  resolveOffset: (offset: string) => void,
+): Promise<void> {
+  // Only the letters there were when the replay began: a replayed letter that is still bad
+  // comes back as a new letter, which this run must not replay again.
+  const end = run.ends.get(batch.partition) ?? 0n;
+  const due = batch.messages.filter((m) => BigInt(m.offset) < end);
+  if (due.length < batch.messages.length) run.pending.delete(batch.partition);
+  if (due.length === 0) return;
+  const out = due.flatMap((m) => reopen(m, run.options.open, run.counts));
+  run.options.onProgress?.(run.counts.read);
+  const last = due[due.length - 1]!.offset;
+  const next = (BigInt(last) + 1n).toString();
+  await sendWithOffset(run, producer, out, { partition: batch.partition, offset: next });
+  resolveOffset(last);
+  if (BigInt(next) >= end) run.pending.delete(batch.partition);
+  run.lastActivity = Date.now();
+}
+
+/** The re-submissions and the group's next offset in one Kafka transaction: both or neither. */
+async function sendWithOffset(
+  run: ReplayRun,
+  producer: Producer,
+  out: Message[],
+  next: { partition: number; offset: string },
+): Promise<void> {
+  const { topic, groupId } = run.options;
+  const transaction = await producer.transaction();
+  try {
+    if (out.length > 0) await transaction.send({ topic, acks: -1, messages: out });
+    await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: run.source, partitions: [next] }] });
+    await transaction.commit();
+  } catch (error) {
+    await transaction.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Waits until every partition is read to where it ended, or the topic has been quiet for `idleMs` once joined. */
+async function untilReadOrQuiet(run: ReplayRun): Promise<void> {
+  const idleMs = run.options.idleMs ?? 3000;
+  const joinBy = Date.now() + JOIN_TIMEOUT_MS;
+  const waiting = () => (run.joined ? Date.now() - run.lastActivity < idleMs : Date.now() < joinBy);
+  while (run.pending.size > 0 && waiting()) await sleep(100);
+  if (!run.joined) throw new Error(`the replay could not join the consumer group ${run.options.groupId}`);
 }
 
 /** The partitions with letters the group has not read yet, and where each ended at the start. */

@@ -8,7 +8,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The source on the real broker: a consumer whose partition has lag and does not move is stalled. */
 describe('KafkajsSource (real broker)', () => {
-  it('reports itself stalled while its partition has lag and its position stays still, and not once it moves', async () => {
+  it('reports itself stalled while its partition has lag and its position stays still, not once it moves', async () => {
     const topic = `ledger-stall-${randomUUID().slice(0, 8)}`;
     await produce(topic, [{ key: 'a', value: '{}' }], 1);
     let release!: () => void;

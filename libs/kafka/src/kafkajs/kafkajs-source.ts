@@ -27,7 +27,10 @@ export interface KafkajsSourceOptions {
   readonly instanceId: string;
   /** Partitions handled at once by this instance. @defaultValue 2 */
   readonly concurrency?: number;
-  /** How long the group's position may stay still while this instance's partitions have lag before it counts as stalled. @defaultValue 60000 */
+  /**
+   * How long the group's position may stay still while this instance's partitions have lag before
+   * it counts as stalled. @defaultValue 60000
+   */
   readonly stallAfterMs?: number;
   readonly log?: (line: string) => void;
 }
@@ -296,7 +299,8 @@ export class KafkajsSource implements InboundSource {
         // Larger than the broker takes after all (its limit read wrong, or changed): every letter cut down.
         if (!cutAll && errorTypes(error).some((t) => TOO_LARGE.has(t))) {
           this.options.log?.(
-            `kafka: a dead letter of ${topic}/${partition} was too large for the broker; sending the batch's letters cut down`,
+            `kafka: a dead letter of ${topic}/${partition} was too large for the broker; ` +
+              "sending the batch's letters cut down",
           );
           cutAll = true;
           continue;
@@ -382,7 +386,8 @@ export class KafkajsSource implements InboundSource {
       return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES;
     } catch (error) {
       this.options.log?.(
-        `kafka: the dead-letter topic's max.message.bytes could not be read (${(error as Error).name}); assuming Kafka's default`,
+        `kafka: the dead-letter topic's max.message.bytes could not be read (${(error as Error).name}); ` +
+          "assuming Kafka's default",
       );
       return DEFAULT_MAX_MESSAGE_BYTES;
     }

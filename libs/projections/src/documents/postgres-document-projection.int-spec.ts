@@ -68,7 +68,7 @@ describe('the PostgreSQL writer of a declared document projection', () => {
     { order_id: 'b', events: 2, tally: { orderId: 'b', types: ['placed', 'cancelled'], version: 2 } },
   ];
 
-  it('keeps one row per stream it handles, with its declared columns, and folds a batch applied again only once', async () => {
+  it('keeps one row per stream it handles, with its declared columns; a batch applied again folds once', async () => {
     const writer = new PostgresDocumentProjection(tally, TALLY_TABLE);
     await migrate(db.pool, `projection:${writer.name}`, writer.migrations);
     await inTransaction(db.pool, (client) => writer.apply(first, client));
@@ -78,7 +78,7 @@ describe('the PostgreSQL writer of a declared document projection', () => {
     expect(await rows('test_order_tally')).toEqual(expected);
   });
 
-  it('writes whole streams into a shadow table that then takes the place of the live one, indexes and all', async () => {
+  it('writes whole streams into a shadow table that then replaces the live one, indexes and all', async () => {
     const live = new PostgresDocumentProjection(tally, TALLY_TABLE);
     const shadow = live.withTable('test_order_tally_rebuild');
     await inTransaction(db.pool, async (client) => {

@@ -14,14 +14,18 @@ export interface StateRead {
 export class SubjectStateReader {
   // Concurrent GETs share one statement.
   private readonly rows = new BatchLoader<string, StateRead>(async (subjectIds) => {
+    const revisionSql = this.lastRevisionSql
+      ? this.lastRevisionSql(`'${SUBJECT_STREAM_PREFIX}' || i.subject_id`)
+      : 'NULL::integer';
     const { rows } = await this.pool.query<{
       subject_id: string;
       view: SubjectStateView | null;
       revision: number | null;
     }>({
       name: this.lastRevisionSql ? 'ledger-subject-state-get-with-revision' : 'ledger-subject-state-get',
-      text: `SELECT i.subject_id, s.view, ${this.lastRevisionSql ? this.lastRevisionSql(`'${SUBJECT_STREAM_PREFIX}' || i.subject_id`) : 'NULL::integer'} AS revision
-             FROM unnest($1::uuid[]) AS i(subject_id) LEFT JOIN ledger_subject_state s ON s.subject_id = i.subject_id`,
+      text: `SELECT i.subject_id, s.view, ${revisionSql} AS revision
+             FROM unnest($1::uuid[]) AS i(subject_id)
+             LEFT JOIN ledger_subject_state s ON s.subject_id = i.subject_id`,
       values: [subjectIds],
     });
     return new Map(
