@@ -26,9 +26,26 @@ export interface ProcessorDefinition {
   readonly location: string;
 }
 
+/**
+ * A published version of the privacy policy. Consent proves nothing without the text the person
+ * agreed to, so each version names its text (a file beside the policy file) and that text's hash.
+ */
+export interface PolicyVersion {
+  readonly version: string;
+  /** When it came into force: YYYY-MM-DD, or YYYY-MM where the text itself names only the month. */
+  readonly publishedAt: string;
+  /** SHA-256 of the text file's bytes, lower-case hex. */
+  readonly textSha256: string;
+  /** The text's file, relative to the policy file's folder. */
+  readonly textFile: string;
+}
+
 /** The controller's processing policy: what the ledger enforces, and the Art. 30 record's source. */
 export interface Policy {
+  /** The version in force now; one of `versions`. */
   readonly version: string;
+  /** Every version ever published, oldest first. */
+  readonly versions: readonly PolicyVersion[];
   readonly controller: { readonly name: string; readonly country: string; readonly contact: string };
   readonly dataSubjects: readonly string[];
   readonly purposes: Readonly<Record<string, PurposeDefinition>>;
@@ -40,8 +57,51 @@ export interface Policy {
   readonly securityMeasures: readonly string[];
 }
 
+/** The listed version of that name, if the policy has published one. */
+export const findPolicyVersion = (policy: Policy, version: string): PolicyVersion | undefined =>
+  policy.versions.find((v) => v.version === version);
+
+/** Whether consent given under `version` can be tied to a text the ledger keeps. */
+export const policyVersionKnown = (policy: Policy, version: string): boolean =>
+  findPolicyVersion(policy, version) !== undefined;
+
 /** The category of a field key: `contact.email` → `contact`. */
 export const categoryOf = (fieldKey: string): string => fieldKey.slice(0, fieldKey.indexOf('.'));
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const PUBLISHED_AT = /^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/;
+
+/** Problems of the `versions` list, and of the versions other fields refer to. */
+function versionProblems(p: Partial<Policy>): string[] {
+  const problems: string[] = [];
+  const versions: unknown = p.versions;
+  if (!Array.isArray(versions) || versions.length === 0) return ['versions: at least one'];
+  const seen = new Set<string>();
+  (versions as Partial<PolicyVersion>[]).forEach((v, i) => {
+    const at = `versions[${i}]`;
+    if (typeof v.version !== 'string' || !v.version) problems.push(`${at}.version: required text`);
+    else if (seen.has(v.version)) problems.push(`${at}.version: ${v.version} is listed twice`);
+    else seen.add(v.version);
+    if (typeof v.publishedAt !== 'string' || !PUBLISHED_AT.test(v.publishedAt)) {
+      problems.push(`${at}.publishedAt: YYYY-MM-DD or YYYY-MM`);
+    }
+    if (typeof v.textSha256 !== 'string' || !SHA256_HEX.test(v.textSha256)) {
+      problems.push(`${at}.textSha256: 64 lower-case hex digits`);
+    }
+    if (typeof v.textFile !== 'string' || !v.textFile) problems.push(`${at}.textFile: required`);
+  });
+  const published = (versions as Partial<PolicyVersion>[]).map((v) => String(v.publishedAt));
+  if (published.some((at, i) => i > 0 && at < published[i - 1])) problems.push('versions: oldest first');
+  if (typeof p.version === 'string' && p.version && !seen.has(p.version)) {
+    problems.push(`version: ${p.version} is not in versions`);
+  }
+  for (const [id, purpose] of Object.entries(p.purposes ?? {})) {
+    if (typeof purpose.changedInVersion === 'string' && !seen.has(purpose.changedInVersion)) {
+      problems.push(`purposes.${id}.changedInVersion: ${purpose.changedInVersion} is not in versions`);
+    }
+  }
+  return problems;
+}
 
 /**
  * Checks a parsed policy file and returns it typed. Throws with every problem listed, so that a
@@ -52,6 +112,7 @@ export function parsePolicy(raw: unknown): Policy {
   const p = raw as Partial<Policy> | null;
   if (!p || typeof p !== 'object') throw new Error('policy: not a JSON object');
   if (typeof p.version !== 'string' || !p.version) problems.push('version: required text');
+  problems.push(...versionProblems(p));
   if (!p.controller?.name) problems.push('controller.name: required');
   if (!p.purposes || Object.keys(p.purposes).length === 0) problems.push('purposes: at least one');
   for (const [id, purpose] of Object.entries(p.purposes ?? {})) {
