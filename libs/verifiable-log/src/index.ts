@@ -1,0 +1,6 @@
+export * from './merkle';
+export * from './merkle-verify';
+export * from './memory-tree';
+export * from './tree-appender';
+export * from './signed-note';
+export * from './checkpoint';
