@@ -4,3 +4,5 @@ export * from './memory-tree';
 export * from './tree-appender';
 export * from './signed-note';
 export * from './checkpoint';
+export * from './leaves';
+export * from './offline-verifier';
