@@ -6,3 +6,7 @@ export * from './signed-note';
 export * from './checkpoint';
 export * from './leaves';
 export * from './offline-verifier';
+export * from './postgres/postgres-tree-store';
+export * from './postgres/postgres-tree-store.migrations';
+export * from './postgres/tree-comparison';
+export * from './postgres/tree.projection';
