@@ -11,3 +11,4 @@ export * from './postgres/postgres-tree-store.migrations';
 export * from './postgres/tree-comparison';
 export * from './postgres/tree.projection';
 export * from './event-leaves';
+export * from './postgres/tree-log';
