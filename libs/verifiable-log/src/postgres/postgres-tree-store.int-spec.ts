@@ -10,7 +10,7 @@ import { verifyConsistency, verifyInclusion } from '../merkle-verify';
 import { MemoryTree } from '../memory-tree';
 import { noteSignerFromSeed } from '../signed-note';
 import { PostgresTreeStore, type LeafInput } from './postgres-tree-store';
-import type { RecomputedLeaf } from './tree-comparison';
+import { interleaveAsStored, type RecomputedLeaf } from './tree-comparison';
 import { TreeProjection } from './tree.projection';
 
 const leaf = (i: number): LeafInput => ({
@@ -124,6 +124,27 @@ describe('the tree store on PostgreSQL', () => {
       ok: false,
       reason: 'root-differs',
       logIndex: null,
+    });
+  });
+
+  it('recomputes a tree of events and access entries from one sequence per kind', async () => {
+    const head = { size: 137, rootHash: await store.rootAt(137) };
+    const events = leaves.filter((l) => l.kind === 'event');
+    const access = leaves.filter((l) => l.kind === 'access');
+    const both = (e: readonly LeafInput[], a: readonly LeafInput[]) =>
+      interleaveAsStored(store, { event: feed(e), access: feed(a) }, 16);
+    expect(await store.recomputeAndCompare(both(events, access), head)).toMatchObject({ ok: true, treeSize: 137 });
+    // The access entry at log index 49 removed from its log: that leaf, and every later one, moves.
+    const withoutOne = access.filter((l) => l !== leaves[49]);
+    expect(await store.recomputeAndCompare(both(events, withoutOne), head)).toEqual({
+      ok: false,
+      reason: 'differs',
+      logIndex: 49,
+    });
+    expect(await store.recomputeAndCompare(both(events.slice(0, 50), access), head)).toEqual({
+      ok: false,
+      reason: 'missing',
+      logIndex: leaves.indexOf(events[50]!),
     });
   });
 });

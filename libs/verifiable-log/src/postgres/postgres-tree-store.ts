@@ -20,6 +20,10 @@ export interface LeafInput {
   readonly leafHash: Buffer;
 }
 
+export interface StoredLeaf extends LeafInput {
+  readonly logIndex: number;
+}
+
 export interface AppendOutcome {
   /** How many of the leaves were new (the others were in the tree already). */
   readonly appended: number;
@@ -188,13 +192,18 @@ export class PostgresTreeStore {
   }
 
   /** The stored leaves from `from`, in log order, a page at a time (for recomputing the tree). */
-  async leaves(from: number, limit: number): Promise<{ logIndex: number; sourceId: string; leafHash: Buffer }[]> {
-    const { rows } = await this.pool.query<{ log_index: string; source_id: string; leaf_hash: Buffer }>(
-      `SELECT log_index, source_id, leaf_hash FROM ledger_tree_leaves
+  async leaves(from: number, limit: number): Promise<StoredLeaf[]> {
+    const { rows } = await this.pool.query<{ log_index: string; kind: LeafKind; source_id: string; leaf_hash: Buffer }>(
+      `SELECT log_index, kind, source_id, leaf_hash FROM ledger_tree_leaves
        WHERE log_index >= $1 ORDER BY log_index LIMIT $2`,
       [from, limit],
     );
-    return rows.map((r) => ({ logIndex: Number(r.log_index), sourceId: r.source_id, leafHash: r.leaf_hash }));
+    return rows.map((r) => ({
+      logIndex: Number(r.log_index),
+      kind: r.kind,
+      sourceId: r.source_id,
+      leafHash: r.leaf_hash,
+    }));
   }
 }
 

@@ -1,3 +1,4 @@
+import type { LeafKind } from '../leaves';
 import { appendLeaves, EMPTY_FRONTIER, frontierRoot, type Frontier } from '../tree-appender';
 
 /** A leaf recomputed from the record itself (an event's hash), in the order the tree took it. */
@@ -32,7 +33,40 @@ export type ComparisonResult =
 
 /** The stored leaves of the tree, a page at a time, in log order. */
 export interface StoredLeafPages {
-  leaves(from: number, limit: number): Promise<readonly { logIndex: number; sourceId: string; leafHash: Buffer }[]>;
+  leaves(
+    from: number,
+    limit: number,
+  ): Promise<readonly { logIndex: number; kind: LeafKind; sourceId: string; leafHash: Buffer }[]>;
+}
+
+/**
+ * One sequence in tree order from one recomputed sequence per kind (events in feed order, access
+ * entries in id order), taking the next of whichever kind the stored tree has at each index. Each
+ * source keeps its own order in the tree, so an untouched record gives back the tree's exact
+ * sequence; a changed one shifts or changes its own leaves, and a changed stored kind does too.
+ */
+export async function* interleaveAsStored(
+  stored: StoredLeafPages,
+  sources: Readonly<Record<LeafKind, AsyncIterable<RecomputedLeaf>>>,
+  pageSize = 2000,
+): AsyncIterable<RecomputedLeaf> {
+  const iterators = {
+    event: sources.event[Symbol.asyncIterator](),
+    access: sources.access[Symbol.asyncIterator](),
+  };
+  try {
+    for (let from = 0; ; from += pageSize) {
+      const page = await stored.leaves(from, pageSize);
+      for (const leaf of page) {
+        const next = await iterators[leaf.kind].next();
+        if (next.done) return;
+        yield next.value;
+      }
+      if (page.length < pageSize) return;
+    }
+  } finally {
+    await Promise.all([iterators.event.return?.(), iterators.access.return?.()]);
+  }
 }
 
 /**
