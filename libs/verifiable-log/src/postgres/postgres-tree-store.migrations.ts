@@ -1,0 +1,36 @@
+import { appendOnlySql, type Migration } from '#ledger/postgres';
+
+export const TREE_STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'the verifiable log: leaves in log order, complete subtrees, signed checkpoints',
+    sql: `
+      CREATE TABLE ledger_tree_leaves (
+        log_index  bigint PRIMARY KEY CHECK (log_index >= 0),
+        kind       text NOT NULL CHECK (kind IN ('event', 'access')),
+        -- The event id, or the access-log entry id: a replay of the same source appends nothing.
+        source_id  text NOT NULL,
+        leaf_hash  bytea NOT NULL CHECK (octet_length(leaf_hash) = 32),
+        CONSTRAINT ledger_tree_leaves_source UNIQUE (kind, source_id)
+      );
+      -- Complete subtrees above the leaves (the leaves are level 0): written once, when the tree
+      -- first holds all their leaves, so a proof reads a handful of rows whatever the tree's size.
+      CREATE TABLE ledger_tree_nodes (
+        level      smallint NOT NULL CHECK (level > 0),
+        node_index bigint NOT NULL CHECK (node_index >= 0),
+        hash       bytea NOT NULL CHECK (octet_length(hash) = 32),
+        PRIMARY KEY (level, node_index)
+      );
+      CREATE TABLE ledger_tree_checkpoints (
+        tree_size  bigint PRIMARY KEY CHECK (tree_size >= 0),
+        root_hash  bytea NOT NULL CHECK (octet_length(root_hash) = 32),
+        -- The C2SP signed note, exactly as served.
+        note       text NOT NULL,
+        signed_at  timestamptz NOT NULL DEFAULT now()
+      );
+      ${appendOnlySql('ledger_tree_leaves')}
+      ${appendOnlySql('ledger_tree_nodes')}
+      ${appendOnlySql('ledger_tree_checkpoints')}
+    `,
+  },
+];

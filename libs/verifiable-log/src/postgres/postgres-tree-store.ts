@@ -1,0 +1,232 @@
+import { inTransaction, migrate, type Pool, type PoolClient } from '#ledger/postgres';
+import type { LeafKind } from '../leaves';
+import { consistencyProof, inclusionProof, rootHash, type NodeId, type NodeReader } from '../merkle';
+import { appendLeaves, frontierRoot, readFrontier } from '../tree-appender';
+import { TREE_STORE_MIGRATIONS } from './postgres-tree-store.migrations';
+import {
+  recomputeAndCompare,
+  type ComparisonResult,
+  type RecomputedLeaf,
+  type SignedTreeHead,
+} from './tree-comparison';
+
+type Queryable = Pool | PoolClient;
+
+export interface LeafInput {
+  readonly kind: LeafKind;
+  /** The event id, or the access-log entry id. */
+  readonly sourceId: string;
+  /** The RFC 9162 leaf hash (`eventLeafHash` for an event). */
+  readonly leafHash: Buffer;
+}
+
+export interface StoredLeaf extends LeafInput {
+  readonly logIndex: number;
+}
+
+export interface AppendOutcome {
+  /** How many of the leaves were new (the others were in the tree already). */
+  readonly appended: number;
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+}
+
+export interface StoredCheckpoint {
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  readonly note: string;
+  readonly signedAt: Date;
+}
+
+/** Serialises appends: each takes the tree's size and right edge, and adds after them. */
+const APPEND_LOCK = 'ledger-verifiable-log:append';
+
+/**
+ * The ledger's Merkle tree in PostgreSQL. Its durable state is its leaves: the tree size is the
+ * number of leaves, and every complete subtree is stored once, so nothing is ever updated.
+ */
+export class PostgresTreeStore {
+  constructor(private readonly pool: Pool) {}
+
+  static async open(pool: Pool): Promise<PostgresTreeStore> {
+    await migrate(pool, 'verifiable-log', TREE_STORE_MIGRATIONS);
+    return new PostgresTreeStore(pool);
+  }
+
+  /** Appends in one transaction of its own. */
+  append(leaves: readonly LeafInput[]): Promise<AppendOutcome> {
+    return inTransaction(this.pool, (client) => this.appendIn(client, leaves));
+  }
+
+  /**
+   * Appends inside the caller's transaction (a projection's, which moves its checkpoint with it).
+   * A leaf whose source is in the tree already, or earlier in the batch, is skipped.
+   */
+  async appendIn(client: PoolClient, leaves: readonly LeafInput[]): Promise<AppendOutcome> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [APPEND_LOCK]);
+    const size = await this.size(client);
+    const fresh = await this.withoutKnown(client, leaves);
+    const frontier = await readFrontier(this.reader(client), size);
+    const { frontier: next, nodes } = appendLeaves(
+      frontier,
+      fresh.map((l) => l.leafHash),
+    );
+    if (fresh.length > 0) {
+      await client.query(
+        `INSERT INTO ledger_tree_leaves (log_index, kind, source_id, leaf_hash)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])`,
+        [
+          fresh.map((_, i) => size + i),
+          fresh.map((l) => l.kind),
+          fresh.map((l) => l.sourceId),
+          fresh.map((l) => l.leafHash),
+        ],
+      );
+    }
+    if (nodes.length > 0) {
+      await client.query(
+        `INSERT INTO ledger_tree_nodes (level, node_index, hash)
+         SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+        [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
+      );
+    }
+    return { appended: fresh.length, treeSize: next.size, rootHash: frontierRoot(next) };
+  }
+
+  private async withoutKnown(client: PoolClient, leaves: readonly LeafInput[]): Promise<LeafInput[]> {
+    const key = (kind: string, sourceId: string) => `${kind}\u0000${sourceId}`;
+    const { rows } = await client.query<{ kind: string; source_id: string }>(
+      `SELECT kind, source_id FROM ledger_tree_leaves
+       WHERE (kind, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [leaves.map((l) => l.kind), leaves.map((l) => l.sourceId)],
+    );
+    const seen = new Set(rows.map((r) => key(r.kind, r.source_id)));
+    return leaves.filter((leaf) => {
+      const k = key(leaf.kind, leaf.sourceId);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+
+  /** The number of leaves: one index lookup, since log indexes are gapless from 0. */
+  async size(db: Queryable = this.pool): Promise<number> {
+    const { rows } = await db.query<{ log_index: string }>(
+      'SELECT log_index FROM ledger_tree_leaves ORDER BY log_index DESC LIMIT 1',
+    );
+    return rows.length === 0 ? 0 : Number(rows[0]!.log_index) + 1;
+  }
+
+  /** Reads complete subtrees: the leaves table for level 0, the nodes table above it. */
+  reader(db: Queryable = this.pool): NodeReader {
+    return { read: (nodes) => readNodes(db, nodes) };
+  }
+
+  rootAt(treeSize: number): Promise<Buffer> {
+    return rootHash(this.reader(), treeSize);
+  }
+
+  async inclusionProof(logIndex: number, treeSize: number): Promise<Buffer[]> {
+    return inclusionProof(this.reader(), logIndex, treeSize);
+  }
+
+  async consistencyProof(from: number, to: number): Promise<Buffer[]> {
+    return consistencyProof(this.reader(), from, to);
+  }
+
+  async logIndexOf(kind: LeafKind, sourceId: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ log_index: string }>(
+      'SELECT log_index FROM ledger_tree_leaves WHERE kind = $1 AND source_id = $2',
+      [kind, sourceId],
+    );
+    return rows.length === 0 ? null : Number(rows[0]!.log_index);
+  }
+
+  /** The log indexes of several events at once (for a trail page); absent ids are not in the tree yet. */
+  async logIndexesOf(kind: LeafKind, sourceIds: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ source_id: string; log_index: string }>(
+      'SELECT source_id, log_index FROM ledger_tree_leaves WHERE kind = $1 AND source_id = ANY($2::text[])',
+      [kind, sourceIds],
+    );
+    return new Map(rows.map((r) => [r.source_id, Number(r.log_index)]));
+  }
+
+  /** Keeps a signed checkpoint; a second one for the same size is ignored (the first stands). */
+  async saveCheckpoint(treeSize: number, root: Buffer, note: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO ledger_tree_checkpoints (tree_size, root_hash, note) VALUES ($1, $2, $3)
+       ON CONFLICT (tree_size) DO NOTHING`,
+      [treeSize, root, note],
+    );
+    return rowCount === 1;
+  }
+
+  async checkpoint(treeSize: number): Promise<StoredCheckpoint | null> {
+    return this.oneCheckpoint('WHERE tree_size = $1', [treeSize]);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    return this.oneCheckpoint('ORDER BY tree_size DESC LIMIT 1', []);
+  }
+
+  private async oneCheckpoint(clause: string, params: unknown[]): Promise<StoredCheckpoint | null> {
+    const { rows } = await this.pool.query<{ tree_size: string; root_hash: Buffer; note: string; signed_at: Date }>(
+      `SELECT tree_size, root_hash, note, signed_at FROM ledger_tree_checkpoints ${clause}`,
+      params,
+    );
+    const row = rows[0];
+    return row
+      ? { treeSize: Number(row.tree_size), rootHash: row.root_hash, note: row.note, signedAt: row.signed_at }
+      : null;
+  }
+
+  /**
+   * Whether the record, recomputed leaf by leaf in feed order, still makes the tree `head` signed:
+   * ok, or the first leaf that differs or is missing (`verify --checkpoint`).
+   */
+  recomputeAndCompare(
+    leavesInFeedOrder: AsyncIterable<RecomputedLeaf>,
+    head: SignedTreeHead,
+  ): Promise<ComparisonResult> {
+    return recomputeAndCompare(this, leavesInFeedOrder, head);
+  }
+
+  /** The stored leaves from `from`, in log order, a page at a time (for recomputing the tree). */
+  async leaves(from: number, limit: number): Promise<StoredLeaf[]> {
+    const { rows } = await this.pool.query<{ log_index: string; kind: LeafKind; source_id: string; leaf_hash: Buffer }>(
+      `SELECT log_index, kind, source_id, leaf_hash FROM ledger_tree_leaves
+       WHERE log_index >= $1 ORDER BY log_index LIMIT $2`,
+      [from, limit],
+    );
+    return rows.map((r) => ({
+      logIndex: Number(r.log_index),
+      kind: r.kind,
+      sourceId: r.source_id,
+      leafHash: r.leaf_hash,
+    }));
+  }
+}
+
+/** One round trip, whatever the levels: a proof's latency is this query. */
+async function readNodes(db: Queryable, nodes: readonly NodeId[]): Promise<Buffer[]> {
+  if (nodes.length === 0) return [];
+  const leaves = nodes.filter((n) => n.level === 0).map((n) => n.index);
+  const inner = nodes.filter((n) => n.level > 0);
+  // Named, so each connection plans it once: a proof is then one bound execution.
+  const { rows } = await db.query<{ level: number; node_index: string; hash: Buffer }>({
+    name: 'ledger-tree-read-nodes',
+    text: `SELECT 0 AS level, log_index AS node_index, leaf_hash AS hash
+             FROM ledger_tree_leaves WHERE log_index = ANY($1::bigint[])
+           UNION ALL
+           SELECT n.level, n.node_index, n.hash
+             FROM unnest($2::smallint[], $3::bigint[]) AS wanted (level, node_index)
+             JOIN ledger_tree_nodes n USING (level, node_index)`,
+    values: [leaves, inner.map((n) => n.level), inner.map((n) => n.index)],
+  });
+  const found = new Map(rows.map((r) => [`${r.level}:${r.node_index}`, r.hash]));
+  return nodes.map(({ level, index }) => {
+    const hash = found.get(`${level}:${index}`);
+    if (!hash) throw new RangeError(`the tree holds no complete subtree at level ${level}, index ${index}`);
+    return hash;
+  });
+}

@@ -1,0 +1,29 @@
+import type { StoredEvent } from '#ledger/event-store';
+import type { Migration, PoolClient } from '#ledger/postgres';
+import type { Projection } from '#ledger/projections';
+import { eventLeafHash } from '../leaves';
+import type { PostgresTreeStore } from './postgres-tree-store';
+
+/**
+ * The tree as a projection of the global feed: each stored event becomes the next leaf, in feed
+ * order, in the runner's transaction, so the leaves and the runner's checkpoint move together.
+ * The tree's tables are created by `PostgresTreeStore.open`, not here (one owner of the schema).
+ */
+export class TreeProjection implements Projection {
+  readonly name = 'verifiable-log';
+  readonly migrations: readonly Migration[] = [];
+
+  constructor(private readonly tree: PostgresTreeStore) {}
+
+  async apply(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
+    await this.tree.appendIn(
+      client,
+      events.map((e) => ({ kind: 'event', sourceId: e.eventId, leafHash: eventLeafHash(e.hash) })),
+    );
+  }
+
+  /** The tree is append-only evidence: a signed checkpoint would no longer hold for a rebuilt one. */
+  async reset(_client: PoolClient): Promise<void> {
+    throw new Error('the verifiable log is append-only and is never rebuilt');
+  }
+}
