@@ -24,6 +24,14 @@ export default tseslint.config(
       ],
       // Nest modules are classes whose decorator is their content.
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
+      // Prettier wraps code at 120; this catches what it leaves long (strings, comments).
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
+  },
+  {
+    // A function says one thing; a test suite (describe/it callbacks) is a list, and is exempt.
+    files: ['apps/ledger/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/testing/**'],
+    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
   },
 );

@@ -28,7 +28,8 @@ async function bootstrap(): Promise<void> {
   );
   if (generatedFile)
     logger.warn(
-      `LEDGER_MASTER_KEY is not set: using the generated master key in ${generatedFile}; back it up, and set LEDGER_MASTER_KEY in production`,
+      `LEDGER_MASTER_KEY is not set: using the generated master key in ${generatedFile}; ` +
+        'back it up, and set LEDGER_MASTER_KEY in production',
     );
 
   // The embedded server is a child process: started before the application, stopped if it fails to build.

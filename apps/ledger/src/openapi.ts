@@ -10,7 +10,8 @@ export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Processing ledger')
     .setDescription(
-      'Every collection, consent, objection, correction and erasure of personal data, recorded as an immutable event. ' +
+      'Every collection, consent, objection, correction and erasure of personal data, ' +
+        'recorded as an immutable event. ' +
         'Bearer tokens carry a role: ingest (write), auditor (read), dpo (read and requests), ops (operations). ' +
         "Every read of a person's data is logged with who, when and why (X-Access-Reason).",
     )

@@ -28,7 +28,7 @@ describe('the access log', () => {
     expect(await log.forSubject(subjectId)).toEqual(before);
   });
 
-  it("seals the reason with the person's subject key: not in clear in the table, and unreadable once the person is erased", async () => {
+  it("seals the reason with the person's subject key: not in clear, unreadable once the person is erased", async () => {
     const keyring = await Keyring.open(db.pool, master);
     const log = await AccessLog.open(db.pool, keyring);
     const subjectId = '33333333-3333-4333-8333-333333333333';
@@ -75,7 +75,8 @@ describe('the access log', () => {
         ACCESS_LOG_MIGRATIONS.filter((m) => m.version <= 2),
       );
       await pool.query(
-        `INSERT INTO ledger_access_log (principal, role, subject_id, resource, reason) VALUES ('auditor#1', 'auditor', $1, 'state', 'Kari Nordmann ringte')`,
+        `INSERT INTO ledger_access_log (principal, role, subject_id, resource, reason)
+         VALUES ('auditor#1', 'auditor', $1, 'state', 'Kari Nordmann ringte')`,
         ['44444444-4444-4444-8444-444444444444'],
       );
       const log = await AccessLog.open(pool, await Keyring.open(pool, randomBytes(32)));

@@ -11,7 +11,7 @@ export interface CliContext {
   readonly url: string;
   /** The configured event store, opened on first use. */
   store(): Promise<EventStore>;
-  /** The brokers with TLS and SASL as the service connects (null without KAFKA_BROKERS), for commands that use Kafka. */
+  /** The brokers with TLS and SASL as the service connects (null without KAFKA_BROKERS), for commands using Kafka. */
   kafka(): KafkaConnection | null;
   close(): Promise<void>;
 }

@@ -29,7 +29,14 @@ export async function projectionsStatus(context: CliContext, report: Reporter): 
     }
     const rebuilding = rebuilds.get(row.name);
     process.stdout.write(
-      `${JSON.stringify({ projection: row.name, checkpoint: row.checkpoint, head, behindEvents: behind, updatedAt: row.updated_at.toISOString(), ...(rebuilding ? { rebuild: rebuilding } : {}) })}\n`,
+      `${JSON.stringify({
+        projection: row.name,
+        checkpoint: row.checkpoint,
+        head,
+        behindEvents: behind,
+        updatedAt: row.updated_at.toISOString(),
+        ...(rebuilding ? { rebuild: rebuilding } : {}),
+      })}\n`,
     );
   }
   report.line(`${rows.length} projections; feed head ${head ?? '(empty)'}`);
@@ -51,7 +58,8 @@ export async function projectionsRebuild(context: CliContext, report: Reporter, 
   const seconds = (Date.now() - started) / 1000;
   const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
   report.line(
-    `rebuilt ${projection.name} from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s, peak RSS ${peakMb} MB); swapped in`,
+    `rebuilt ${projection.name} from ${events} events in ${seconds.toFixed(1)} s ` +
+      `(${Math.round(events / Math.max(seconds, 0.001))} events/s, peak RSS ${peakMb} MB); swapped in`,
   );
   return 0;
 }

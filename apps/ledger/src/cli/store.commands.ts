@@ -94,7 +94,8 @@ export async function verifyCommand(context: CliContext, report: Reporter): Prom
   const verified = await verifyStore(await context.store(), (n) => report.progress('streams verified', n));
   for (const b of verified.broken) process.stdout.write(`${JSON.stringify(b)}\n`);
   report.line(
-    `${verified.streams} streams, ${verified.events} events: ${verified.broken.length === 0 ? 'every chain holds' : `${verified.broken.length} broken`}`,
+    `${verified.streams} streams, ${verified.events} events: ` +
+      (verified.broken.length === 0 ? 'every chain holds' : `${verified.broken.length} broken`),
   );
   return verified.broken.length > 0 ? 3 : 0;
 }

@@ -47,15 +47,18 @@ export class LedgerConfig {
   @Transform(text) @IsOptional() @IsString() LEDGER_TOKENS?: string;
   /** 32 bytes, base64. Required outside the embedded default, which generates one into its data directory. */
   @Transform(text) @IsOptional() @IsString() LEDGER_MASTER_KEY?: string;
-  /** Where the embedded default keeps its generated master key, apart from the data. @defaultValue LEDGER_DATA_DIR/master.key */
+  /**
+   * Where the embedded default keeps its generated master key, apart from the data.
+   * @defaultValue LEDGER_DATA_DIR/master.key
+   */
   @Transform(text) @IsOptional() @IsString() LEDGER_MASTER_KEY_FILE?: string;
 
   /** The largest request body, as the body parser reads it (`2mb`, `500kb`). @defaultValue 2mb */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'LEDGER_BODY_LIMIT must be a size such as 2mb or 500kb' }) LEDGER_BODY_LIMIT =
     '2mb';
-  /** Days a dead letter's sealed values stay readable (for `dlq replay`); then its key is destroyed. @defaultValue 30 */
+  /** Days a dead letter's sealed values stay readable (for `dlq replay`); then its key goes. @defaultValue 30 */
   @Transform(int) @IsInt() @Min(1) LEDGER_DLQ_RETENTION_DAYS = 30;
-  /** `required`: a read of a person's values without `X-Access-Reason` is 400 REASON_REQUIRED. @defaultValue optional */
+  /** `required`: a read of a person's values without `X-Access-Reason` is 400 REASON_REQUIRED. @defaultValue optional*/
   @IsIn(['optional', 'required']) LEDGER_ACCESS_REASON: 'optional' | 'required' = 'optional';
   /** Reads per token per minute before 429 with Retry-After. @defaultValue 1200 */
   @Transform(int) @IsInt() @Min(1) LEDGER_READ_RATE_LIMIT = 1200;
@@ -146,7 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   }
   if (config.LEDGER_ROLE === 'read' && config.LEDGER_STORE === 'embedded') {
     throw new Error(
-      'configuration: LEDGER_ROLE=read serves a database that recording instances share: set LEDGER_STORE=postgres or kurrentdb',
+      'configuration: LEDGER_ROLE=read serves a database that recording instances share: ' +
+        'set LEDGER_STORE=postgres or kurrentdb',
     );
   }
   return config;
@@ -159,7 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
 export function checkServiceSecrets(config: LedgerConfig): void {
   if (config.LEDGER_STORE !== 'embedded' && !config.LEDGER_MASTER_KEY) {
     throw new Error(
-      `configuration: LEDGER_MASTER_KEY is required with LEDGER_STORE=${config.LEDGER_STORE}; only the embedded default generates keys into its data directory`,
+      `configuration: LEDGER_MASTER_KEY is required with LEDGER_STORE=${config.LEDGER_STORE}; ` +
+        'only the embedded default generates keys into its data directory',
     );
   }
 }

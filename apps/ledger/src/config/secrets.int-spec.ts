@@ -51,7 +51,8 @@ describe('the generated master key', () => {
     // Each process spins until the same instant, then creates or reads the key.
     const script = `const { loadOrGenerateMasterKey } = require(${JSON.stringify(BUILT)});
       while (Date.now() < ${at});
-      process.stdout.write(loadOrGenerateMasterKey(undefined, ${JSON.stringify(dir)}, ${JSON.stringify(keyFile)}).key.toString('base64'));`;
+      const loaded = loadOrGenerateMasterKey(undefined, ${JSON.stringify(dir)}, ${JSON.stringify(keyFile)});
+      process.stdout.write(loaded.key.toString('base64'));`;
     const run = promisify(execFile);
     const keys = await Promise.all(
       Array.from({ length: 6 }, () => run(process.execPath, ['-e', script]).then((r) => r.stdout)),

@@ -69,7 +69,8 @@ export function loadOrGenerateTokens(
     const entries = ROLES.map((role) => `${role}:${role}-generated:${randomBytes(32).toString('base64url')}`);
     writeFileSync(
       file,
-      `# Bearer tokens of the processing ledger, one per role (role:name:token). Keep secret.\nLEDGER_TOKENS=${entries.join(',')}\n`,
+      '# Bearer tokens of the processing ledger, one per role (role:name:token). Keep secret.\n' +
+        `LEDGER_TOKENS=${entries.join(',')}\n`,
       {
         mode: 0o600,
       },

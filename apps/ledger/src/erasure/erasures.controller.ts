@@ -16,7 +16,8 @@ export class ErasuresController {
   @Roles('auditor', 'dpo')
   @ApiOperation({
     summary:
-      'The erasure certificate: what was erased, when, why, which keys were destroyed, who must be told and who confirmed, and whether the trail it is folded from verifies',
+      'The erasure certificate: what was erased, when, why, which keys were destroyed, who must be told ' +
+      'and who confirmed, and whether the trail it is folded from verifies',
   })
   @ApiResponse({ status: 404, description: 'unknown subject' })
   async certificate(@Param('subjectId', SubjectIdPipe) subjectId: string) {

@@ -42,7 +42,9 @@ export class LedgerMetrics {
   });
   readonly stateReads = new Counter({
     name: 'ledger_state_reads_total',
-    help: "State reads by freshness: current (the read model showed the subject's last write), waited (it did after a wait), behind (served when LEDGER_READ_YOUR_WRITES_MS ran out)",
+    help:
+      "State reads by freshness: current (the read model showed the subject's last write), " +
+      'waited (it did after a wait), behind (served when LEDGER_READ_YOUR_WRITES_MS ran out)',
     labelNames: ['freshness'] as const,
     registers: [this.registry],
   });

@@ -25,5 +25,5 @@ const EVENTS_URL: Record<LedgerConfig['LEDGER_STORE'], (config: LedgerConfig, da
 export const eventStoreUrl = (config: LedgerConfig, databaseUrl: string): string =>
   EVENTS_URL[config.LEDGER_STORE](config, databaseUrl);
 
-/** Whether the events live in the ledger's own PostgreSQL (a state read can then ask for a revision in one statement). */
+/** Whether the events live in the ledger's PostgreSQL (a state read then learns a revision in its own statement). */
 export const eventsInDatabase = (config: LedgerConfig): boolean => config.LEDGER_STORE !== 'kurrentdb';

@@ -57,7 +57,8 @@ export class RetentionController {
   @ApiOperation({
     summary: 'Erase everyone past the retention date with no legal hold; also runs daily by itself',
     description:
-      '`asOf` later than now plus 5 minutes is 400. `dryRun: true` answers `{ asOf, wouldErase, wouldRefuse }` and erases nobody.',
+      '`asOf` later than now plus 5 minutes is 400. ' +
+      '`dryRun: true` answers `{ asOf, wouldErase, wouldRefuse }` and erases nobody.',
   })
   @ApiBody({
     schema: {

@@ -44,7 +44,8 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
       const due = candidates.filter((c) => c.version > (revisions.get(c.subjectId) ?? -1));
       if (due.length < candidates.length)
         this.logger.log(
-          `retention sweep as of ${asOf}: ${candidates.length - due.length} subjects left for the next sweep, their read model rows not yet up to date`,
+          `retention sweep as of ${asOf}: ${candidates.length - due.length} subjects left for the next sweep, ` +
+            'their read model rows not yet up to date',
         );
       if (due.length === 0) continue;
       // One request per subject and retention date: a second sweep of the same date (a held
@@ -74,7 +75,8 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
     }
     const verbs = dryRun ? ['would be erased', 'would be refused'] : ['erased', 'refused'];
     this.logger.log(
-      `retention sweep as of ${asOf}${dryRun ? ' (dry run)' : ''}: ${erased.length} ${verbs[0]}, ${refused.length} ${verbs[1]} under legal hold`,
+      `retention sweep as of ${asOf}${dryRun ? ' (dry run)' : ''}: ` +
+        `${erased.length} ${verbs[0]}, ${refused.length} ${verbs[1]} under legal hold`,
     );
     return { asOf, erased, refused };
   }

@@ -39,7 +39,8 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
     this.metrics.stateReads.inc({ freshness });
     if (freshness === 'behind')
       this.logger.warn(
-        `state of subject ${subjectId} served before the read model showed its latest write (LEDGER_READ_YOUR_WRITES_MS)`,
+        `state of subject ${subjectId} served before the read model showed its latest write ` +
+          '(LEDGER_READ_YOUR_WRITES_MS)',
       );
     if (!view) return null;
     // The read model holds sealed values; they are opened only here, for this logged read.

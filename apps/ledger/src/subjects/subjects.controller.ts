@@ -25,7 +25,9 @@ const readContext = (principal: Principal, reason: string | null): ReadContext =
 @ApiHeader({
   name: 'X-Access-Reason',
   required: false,
-  description: `Why the data is read, at most ${MAX_ACCESS_REASON} characters; kept in the access log. Required for a read of values when LEDGER_ACCESS_REASON=required`,
+  description:
+    `Why the data is read, at most ${MAX_ACCESS_REASON} characters; kept in the access log. ` +
+    'Required for a read of values when LEDGER_ACCESS_REASON=required',
 })
 @Controller('v1/subjects')
 export class SubjectsController {
@@ -72,7 +74,8 @@ export class SubjectsController {
   @Roles('auditor', 'dpo')
   @ApiOperation({
     summary:
-      "A person's audit trail: every event in order, hashes, no personal values, and whether its hash chain verifies (`integrity`)",
+      "A person's audit trail: every event in order, hashes, no personal values, " +
+      'and whether its hash chain verifies (`integrity`)',
   })
   @ApiResponse({ status: 404, description: 'unknown subject' })
   async trail(
