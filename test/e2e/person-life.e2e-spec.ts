@@ -124,7 +124,7 @@ describe("a person's life in the ledger (built service, HTTP, PostgreSQL)", () =
     expect((await ledger.get('/health', null)).status).toBe(200);
   });
 
-  it('reads the same person by an id spelled in capitals (a UUID is case-insensitive)', async () => {
+  it('reads the same person by an id written in capitals (a UUID is case-insensitive)', async () => {
     const upper = subjectId.toUpperCase();
     const state = await ledger.get(`/v1/subjects/${upper}`);
     expect(state.status).toBe(200);

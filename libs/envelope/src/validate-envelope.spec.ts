@@ -22,7 +22,7 @@ describe('validateEnvelope', () => {
     expect('envelope' in check && check.envelope.type).toBe('data.collected');
   });
 
-  it('gives every UUID in lowercase, so that one spelled in capitals is the same id', () => {
+  it('gives every UUID in lowercase, so that one written in capitals is the same id', () => {
     const upper = '0B6F1C8E-3A55-4A1E-9A53-5C1D2F6F9B10';
     const objection = 'A3C1D2E4-0000-4000-8000-00000000000F';
     const raw = {

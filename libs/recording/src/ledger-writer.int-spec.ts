@@ -82,7 +82,7 @@ describe('LedgerWriter on PostgreSQL', () => {
     await expect(w.record([reused], { atomic: true })).rejects.toEqual(new BatchRejected(0, new IdReusedError(e.id)));
   });
 
-  it('records an envelope resent with its id in capitals once: the edge gives ids one spelling', async () => {
+  it('records an envelope resent with its id in capitals once: the edge gives each id one form', async () => {
     const e = used(`webcruiter:candidate:${randomUUID()}`);
     const checked = (raw: object) => (validateEnvelope(raw) as { envelope: InboundEnvelope }).envelope;
     await (await writer()).record([checked(e)], { atomic: true });
