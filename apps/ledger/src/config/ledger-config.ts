@@ -99,7 +99,9 @@ export class LedgerConfig {
   /** Where the embedded default keeps its generated signing key. @defaultValue LEDGER_DATA_DIR/signing.key */
   @Transform(text) @IsOptional() @IsString() LEDGER_SIGNING_KEY_FILE?: string;
   /** The checkpoints' first line (the log's name). @defaultValue processing-ledger/<the policy's controller> */
-  @Transform(text) @IsOptional() @Matches(/^\S+$/, { message: 'LEDGER_LOG_ORIGIN must have no spaces' })
+  @Transform(text)
+  @IsOptional()
+  @Matches(/^\S+$/, { message: 'LEDGER_LOG_ORIGIN must have no spaces' })
   LEDGER_LOG_ORIGIN?: string;
   /** The longest time between signed checkpoints while the tree grows. @defaultValue 10000 */
   @Transform(int) @IsInt() @Min(100) LEDGER_CHECKPOINT_INTERVAL_MS = 10_000;

@@ -22,8 +22,8 @@ export interface ProjectionWorkerData {
 
 /**
  * The service's projections in a worker thread (LEDGER_PROJECTION_THREAD=on): the read models,
- * the verifiable log's tree and, with Kafka, the publication downstream. Its own connections: a step's transaction each,
- * the keyring's and the directory's statements, LISTEN.
+ * the verifiable log's tree and, with Kafka, the publication downstream. Its own connections: a
+ * step's transaction each, the keyring's and the directory's statements, LISTEN.
  */
 void serveProjectionThread(async ({ log, onProgress, onError }) => {
   const data = workerData as ProjectionWorkerData;
@@ -37,7 +37,11 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
     ? new KafkajsPublisher(data.publication.connection, data.publication.clientId, (line) => log('warn', line))
     : null;
   const tree = await PostgresTreeStore.open(pool);
-  const { readModel, publication, tree: treeRunner } = serviceProjections(
+  const {
+    readModel,
+    publication,
+    tree: treeRunner,
+  } = serviceProjections(
     {
       store,
       pool,
