@@ -104,7 +104,7 @@ export class LedgerConfig {
   @Matches(/^\S+$/, { message: 'LEDGER_LOG_ORIGIN must have no spaces' })
   LEDGER_LOG_ORIGIN?: string;
   /** The longest time between signed checkpoints while the tree grows. @defaultValue 10000 */
-  @Transform(int) @IsInt() @Min(100) LEDGER_CHECKPOINT_INTERVAL_MS = 10_000;
+  @Transform(int) @IsInt() @Min(100) @Max(2_147_483_647) LEDGER_CHECKPOINT_INTERVAL_MS = 10_000;
 
   /** This instance's name in the Kafka group (its transactional id). @defaultValue hostname-PORT */
   @Transform(text) @IsOptional() @IsString() LEDGER_INSTANCE_ID?: string;
