@@ -13,7 +13,9 @@ const CLI = resolve(__dirname, '../../dist/apps/ledger/src/cli/main.js');
 
 /** Ed25519 by Node's own crypto, from the served verifier key alone: no code of the ledger's. */
 function verifiesIndependently(note: string, verifierKey: string): boolean {
-  const [name, , encoded] = verifierKey.split('+') as [string, string, string];
+  // The name has no '+'; the base64 key after the id may.
+  const [name, , ...rest] = verifierKey.split('+') as [string, string, ...string[]];
+  const encoded = rest.join('+');
   const publicKey = Buffer.from(encoded, 'base64').subarray(1);
   const [body, signatures] = note.split('\n\n') as [string, string];
   const line = signatures.split('\n').find((l) => l.startsWith(`\u2014 ${name} `))!;
