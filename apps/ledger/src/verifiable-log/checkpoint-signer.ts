@@ -21,7 +21,8 @@ import { appendPendingAccess } from './access-leaves';
 export class CheckpointSigner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('verifiable-log');
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> = Promise.resolve();
+  /** The tick in flight, if any: a slow one is never queued behind (the next interval tries again). */
+  private running: Promise<unknown> | null = null;
 
   constructor(
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
@@ -34,7 +35,7 @@ export class CheckpointSigner implements OnApplicationBootstrap, BeforeApplicati
   onApplicationBootstrap(): void {
     if (this.config.LEDGER_ROLE !== 'all') return;
     this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.tick());
+      this.running ??= this.tick().finally(() => (this.running = null));
     }, this.config.LEDGER_CHECKPOINT_INTERVAL_MS);
     // The timer alone never keeps the process alive.
     this.timer.unref();
