@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { eventHash, PostgresEventStore } from '#ledger/event-store';
 import { produce, readTopic } from '../support/kafka-client';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
@@ -190,7 +191,7 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
     expect(otherKey).toBe(3);
   });
 
-  it('verify --checkpoint finds a cut-off stream end and a deleted stream (exit 3), and passes untouched', async () => {
+  it('verify --checkpoint finds a cut stream end, a deleted stream, a rechained rewrite; passes intact', async () => {
     const victim = await person(`webcruiter:candidate:${randomUUID().slice(0, 8)}`);
     await person(`webcruiter:candidate:${randomUUID().slice(0, 8)}`);
     // An access entry is a leaf too: read a person's state, then wait for a tree that holds it.
@@ -207,27 +208,57 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
       const untouched = await cli('verify', '--checkpoint', saved);
       expect([untouched.code, untouched.stderr]).toEqual([0, expect.stringContaining('the record holds the tree')]);
 
-      /** As a superuser would, behind the ledger's back; the rows are put back after the check. */
-      const tampered = async (where: (stream: string) => string) => {
-        const stream = `'subject-${victim}'`;
-        await c.query(`CREATE TEMP TABLE kept AS SELECT * FROM ledger_events WHERE ${where(stream)}`);
+      const streamId = `subject-${victim}`;
+      /** As a superuser would, behind the ledger's back; the stream's rows are put back after the check. */
+      const tampered = async (change: () => Promise<unknown>) => {
+        await c.query('CREATE TEMP TABLE kept AS SELECT * FROM ledger_events WHERE stream_id = $1', [streamId]);
         await c.query('ALTER TABLE ledger_events DISABLE TRIGGER USER');
-        await c.query(`DELETE FROM ledger_events WHERE ${where(stream)}`);
+        await change();
         const run = await cli('verify', '--checkpoint', saved);
+        await c.query('DELETE FROM ledger_events WHERE stream_id = $1', [streamId]);
         await c.query('INSERT INTO ledger_events OVERRIDING SYSTEM VALUE SELECT * FROM kept');
         await c.query('ALTER TABLE ledger_events ENABLE TRIGGER USER');
         await c.query('DROP TABLE kept');
         return run;
       };
-      const cutOff = await tampered(
-        (s) => `stream_id = ${s} AND revision = (SELECT max(revision) FROM ledger_events WHERE stream_id = ${s})`,
+      const cutOff = await tampered(() =>
+        c.query(
+          `DELETE FROM ledger_events WHERE stream_id = $1
+             AND revision = (SELECT max(revision) FROM ledger_events WHERE stream_id = $1)`,
+          [streamId],
+        ),
       );
       expect(cutOff.code).toBe(3);
       expect(cutOff.stderr).toMatch(/TAMPERED: leaf \d+/);
       expect((await cli('verify')).code).toBe(0); // the chains alone do not see it
-      const deleted = await tampered((s) => `stream_id = ${s}`);
+      const deleted = await tampered(() => c.query('DELETE FROM ledger_events WHERE stream_id = $1', [streamId]));
       expect(deleted.code).toBe(3);
       expect(JSON.parse(deleted.stdout.trim())).toMatchObject({ ok: false, kind: 'event' });
+      // One event's data rewritten and the whole chain recomputed over it: every chain holds again.
+      const store = await PostgresEventStore.open({ url: databaseUrl });
+      try {
+        const rewritten = await tampered(async () => {
+          await c.query(
+            `UPDATE ledger_events SET data = '{"purpose":"marketing"}' WHERE stream_id = $1 AND revision = 1`,
+            [streamId],
+          );
+          let previous: string | null = null;
+          for (const e of await store.readStream(streamId)) {
+            const hash = eventHash(streamId, e.revision, e, previous);
+            await c.query(
+              'UPDATE ledger_events SET hash = $3, previous_hash = $4 WHERE stream_id = $1 AND revision = $2',
+              [streamId, e.revision, hash, previous],
+            );
+            previous = hash;
+          }
+          expect((await cli('verify')).code).toBe(0);
+        });
+        expect(rewritten.code).toBe(3);
+        const trail = (await ledger.get(`/v1/subjects/${victim}/trail`)).body.entries as Array<{ logIndex: number }>;
+        expect(JSON.parse(rewritten.stdout.trim())).toMatchObject({ reason: 'differs', logIndex: trail[1]!.logIndex });
+      } finally {
+        await store.close();
+      }
 
       expect((await cli('verify', '--checkpoint', saved)).code).toBe(0);
       const wrongKey = await cli(
