@@ -30,6 +30,30 @@ function verifiesIndependently(note: string, verifierKey: string): boolean {
 
 const treeSizeOf = (note: string) => Number(note.split('\n')[1]);
 
+/** Three events of one person, recorded in one transaction. */
+const personEvents = (ref: string) => [
+  envelope('data.collected', ref, {
+    purpose: 'client-assignments',
+    fields: { 'contact.email': 'vlog@example.no' },
+    collectedFrom: 'subject',
+  }),
+  envelope('data.used', ref, { purpose: 'security' }),
+  envelope('consent.given', ref, { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' }),
+];
+
+const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+
+/** RFC 9162 §2.1.1's tree head over leaf hashes, written here from the RFC, in base64. */
+function rootOf(leaves: Buffer[]): string {
+  const mth = (l: Buffer[]): Buffer => {
+    if (l.length === 1) return l[0]!;
+    let k = 1;
+    while (k * 2 < l.length) k *= 2;
+    return sha256(Buffer.from([1]), mth(l.slice(0, k)), mth(l.slice(k)));
+  };
+  return mth(leaves).toString('base64');
+}
+
 /**
  * The verifiable log on the built service (CONTRACT §7): signed checkpoints verified with Node's
  * own Ed25519, proofs that the offline verifier accepts and rejects when altered, and tampering
@@ -60,17 +84,7 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
     throw new Error(`no checkpoint of ${size} leaves`);
   };
   const person = async (ref: string) => {
-    const posted = await ledger.post({
-      events: [
-        envelope('data.collected', ref, {
-          purpose: 'client-assignments',
-          fields: { 'contact.email': 'vlog@example.no' },
-          collectedFrom: 'subject',
-        }),
-        envelope('data.used', ref, { purpose: 'security' }),
-        envelope('consent.given', ref, { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' }),
-      ],
-    });
+    const posted = await ledger.post({ events: personEvents(ref) });
     expect(posted.status).toBe(201);
     return posted.body.results[0].subjectId as string;
   };
@@ -274,11 +288,12 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
     }
   });
 
-  it('publishes each checkpoint on the ledger topic, as served', async () => {
+  it('publishes each checkpoint on the ledger topic, as served; a consumer rebuilds its root', async () => {
     if (!process.env.LEDGER_TEST_KAFKA_BROKERS) throw new Error('no test Kafka broker');
     const topic = `ledger-vlog-${randomUUID().slice(0, 8)}`;
     await produce(topic, [], 3);
-    await produce(`${topic}-ledger`, [], 3);
+    // One partition: the consumer reads the events in the order the feed published them.
+    await produce(`${topic}-ledger`, [], 1);
     const withKafka = await LedgerProcess.onFreshDatabase({
       LEDGER_CHECKPOINT_INTERVAL_MS: '200',
       KAFKA_BROKERS: process.env.LEDGER_TEST_KAFKA_BROKERS,
@@ -288,13 +303,19 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
     });
     try {
       const ref = `webcruiter:candidate:${randomUUID().slice(0, 8)}`;
-      const posted = await withKafka.ledger.post(
-        envelope('consent.given', ref, { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' }),
-      );
+      const posted = await withKafka.ledger.post({ events: personEvents(ref) });
       expect(posted.status).toBe(201);
-      const messages = await readTopic(`${topic}-ledger`, 2, 30_000);
+      const messages = await readTopic(`${topic}-ledger`, 4, 30_000);
       const checkpoints = messages.filter((m) => m.headers.kind === 'checkpoint');
       expect(checkpoints).toHaveLength(1);
+      // The consumer's own tree over the published events' hashes (no access entry was written here).
+      const hashes = [...new Map(messages.filter((m) => m.headers['event-id']).map((m) => [m.headers['event-id'], m]))]
+        .map(([, m]) => JSON.parse(m.value).hash as string)
+        .slice(0, treeSizeOf(checkpoints[0]!.value));
+      expect(hashes).toHaveLength(treeSizeOf(checkpoints[0]!.value));
+      expect(rootOf(hashes.map((h) => sha256(Buffer.from([0]), Buffer.from(h, 'hex'))))).toBe(
+        checkpoints[0]!.value.split('\n')[2],
+      );
       const served = (await withKafka.ledger.get(`/v1/checkpoints/${treeSizeOf(checkpoints[0]!.value)}`)).body;
       expect(checkpoints[0]!.value).toBe(served);
       expect(checkpoints[0]!.key).toBe(served.split('\n')[0]);
