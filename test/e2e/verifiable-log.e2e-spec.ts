@@ -115,6 +115,15 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
     expect((await ledger.get('/v1/checkpoints/999999')).status).toBe(404);
     expect((await ledger.get('/v1/checkpoints/abc')).status).toBe(400);
     expect((await ledger.get('/v1/checkpoints/latest', 'ingest')).status).toBe(403);
+    expect(Object.keys((await ledger.get('/docs-json', null)).body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/checkpoints/latest',
+        '/v1/checkpoints/verifier-key',
+        '/v1/checkpoints/{treeSize}',
+        '/v1/proofs/inclusion',
+        '/v1/proofs/consistency',
+      ]),
+    );
 
     // The trail shows each event's place in the log; the proof of one agrees and verifies.
     const trail = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries as Array<{

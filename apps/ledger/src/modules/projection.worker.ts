@@ -23,11 +23,11 @@ export interface ProjectionWorkerData {
 /**
  * The service's projections in a worker thread (LEDGER_PROJECTION_THREAD=on): the read models,
  * the verifiable log's tree and, with Kafka, the publication downstream. Its own connections: a
- * step's transaction each, the keyring's and the directory's statements, LISTEN.
+ * step's transaction each (the tree's too), the keyring's and the directory's statements, LISTEN.
  */
 void serveProjectionThread(async ({ log, onProgress, onError }) => {
   const data = workerData as ProjectionWorkerData;
-  const pool = createPool(data.databaseUrl, { max: 4 }, (error) =>
+  const pool = createPool(data.databaseUrl, { max: 5 }, (error) =>
     log('warn', `idle database connection lost: ${safeErrorSummary(error)}`),
   );
   const store = await openEventStore(data.storeUrl, pool, true);
