@@ -214,7 +214,7 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
     expect(otherKey).toBe(3);
   });
 
-  it('verify --checkpoint finds a cut stream end, a deleted stream, a rechained rewrite; passes intact', async () => {
+  it('verify --checkpoint: 3 for a cut end, a deleted stream, a rechained rewrite, an insert; 0 intact', async () => {
     const victim = await person(`webcruiter:candidate:${randomUUID().slice(0, 8)}`);
     await person(`webcruiter:candidate:${randomUUID().slice(0, 8)}`);
     // An access entry is a leaf too: read a person's state, then wait for a tree that holds it.
@@ -279,6 +279,28 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
         expect(rewritten.code).toBe(3);
         const trail = (await ledger.get(`/v1/subjects/${victim}/trail`)).body.entries as Array<{ logIndex: number }>;
         expect(JSON.parse(rewritten.stdout.trim())).toMatchObject({ reason: 'differs', logIndex: trail[1]!.logIndex });
+
+        // An event forged onto the stream's end, chained and placed in its transaction: mid-feed.
+        const inserted = await tampered(async () => {
+          const last = (await store.readStream(streamId)).at(-1)!;
+          const forged = { ...last, eventId: randomUUID(), type: 'data.used', data: { purpose: 'security' } };
+          const hash = eventHash(streamId, last.revision + 1, forged, last.hash);
+          await c.query(
+            `INSERT INTO ledger_events (position, tx_id, stream_id, revision, event_id, type, data, personal, meta,
+                                        recorded_at, hash, previous_hash)
+             OVERRIDING SYSTEM VALUE
+             SELECT (SELECT max(position) + 1 FROM ledger_events), tx_id, stream_id, $2, $3, $4, $5, NULL, meta,
+                    recorded_at, $6, hash
+               FROM ledger_events WHERE event_id = $1`,
+            [last.eventId, last.revision + 1, forged.eventId, forged.type, forged.data, hash],
+          );
+          expect((await cli('verify')).code).toBe(0);
+        });
+        expect(inserted.code).toBe(3);
+        expect(JSON.parse(inserted.stdout.trim())).toMatchObject({
+          reason: 'differs',
+          logIndex: trail[2]!.logIndex! + 1,
+        });
       } finally {
         await store.close();
       }
