@@ -254,6 +254,7 @@ describe('docker-compose', () => {
     const secrets = {
       LEDGER_TOKENS: 'ingest:webcruiter:0123456789abcdef0123456789abcdef',
       LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64'),
+      LEDGER_SIGNING_KEY: Buffer.alloc(32, 1).toString('base64'),
     };
     expect(() => startsWith(substituted(env, secrets))).not.toThrow();
     for (const name of WRITTEN_PATHS) expect([name, env[name]]).toEqual([name, undefined]);

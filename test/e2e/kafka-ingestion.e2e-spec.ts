@@ -64,6 +64,8 @@ describe('Kafka ingestion (built service, real broker, PostgreSQL)', () => {
       KAFKA_TOPIC: topic,
       KAFKA_GROUP_ID: `${topic}-group`,
       KAFKA_LEDGER_TOPIC: `${topic}-ledger`,
+      // Events only on the ledger topic here; its checkpoints are verifiable-log.e2e-spec's.
+      LEDGER_CHECKPOINT_INTERVAL_MS: '3600000',
       ...extra,
     });
     ledgers.push(ledger);

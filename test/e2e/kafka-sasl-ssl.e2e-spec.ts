@@ -60,6 +60,8 @@ describe('Kafka over SASL_SSL (built service, a second real broker)', () => {
       KAFKA_TOPIC: topic,
       KAFKA_GROUP_ID: `${topic}-group`,
       KAFKA_LEDGER_TOPIC: ledgerTopic,
+      // Events only on the ledger topic here; its checkpoints are verifiable-log.e2e-spec's.
+      LEDGER_CHECKPOINT_INTERVAL_MS: '3600000',
       ...kafka,
     });
     ledgers.push(ledger);

@@ -38,6 +38,8 @@ describe('the read models on the event loop (LEDGER_PROJECTION_THREAD=off)', () 
           lastError: null,
           checkpoint: expect.any(String),
         }),
+        // The verifiable log's tree is kept on the same event loop.
+        expect.objectContaining({ name: 'verifiable-log', running: true, lastError: null }),
       ]);
     } finally {
       await stop();

@@ -75,7 +75,10 @@ describe('a read instance (LEDGER_ROLE=read) beside a recording one', () => {
     const writerHealth = await writer.request('GET', '/health', 'ops');
     expect(writerHealth.body).toMatchObject({
       role: 'all',
-      projections: [expect.objectContaining({ name: 'subject-state', running: true })],
+      projections: [
+        expect.objectContaining({ name: 'subject-state', running: true }),
+        expect.objectContaining({ name: 'verifiable-log', running: true }),
+      ],
     });
   });
 });

@@ -30,6 +30,9 @@ import { DailyRetentionSweep, RetentionController } from './retention/retention.
 import { SweepRetentionHandler } from './retention/sweep-retention.handler';
 import { SUBJECT_QUERY_HANDLERS } from './subjects/subject-query.handlers';
 import { SubjectsController } from './subjects/subjects.controller';
+import { VerifiableLogModule } from './modules/verifiable-log.module';
+import { VerifiableLogController } from './verifiable-log/verifiable-log.controller';
+import { VERIFIABLE_LOG_QUERY_HANDLERS } from './verifiable-log/verifiable-log.queries';
 
 /**
  * The ledger: one module per capability (settings, store, crypto, recording, projections, Kafka,
@@ -52,6 +55,7 @@ export class AppModule {
         ProjectionsModule,
         KafkaModule,
         AccessLogModule,
+        VerifiableLogModule,
       ],
       controllers: [
         EventsController,
@@ -62,6 +66,7 @@ export class AppModule {
         IntegrityController,
         HealthController,
         MetricsController,
+        VerifiableLogController,
       ],
       providers: [
         LedgerLifecycle,
@@ -73,6 +78,7 @@ export class AppModule {
         GetErasureCertificateHandler,
         VerifyChainsHandler,
         ...SUBJECT_QUERY_HANDLERS,
+        ...VERIFIABLE_LOG_QUERY_HANDLERS,
         // In this order: the rate limit counts by the name the bearer guard finds.
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_GUARD, useClass: SingleQueryParamsGuard },

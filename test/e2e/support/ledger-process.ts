@@ -21,6 +21,8 @@ export const LEDGER_TOKENS = Object.entries(TOKENS)
   .join(',');
 /** One master key for every instance of a test run, as instances of one deployment share theirs. */
 const MASTER_KEY = randomBytes(32).toString('base64');
+/** The verifiable log's signing key (an Ed25519 seed), shared by the instances of a run as well. */
+export const SIGNING_KEY = randomBytes(32).toString('base64');
 
 export { freePort };
 
@@ -41,6 +43,7 @@ export class LedgerProcess {
       LEDGER_DATA_DIR: mkdtempSync(join(process.env.LEDGER_TEST_TMP ?? tmpdir(), 'ledger-e2e-')),
       LEDGER_TOKENS,
       LEDGER_MASTER_KEY: MASTER_KEY,
+      LEDGER_SIGNING_KEY: SIGNING_KEY,
       ...env,
       PORT: String(port),
     });

@@ -120,8 +120,12 @@ export class AccessLog {
       try {
         await this.pool.query({
           name: 'ledger-access-log-insert',
-          text: `INSERT INTO ledger_access_log (principal, role, subject_id, resource, reason)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[])`,
+          // Ids are drawn under a lock held to commit, so entries commit in id order: the verifiable
+          // log takes them in id order and can never pass over one that commits later.
+          text: `WITH lock AS (SELECT pg_advisory_xact_lock(hashtext('ledger-access-log:insert')))
+                 INSERT INTO ledger_access_log (principal, role, subject_id, resource, reason)
+                 SELECT u.* FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[])
+                   AS u (principal, role, subject_id, resource, reason) CROSS JOIN lock`,
           values: [column(0), column(1), column(2), column(3), sealed],
         });
         batch.forEach((p) => p.done());

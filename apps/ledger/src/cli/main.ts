@@ -6,6 +6,7 @@ import { rewrapKeys } from './keys.command';
 import { projectionsRebuild, projectionsStatus } from './projections.commands';
 import { copyStoreCommand, exportCommand, verifyCommand } from './store.commands';
 import { Reporter } from './reporter';
+import { verifyCheckpointCommand, verifyProofCommand } from './verifiable-log.commands';
 
 type Command = (context: CliContext, report: Reporter, args: string[]) => Promise<number>;
 
@@ -19,8 +20,12 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
     run: projectionsRebuild,
   },
   verify: {
-    usage: "verify                          every stream's hash chain; the first broken link of each (exit 3)",
-    run: verifyCommand,
+    usage:
+      "verify                          every stream's hash chain; the first broken link of each (exit 3)\n" +
+      '  verify --checkpoint FILE [--verifier-key KEY]\n' +
+      '                                  the record still makes the saved signed tree; else the first leaf (exit 3)',
+    run: (context, report, args) =>
+      args.includes('--checkpoint') ? verifyCheckpointCommand(context, report, args) : verifyCommand(context, report),
   },
   export: { usage: 'export --subject <id> | --all    the trail as JSON lines, no personal values', run: exportCommand },
   'store copy': {
@@ -37,13 +42,31 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
 };
 
+/** Commands an inspector runs with no database and no service: no connection is opened for them. */
+const OFFLINE: Record<string, { usage: string; run: (report: Reporter, args: string[]) => number }> = {
+  'verify-proof': {
+    usage:
+      'verify-proof --certificate FILE --verifier-key KEY\n' +
+      '                                  an erasure certificate or inclusion proof against its signed checkpoint\n' +
+      '  verify-proof --consistency --old FILE --new FILE --proof FILE --verifier-key KEY\n' +
+      '                                  the newer signed tree extends the older one unchanged',
+    run: verifyProofCommand,
+  },
+};
+
 /** Exit codes: 0 done, 1 failed, 2 bad usage, 3 found a problem (e.g. a broken chain). */
 async function main(argv: string[]): Promise<number> {
   const report = new Reporter();
+  const offline = OFFLINE[argv[0] ?? ''];
+  if (offline) {
+    const code = offline.run(report, argv.slice(1));
+    report.done();
+    return code;
+  }
   const name = Object.keys(COMMANDS).find((c) => argv.slice(0, c.split(' ').length).join(' ') === c);
   if (!name) {
     report.line(
-      `usage: npm run ledger -- <command>\n\n${Object.values(COMMANDS)
+      `usage: npm run ledger -- <command>\n\n${[...Object.values(COMMANDS), ...Object.values(OFFLINE)]
         .map((c) => `  ${c.usage}`)
         .join('\n')}`,
     );

@@ -91,6 +91,21 @@ export class LedgerConfig {
    */
   @IsIn(['on', 'off']) LEDGER_PROJECTION_THREAD: 'on' | 'off' = 'on';
 
+  /**
+   * The verifiable log's signing key: a 32-byte Ed25519 seed, base64. Required outside the embedded
+   * default, which generates one into LEDGER_SIGNING_KEY_FILE.
+   */
+  @Transform(text) @IsOptional() @IsString() LEDGER_SIGNING_KEY?: string;
+  /** Where the embedded default keeps its generated signing key. @defaultValue LEDGER_DATA_DIR/signing.key */
+  @Transform(text) @IsOptional() @IsString() LEDGER_SIGNING_KEY_FILE?: string;
+  /** The checkpoints' first line (the log's name). @defaultValue processing-ledger/<the policy's controller> */
+  @Transform(text)
+  @IsOptional()
+  @Matches(/^\S+$/, { message: 'LEDGER_LOG_ORIGIN must have no spaces' })
+  LEDGER_LOG_ORIGIN?: string;
+  /** The longest time between signed checkpoints while the tree grows. @defaultValue 10000 */
+  @Transform(int) @IsInt() @Min(100) @Max(2_147_483_647) LEDGER_CHECKPOINT_INTERVAL_MS = 10_000;
+
   /** This instance's name in the Kafka group (its transactional id). @defaultValue hostname-PORT */
   @Transform(text) @IsOptional() @IsString() LEDGER_INSTANCE_ID?: string;
 }
@@ -125,6 +140,10 @@ export const CONFIG_VARIABLES = [
   'LEDGER_INSTANCE_ID',
   'LEDGER_ROLE',
   'LEDGER_PROJECTION_THREAD',
+  'LEDGER_SIGNING_KEY',
+  'LEDGER_SIGNING_KEY_FILE',
+  'LEDGER_LOG_ORIGIN',
+  'LEDGER_CHECKPOINT_INTERVAL_MS',
 ] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -164,6 +183,12 @@ export function checkServiceSecrets(config: LedgerConfig): void {
   if (config.LEDGER_STORE !== 'embedded' && !config.LEDGER_MASTER_KEY) {
     throw new Error(
       `configuration: LEDGER_MASTER_KEY is required with LEDGER_STORE=${config.LEDGER_STORE}; ` +
+        'only the embedded default generates keys into its data directory',
+    );
+  }
+  if (config.LEDGER_STORE !== 'embedded' && !config.LEDGER_SIGNING_KEY) {
+    throw new Error(
+      `configuration: LEDGER_SIGNING_KEY is required with LEDGER_STORE=${config.LEDGER_STORE}; ` +
         'only the embedded default generates keys into its data directory',
     );
   }

@@ -3,10 +3,15 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Keyring } from '#ledger/crypto';
 import { certificateOf } from '#ledger/erasure';
 import { SubjectTrailReader, type TrailIntegrity } from '#ledger/projections';
+import type { PostgresTreeStore, TreeLog } from '#ledger/verifiable-log';
+import { TREE_LOG, TREE_STORE } from '../modules/tokens';
+import { certificateProof, type CertificateProof } from '../verifiable-log/certificate-proof';
 
 export type ErasureCertificate = ReturnType<typeof certificateOf> & {
   readonly keysDestroyed: Awaited<ReturnType<Keyring['destroyedKeys']>>;
   readonly trailIntegrity: TrailIntegrity;
+  /** Its `erasure.completed` event's inclusion proof and signed checkpoint; null until in a signed tree. */
+  readonly proof: CertificateProof | null;
 };
 
 /** A person's erasure certificate, folded from their trail; null for an unknown subject. */
@@ -21,6 +26,8 @@ export class GetErasureCertificateHandler implements IQueryHandler<GetErasureCer
   constructor(
     @Inject(SubjectTrailReader) private readonly trails: SubjectTrailReader,
     @Inject(Keyring) private readonly keyring: Keyring,
+    @Inject(TREE_STORE) private readonly tree: PostgresTreeStore,
+    @Inject(TREE_LOG) private readonly log: TreeLog,
   ) {}
 
   async execute({ subjectId }: GetErasureCertificateQuery): Promise<ErasureCertificate | null> {
@@ -31,6 +38,7 @@ export class GetErasureCertificateHandler implements IQueryHandler<GetErasureCer
       ...certificateOf(subjectId, entries),
       keysDestroyed: await this.keyring.destroyedKeys(subjectId),
       trailIntegrity: integrity,
+      proof: await certificateProof(entries, this.tree, this.log),
     };
   }
 }

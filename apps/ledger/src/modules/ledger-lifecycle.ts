@@ -32,6 +32,7 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     await this.projections.publication?.stop();
     await this.kafka?.publisher.close();
     for (const readModel of this.projections.readModels) await readModel.stop();
+    await this.projections.tree?.stop();
     await this.store.close();
     await this.pool.end();
     await this.host.stop();

@@ -9,10 +9,12 @@ export class LedgerProjections {
   constructor(
     readonly readModels: readonly ProjectionDriver[],
     readonly publication: ProjectionDriver | null,
+    /** The verifiable log's tree: not waited for by a write (its leaves come a moment after). */
+    readonly tree: ProjectionDriver | null = null,
   ) {}
 
   get all(): readonly ProjectionDriver[] {
-    return this.publication ? [...this.readModels, this.publication] : this.readModels;
+    return [...this.readModels, ...(this.tree ? [this.tree] : []), ...(this.publication ? [this.publication] : [])];
   }
 
   start(): void {

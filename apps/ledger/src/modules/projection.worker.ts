@@ -4,6 +4,7 @@ import { KafkajsPublisher, type KafkaConnection } from '#ledger/kafka';
 import { createPool, safeErrorSummary } from '#ledger/postgres';
 import { serveProjectionThread } from '#ledger/projections';
 import { PostgresSubjectDirectory } from '#ledger/recording';
+import { PostgresTreeStore } from '#ledger/verifiable-log';
 import { openEventStore } from './event-store';
 import { serviceProjections } from './service-projections';
 
@@ -20,13 +21,13 @@ export interface ProjectionWorkerData {
 }
 
 /**
- * The service's projections in a worker thread (LEDGER_PROJECTION_THREAD=on): the read models
- * and, with Kafka, the publication downstream. Its own connections: a step's transaction each,
- * the keyring's and the directory's statements, LISTEN.
+ * The service's projections in a worker thread (LEDGER_PROJECTION_THREAD=on): the read models,
+ * the verifiable log's tree and, with Kafka, the publication downstream. Its own connections: a
+ * step's transaction each (the tree's too), the keyring's and the directory's statements, LISTEN.
  */
 void serveProjectionThread(async ({ log, onProgress, onError }) => {
   const data = workerData as ProjectionWorkerData;
-  const pool = createPool(data.databaseUrl, { max: 4 }, (error) =>
+  const pool = createPool(data.databaseUrl, { max: 5 }, (error) =>
     log('warn', `idle database connection lost: ${safeErrorSummary(error)}`),
   );
   const store = await openEventStore(data.storeUrl, pool, true);
@@ -35,7 +36,12 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
   const publisher = data.publication
     ? new KafkajsPublisher(data.publication.connection, data.publication.clientId, (line) => log('warn', line))
     : null;
-  const { readModel, publication } = serviceProjections(
+  const tree = await PostgresTreeStore.open(pool);
+  const {
+    readModel,
+    publication,
+    tree: treeRunner,
+  } = serviceProjections(
     {
       store,
       pool,
@@ -43,10 +49,11 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
       directory,
       inactivityMonths: data.inactivityMonths,
       publication: publisher && { publisher, topic: data.publication!.topic },
+      tree,
     },
     { onProgress, onError },
   );
-  const runners = [readModel, ...(publication ? [publication] : [])];
+  const runners = [readModel, treeRunner, ...(publication ? [publication] : [])];
   for (const runner of runners) await runner.prepare();
   return {
     runners,

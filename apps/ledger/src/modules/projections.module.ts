@@ -5,6 +5,7 @@ import { lastRevisionSql, type EventStore } from '#ledger/event-store';
 import { safeErrorSummary, type Pool } from '#ledger/postgres';
 import { SubjectStateReader, SubjectTrailReader } from '#ledger/projections';
 import type { SubjectDirectory } from '#ledger/recording';
+import type { PostgresTreeStore } from '#ledger/verifiable-log';
 import type { LedgerConfig } from '../config/ledger-config';
 import { SubjectStates } from '../subjects/subject-states';
 import type { DatabaseHost } from './database-host';
@@ -16,6 +17,7 @@ import { projectionThread } from './projection-thread';
 import { RecordingModule } from './recording.module';
 import { serviceProjections } from './service-projections';
 import { StoreModule } from './store.module';
+import { VerifiableLogModule } from './verifiable-log.module';
 import {
   DATABASE_HOST,
   EVENT_STORE,
@@ -25,6 +27,7 @@ import {
   POLICY,
   POOL,
   SUBJECT_DIRECTORY,
+  TREE_STORE,
 } from './tokens';
 
 interface ProjectionParts {
@@ -45,11 +48,11 @@ type Placement = 'elsewhere' | 'event-loop' | 'thread';
  */
 const PLACEMENTS: Record<Placement, (parts: ProjectionParts) => LedgerProjections> = {
   elsewhere: () => new LedgerProjections([], null),
-  'event-loop': ({ prepared }) => new LedgerProjections([prepared.readModel], prepared.publication),
+  'event-loop': ({ prepared }) => new LedgerProjections([prepared.readModel], prepared.publication, prepared.tree),
   thread: ({ config, policy, masterKey, host, store, kafka, prepared }) => {
     const logger = new Logger('projections');
     const thread = projectionThread({
-      runners: [prepared.readModel, ...(prepared.publication ? [prepared.publication] : [])],
+      runners: [prepared.readModel, prepared.tree, ...(prepared.publication ? [prepared.publication] : [])],
       store,
       data: {
         databaseUrl: host.url,
@@ -69,7 +72,8 @@ const PLACEMENTS: Record<Placement, (parts: ProjectionParts) => LedgerProjection
       log: (level, message) => (level === 'warn' ? logger.warn(message) : logger.error(message)),
     });
     const publication = prepared.publication && thread.driver(prepared.publication.projection.name);
-    return new LedgerProjections([thread.driver(prepared.readModel.projection.name)], publication);
+    const tree = thread.driver(prepared.tree.projection.name);
+    return new LedgerProjections([thread.driver(prepared.readModel.projection.name)], publication, tree);
   },
 };
 
@@ -87,6 +91,7 @@ async function openProjections(
   keyring: Keyring,
   directory: SubjectDirectory,
   kafka: KafkaParts | null,
+  tree: PostgresTreeStore,
 ): Promise<LedgerProjections> {
   const logger = new Logger('projections');
   const prepared = serviceProjections(
@@ -97,21 +102,34 @@ async function openProjections(
       directory,
       inactivityMonths: policy.retention.inactivityMonths,
       publication: kafka && { publisher: kafka.publisher, topic: config.KAFKA_LEDGER_TOPIC },
+      tree,
     },
     { onError: (name, error) => logger.error(`projection ${name} failed: ${safeErrorSummary(error)}`) },
   );
   await prepared.readModel.prepare();
   await prepared.publication?.prepare();
+  await prepared.tree.prepare();
   return PLACEMENTS[placementOf(config)]({ config, policy, masterKey, host, store, kafka, prepared });
 }
 
 /** The projections and the read side over them: each person's state (read-your-writes) and trail. */
 @Module({
-  imports: [StoreModule, CryptoModule, RecordingModule, KafkaModule],
+  imports: [StoreModule, CryptoModule, RecordingModule, KafkaModule, VerifiableLogModule],
   providers: [
     {
       provide: LedgerProjections,
-      inject: [LEDGER_CONFIG, POLICY, MASTER_KEY, DATABASE_HOST, EVENT_STORE, POOL, Keyring, SUBJECT_DIRECTORY, KAFKA],
+      inject: [
+        LEDGER_CONFIG,
+        POLICY,
+        MASTER_KEY,
+        DATABASE_HOST,
+        EVENT_STORE,
+        POOL,
+        Keyring,
+        SUBJECT_DIRECTORY,
+        KAFKA,
+        TREE_STORE,
+      ],
       useFactory: openProjections,
     },
     {

@@ -12,6 +12,7 @@ import {
   type ProjectionRunnerOptions,
 } from '#ledger/projections';
 import type { SubjectDirectory } from '#ledger/recording';
+import { TreeProjection, type PostgresTreeStore } from '#ledger/verifiable-log';
 
 export interface ServiceProjectionsDeps {
   readonly store: EventStore;
@@ -21,13 +22,15 @@ export interface ServiceProjectionsDeps {
   readonly inactivityMonths: number;
   /** With Kafka: the publication of what is recorded, without personal values, downstream. */
   readonly publication: { readonly publisher: Publisher; readonly topic: string } | null;
+  /** The verifiable log's tree: every event a leaf, in feed order. */
+  readonly tree: PostgresTreeStore;
 }
 
 /**
  * The projections the service keeps, one runner each over one shared feed, wherever they run (the
  * projection thread, or the event loop): the read models, in one transaction per batch (each
  * person's state, and the shredding an erasure in the feed calls for, repeated from the feed
- * after a crash); and with Kafka the publication downstream.
+ * after a crash); the verifiable log's tree; and with Kafka the publication downstream.
  */
 export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<ProjectionRunnerOptions, 'feed'>) {
   const { store, pool, keyring, directory } = deps;
@@ -52,5 +55,6 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
           { ...options, feed },
         )
       : null,
+    tree: new ProjectionRunner(store, pool, new TreeProjection(deps.tree), { ...options, feed }),
   };
 }

@@ -10,3 +10,6 @@ export const POOL = Symbol('Pool');
 export const EVENT_STORE = Symbol('EventStore');
 export const SUBJECT_DIRECTORY = Symbol('SubjectDirectory');
 export const KAFKA = Symbol('Kafka');
+/** The verifiable log's tree (PostgresTreeStore) and what signs and proves it (TreeLog). */
+export const TREE_STORE = Symbol('TreeStore');
+export const TREE_LOG = Symbol('TreeLog');

@@ -3,9 +3,10 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Keyring, openDeep } from '#ledger/crypto';
 import { SubjectTrailReader, placeInStateView } from '#ledger/projections';
 import type { SubjectDirectory } from '#ledger/recording';
+import type { PostgresTreeStore } from '#ledger/verifiable-log';
 import { AccessLog } from '../access-log/access-log';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
-import { SUBJECT_DIRECTORY } from '../modules/tokens';
+import { SUBJECT_DIRECTORY, TREE_STORE } from '../modules/tokens';
 import { SubjectStates } from './subject-states';
 import {
   FindSubjectByRefQuery,
@@ -56,6 +57,7 @@ export class GetSubjectTrailHandler implements IQueryHandler<GetSubjectTrailQuer
     @Inject(SubjectTrailReader) private readonly trails: SubjectTrailReader,
     @Inject(AccessLog) private readonly accessLog: AccessLog,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
+    @Inject(TREE_STORE) private readonly tree: PostgresTreeStore,
   ) {}
 
   async execute({ subjectId, context }: GetSubjectTrailQuery) {
@@ -72,7 +74,16 @@ export class GetSubjectTrailHandler implements IQueryHandler<GetSubjectTrailQuer
         `the trail of subject ${subjectId} does not verify: ${integrity.problem} at revision ${integrity.revision}`,
       );
     }
-    return { subjectId, integrity, entries };
+    // Each entry's place in the verifiable log, in one query: null while not yet a leaf.
+    const logIndexes = await this.tree.logIndexesOf(
+      'event',
+      entries.map((e) => e.eventId),
+    );
+    return {
+      subjectId,
+      integrity,
+      entries: entries.map((e) => ({ ...e, logIndex: logIndexes.get(e.eventId) ?? null })),
+    };
   }
 }
 
