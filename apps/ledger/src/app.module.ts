@@ -26,6 +26,7 @@ import { SettingsModule, type LedgerSettings } from './modules/settings.module';
 import { StoreModule } from './modules/store.module';
 import { IntegrityController } from './operations/integrity.controller';
 import { VerifyChainsHandler } from './operations/verify-chains.query';
+import { RequestsModule } from './requests/requests.module';
 import { DailyRetentionSweep, RetentionController } from './retention/retention.controller';
 import { SweepRetentionHandler } from './retention/sweep-retention.handler';
 import { SUBJECT_QUERY_HANDLERS } from './subjects/subject-query.handlers';
@@ -52,6 +53,7 @@ export class AppModule {
         ProjectionsModule,
         KafkaModule,
         AccessLogModule,
+        RequestsModule,
       ],
       controllers: [
         EventsController,

@@ -96,7 +96,7 @@ export const withRetention = (view: SubjectStateView, retentionMonths: number): 
 };
 
 type Draft = { -readonly [K in keyof SubjectStateView]: SubjectStateView[K] } & { data: Record<string, FieldView> };
-type StoredOf<T extends SubjectEventType> = StoredEvent & Extract<SubjectEvent, { readonly type: T }>;
+export type StoredOf<T extends SubjectEventType> = StoredEvent & Extract<SubjectEvent, { readonly type: T }>;
 type Fold<T extends SubjectEventType> = (v: Draft, event: StoredOf<T>) => void;
 
 /**
@@ -192,9 +192,14 @@ const erasureCompleted: Fold<'erasure.completed'> = (v, { data, recordedAt }) =>
   v.erasedAt = recordedAt;
 };
 
+/** What holds a person's requests: their state, and their row of the register. */
+interface HoldsRequests {
+  requests: readonly RequestView[];
+}
+
 /** A request opened; a row written before the register has no `requests` yet. */
 const requestOpened = (
-  v: Draft,
+  v: HoldsRequests,
   meta: StoredEvent['meta'],
   requestId: string,
   kind: RequestKind,
@@ -215,12 +220,22 @@ const requestOpened = (
   v.requests = [...(v.requests ?? []), opened];
 };
 
-const requestChanged = (v: Draft, requestId: string, change: Partial<RequestView>): void => {
+const requestChanged = (v: HoldsRequests, requestId: string, change: Partial<RequestView>): void => {
   v.requests = (v.requests ?? []).map((r) => (r.requestId === requestId ? { ...r, ...change } : r));
 };
 
-const requestEvent = (
-  v: Draft,
+/** The event types that open or change a request. */
+export const REQUEST_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'access.requested',
+  'erasure.requested',
+  'request.received',
+  'request.extended',
+  'request.answered',
+]);
+
+/** Folds an event that opens or changes a request into the requests it holds, in place. */
+export const foldRequestEvent = (
+  v: HoldsRequests,
   event: StoredOf<
     'access.requested' | 'erasure.requested' | 'request.received' | 'request.extended' | 'request.answered'
   >,
@@ -278,7 +293,7 @@ function foldByType(v: Draft, event: StoredEvent & SubjectEvent): void {
     case 'request.received':
     case 'request.extended':
     case 'request.answered':
-      return requestEvent(v, event);
+      return foldRequestEvent(v, event);
     case 'data.used':
     case 'data.disclosed':
     case 'request.identity-verified':
