@@ -3,6 +3,9 @@ import { dumpDatabase } from '../support/dump-database';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
 
+/** The SHA-256 of the seed policy text, as the default policy file lists it for version 2018-05. */
+const POLICY_2018_05_SHA256 = '60d089c784c45df53cc94c6548524cc6c17b100f2de549e527de03cdb6d880b7';
+
 /** Polls `read` until `ok` holds of its answer: the register is a projection, a moment behind the write. */
 async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
   const until = Date.now() + ms;
@@ -142,6 +145,59 @@ describe('the request register (built service, HTTP, PostgreSQL)', () => {
     );
     expect(answer.status).toBe(422);
     expect(answer.body.code).toBe('UNKNOWN_POLICY_VERSION');
+  });
+
+  it('proves consent: each purpose history with the policy text hash and the evidence, read logged', async () => {
+    const ref = `webcruiter:candidate:proof-${randomUUID().slice(0, 8)}`;
+    const evidence = 'Avkrysning i skjema 8812, IP logget';
+    const given = envelope(
+      'consent.given',
+      ref,
+      { purpose: 'marketing', policyVersion: '2018-05', channel: 'web-form', evidence },
+      '2026-03-01T10:00:00Z',
+    );
+    const withdrawn = envelope(
+      'consent.withdrawn',
+      ref,
+      { purpose: 'marketing', channel: 'email' },
+      '2026-04-01T10:00:00Z',
+    );
+    expect((await ledger.post({ events: [given, withdrawn] })).status).toBe(201);
+    const subjectId = await subjectOf(ref);
+    const proof = await ledger.get(`/v1/subjects/${subjectId}/consents`, 'auditor', {
+      'X-Access-Reason': 'tilsyn 2026-17',
+    });
+    expect(proof.status).toBe(200);
+    expect(proof.body).toEqual({
+      subjectId,
+      purposes: {
+        marketing: [
+          {
+            status: 'given',
+            at: '2026-03-01T10:00:00Z',
+            policyVersion: '2018-05',
+            policyTextSha256: POLICY_2018_05_SHA256,
+            channel: 'web-form',
+            evidence,
+          },
+          {
+            status: 'withdrawn',
+            at: '2026-04-01T10:00:00Z',
+            policyVersion: '2018-05',
+            policyTextSha256: POLICY_2018_05_SHA256,
+            channel: 'email',
+            evidence: null,
+          },
+        ],
+      },
+    });
+    const accesses = (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
+    expect(accesses).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ principal: 'auditor-e2e', resource: 'consents', reason: 'tilsyn 2026-17' }),
+      ]),
+    );
+    expect((await ledger.get(`/v1/subjects/${subjectId}/consents`, 'ingest')).status).toBe(403);
   });
 
   it('erases at once a category held only for a withdrawn purpose, and keeps one also held for another', async () => {

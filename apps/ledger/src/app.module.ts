@@ -6,6 +6,7 @@ import { AccessLogController } from './access-log/access-log.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
 import { GetErasureCertificateHandler } from './erasure/erasure-certificate.query';
+import { ConsentsModule } from './consents/consents.module';
 import { ErasuresController } from './erasure/erasures.controller';
 import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
@@ -54,6 +55,7 @@ export class AppModule {
         KafkaModule,
         AccessLogModule,
         RequestsModule,
+        ConsentsModule,
       ],
       controllers: [
         EventsController,
