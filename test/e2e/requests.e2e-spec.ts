@@ -258,4 +258,30 @@ describe('the request register (built service, HTTP, PostgreSQL)', () => {
     expect(swept.erased).toContain(expiredId);
     expect(swept.refused).toContain(runningId);
   });
+
+  it('a sweep refused under a hold erases once the hold has passed its until', async () => {
+    const ref = `visma:applicant:ends-${randomUUID().slice(0, 8)}`;
+    const until = new Date(Date.now() + 4_000).toISOString();
+    await ledger.post({
+      events: [
+        envelope(
+          'data.collected',
+          ref,
+          { purpose: 'client-assignments', fields: { 'contact.name': 'Idle' }, collectedFrom: 'subject' },
+          '2015-01-01T00:00:00Z',
+        ),
+        envelope('legal-hold.placed', ref, { reason: 'Bokføringsloven § 13', until }, '2015-01-02T00:00:00Z'),
+      ],
+    });
+    const subjectId = await subjectOf(ref);
+    await eventually(
+      async () => (await ledger.get(`/v1/subjects/${subjectId}`, 'dpo')).body,
+      (view) => view.legalHolds?.length === 1,
+    );
+    const sweep = async () => (await ledger.request('POST', '/v1/retention/sweep', 'ops', {})).body;
+    expect((await sweep()).refused).toContain(subjectId);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(until) - Date.now() + 200));
+    expect((await sweep()).erased).toContain(subjectId);
+    expect((await ledger.get(`/v1/subjects/${subjectId}`, 'dpo')).body.status).toBe('erased');
+  });
 });
