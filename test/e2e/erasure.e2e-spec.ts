@@ -79,9 +79,11 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
 
     const trailAfter = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
     expect(trailAfter.slice(0, trailBefore.length)).toEqual(trailBefore);
-    expect(trailAfter.map((e: { type: string }) => e.type).slice(-2)).toEqual([
+    // v1.1 (§8): the subject's erasure request is answered by the erasure, and the answer recorded.
+    expect(trailAfter.map((e: { type: string }) => e.type).slice(-3)).toEqual([
       'erasure.requested',
       'erasure.completed',
+      'request.answered',
     ]);
     const store = await PostgresEventStore.open({ url: databaseUrl });
     const stream = await store.readStream(`subject-${subjectId}`);
@@ -177,7 +179,9 @@ describe('erasure keeps the proof (built service, HTTP, PostgreSQL)', () => {
     const subjectId = await subjectOf(held);
     await ledger.post(envelope('erasure.requested', held, { scope: 'all', reason: 'subject-request' }));
     let trail = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries;
-    expect(trail.at(-1)).toMatchObject({ type: 'erasure.refused', details: { holdIds: [hold.id] } });
+    // v1.1 (§8): the refusal answers the subject's request, recorded after it.
+    expect(trail.at(-2)).toMatchObject({ type: 'erasure.refused', details: { holdIds: [hold.id] } });
+    expect(trail.at(-1)).toMatchObject({ type: 'request.answered' });
     expect((await ledger.get(`/v1/erasures/${subjectId}`)).body).toMatchObject({
       status: 'refused',
       erasures: [{ outcome: 'refused', refusedUnderHolds: [hold.id] }],

@@ -158,20 +158,23 @@ describe("a person's life in the ledger (built service, HTTP, PostgreSQL)", () =
     expect(state.objections).toEqual([
       expect.objectContaining({ id: objection.id, purposes: ['client-assignments'], status: 'upheld' }),
     ]);
-    // The consent-based purpose still holds data, so no erasure became due.
+    // The consent-based purpose still holds data, so no erasure of all became due; v1.1 (§8): the
+    // categories held only for the ended purpose went at once.
     expect(state.status).toBe('active');
+    expect(Object.keys(state.data)).toEqual(['preferences.roles']);
   });
 
   it('keeps the history of a correction: the old value superseded, not overwritten', async () => {
     const corrected = envelope(
       'data.corrected',
       ref,
-      { fields: { 'work.position': 'CEO' }, reason: 'promoted' },
+      { fields: { 'preferences.roles': 'CEO' }, reason: 'promoted' },
       '2026-11-21T09:00:00+01:00',
     );
     expect((await ledger.post(corrected)).status).toBe(201);
     const state = (await ledger.get(`/v1/subjects/${subjectId}`)).body;
-    expect(state.data['work.position']).toMatchObject({
+    // v1.1 (§8): work.position went with its ended purpose above; the consented preferences remain.
+    expect(state.data['preferences.roles']).toMatchObject({
       value: 'CEO',
       collectedAt: '2026-11-20T10:15:00Z',
       updatedAt: '2026-11-21T09:00:00+01:00',
@@ -180,7 +183,7 @@ describe("a person's life in the ledger (built service, HTTP, PostgreSQL)", () =
     const trail = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body;
     expect(
       trail.entries
-        .filter((e: { fields: string[] }) => e.fields.includes('work.position'))
+        .filter((e: { fields: string[] }) => e.fields.includes('preferences.roles'))
         .map((e: { type: string }) => e.type),
     ).toEqual(['data.collected', 'data.corrected']);
   });
@@ -211,7 +214,8 @@ describe("a person's life in the ledger (built service, HTTP, PostgreSQL)", () =
     expect(types).toEqual(
       expect.arrayContaining(['erasure.requested', 'erasure.refused', 'legal-hold.lifted', 'erasure.completed']),
     );
-    expect(types.indexOf('erasure.refused')).toBeLessThan(types.indexOf('erasure.completed'));
+    // The last erasure: an earlier one (v1.1 §8) took the categories of the purpose the objection ended.
+    expect(types.indexOf('erasure.refused')).toBeLessThan(types.lastIndexOf('erasure.completed'));
     const refusal = trail.entries.find((e: { type: string }) => e.type === 'erasure.refused');
     expect(refusal.details).toMatchObject({ holdIds: [hold.id], reason: 'subject-request' });
     trail.entries.forEach((e: { revision: number; previousHash: string | null }, i: number) => {

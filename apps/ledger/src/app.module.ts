@@ -6,6 +6,7 @@ import { AccessLogController } from './access-log/access-log.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
 import { GetErasureCertificateHandler } from './erasure/erasure-certificate.query';
+import { ConsentsModule } from './consents/consents.module';
 import { ErasuresController } from './erasure/erasures.controller';
 import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
@@ -26,6 +27,7 @@ import { SettingsModule, type LedgerSettings } from './modules/settings.module';
 import { StoreModule } from './modules/store.module';
 import { IntegrityController } from './operations/integrity.controller';
 import { VerifyChainsHandler } from './operations/verify-chains.query';
+import { RequestsModule } from './requests/requests.module';
 import { DailyRetentionSweep, RetentionController } from './retention/retention.controller';
 import { SweepRetentionHandler } from './retention/sweep-retention.handler';
 import { SUBJECT_QUERY_HANDLERS } from './subjects/subject-query.handlers';
@@ -56,6 +58,8 @@ export class AppModule {
         KafkaModule,
         AccessLogModule,
         VerifiableLogModule,
+        RequestsModule,
+        ConsentsModule,
       ],
       controllers: [
         EventsController,

@@ -3,11 +3,14 @@ import {
   IsArray,
   IsIn,
   IsISO8601,
+  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
   IsUUID,
+  Max,
   MaxLength,
+  Min,
   ValidateBy,
   buildMessage,
   type ValidationOptions,
@@ -155,6 +158,30 @@ export class ErasureAcknowledgedDto {
   @IsText() @MaxLength(200) system!: string;
 }
 
+export class RequestReceivedDto {
+  @IsIn(['access', 'rectification', 'erasure', 'restriction', 'objection', 'portability']) kind!: string;
+  @IsText() @MaxLength(100) channel!: string;
+}
+
+export class RequestIdentityVerifiedDto {
+  @IsUUID() requestId!: string;
+  @IsText() @MaxLength(100) method!: string;
+}
+
+/** The months of this extension; more than two in all is a rule (EXTENSION_NOT_ALLOWED), not bad input. */
+export class RequestExtendedDto {
+  @IsUUID() requestId!: string;
+  @IsInt() @Min(1) @Max(2) months!: number;
+  /** Required: an extension must be logged with its reason (Art. 12(3)). */
+  @IsText() reason!: string;
+}
+
+export class RequestAnsweredDto {
+  @IsUUID() requestId!: string;
+  @IsIn(['fulfilled', 'partially-fulfilled', 'refused']) outcome!: string;
+  @IsOptional() @IsText() reason?: string;
+}
+
 /** The `data` class of each envelope type: adding a type means adding a line here. */
 export const DATA_DTO = {
   'data.collected': DataCollectedDto,
@@ -172,4 +199,8 @@ export const DATA_DTO = {
   'access.requested': AccessRequestedDto,
   'erasure.requested': ErasureRequestedDto,
   'erasure.acknowledged': ErasureAcknowledgedDto,
+  'request.received': RequestReceivedDto,
+  'request.identity-verified': RequestIdentityVerifiedDto,
+  'request.extended': RequestExtendedDto,
+  'request.answered': RequestAnsweredDto,
 } as const;

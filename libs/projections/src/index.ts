@@ -11,3 +11,5 @@ export * from './composite.projection';
 export * from './projection-rebuild';
 export * from './shared-feed';
 export * from './projection-thread';
+export * from './request-register/request-register.projection';
+export * from './request-register/request-register.reader';

@@ -72,6 +72,12 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly requestsOverdue = new Gauge({
+    name: 'ledger_requests_overdue',
+    help: 'Data-subject requests still open after their due date ended (Europe/Oslo)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ledger_' });
   }

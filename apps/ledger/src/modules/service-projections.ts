@@ -7,6 +7,7 @@ import type { Pool } from '#ledger/postgres';
 import {
   CompositeProjection,
   ProjectionRunner,
+  RequestRegisterProjection,
   SharedFeed,
   SubjectStateProjection,
   type ProjectionRunnerOptions,
@@ -43,6 +44,7 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
   };
   const readModels = new CompositeProjection('subject-state', [
     new SubjectStateProjection(deps.inactivityMonths),
+    new RequestRegisterProjection(),
     new ErasureProjection(shredder),
   ]);
   return {

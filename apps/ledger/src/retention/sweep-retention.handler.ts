@@ -2,7 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { subjectDecider, type InboundEnvelope, type Policy, type SubjectDecider } from '#ledger/domain';
 import type { EventStore } from '#ledger/event-store';
-import { SubjectStateReader } from '#ledger/projections';
+import { SubjectStateReader, type RetentionHold } from '#ledger/projections';
 import { LedgerWriter, derivedEventId } from '#ledger/recording';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LedgerProjections } from '../modules/ledger-projections';
@@ -12,6 +12,18 @@ import { previewSweep } from './sweep-preview';
 import { SweepRetentionCommand, type SweepResult } from './sweep-retention.command';
 
 const PAGE = 500;
+
+/** The key of a sweep's erasure request; without live holds, the key sweeps always used. */
+const retentionRequestKey = (
+  subjectId: string,
+  retentionDueAt: string,
+  holds: readonly RetentionHold[],
+  now: number,
+): string => {
+  const live = holds.filter((h) => h.until === undefined || Date.parse(h.until) > now).map((h) => h.id);
+  const base = `retention/${subjectId}/${retentionDueAt}`;
+  return live.length === 0 ? base : `${base}/held/${live.sort().join(',')}`;
+};
 
 @CommandHandler(SweepRetentionCommand)
 export class SweepRetentionHandler implements ICommandHandler<SweepRetentionCommand, SweepResult> {
@@ -48,10 +60,12 @@ export class SweepRetentionHandler implements ICommandHandler<SweepRetentionComm
             'their read model rows not yet up to date',
         );
       if (due.length === 0) continue;
-      // One request per subject and retention date: a second sweep of the same date (a held
-      // subject, say) is a duplicate, not a new refusal in the trail every day.
-      const envelopes = due.map(({ subjectId, retentionDueAt }): InboundEnvelope => ({
-        id: derivedEventId(`retention/${subjectId}/${retentionDueAt}`, 0),
+      // One request per subject, retention date and set of live holds: a second sweep of the same
+      // date under the same holds is a duplicate, not a new refusal in the trail every day; once a
+      // hold has passed its `until`, the request is a new one and the erasure runs.
+      const now = Date.now();
+      const envelopes = due.map(({ subjectId, retentionDueAt, holds }): InboundEnvelope => ({
+        id: derivedEventId(retentionRequestKey(subjectId, retentionDueAt, holds, now), 0),
         type: 'erasure.requested',
         occurredAt: asOf,
         source: 'ledger',

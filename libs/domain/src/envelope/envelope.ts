@@ -54,6 +54,26 @@ export type ErasureRequested = Envelope<
   { scope: 'all' | readonly string[]; reason: ErasureReason }
 >;
 export type ErasureAcknowledged = Envelope<'erasure.acknowledged', { system: string }>;
+/** The kinds of data-subject request (CONTRACT §8); `access` and `erasure` also have envelopes of their own. */
+export type RequestKind = 'access' | 'rectification' | 'erasure' | 'restriction' | 'objection' | 'portability';
+export const REQUEST_KINDS: readonly RequestKind[] = [
+  'access',
+  'rectification',
+  'erasure',
+  'restriction',
+  'objection',
+  'portability',
+];
+export type RequestOutcome = 'fulfilled' | 'partially-fulfilled' | 'refused';
+export const REQUEST_OUTCOMES: readonly RequestOutcome[] = ['fulfilled', 'partially-fulfilled', 'refused'];
+/** The envelope's `id` is the request id. */
+export type RequestReceived = Envelope<'request.received', { kind: RequestKind; channel: string }>;
+export type RequestIdentityVerified = Envelope<'request.identity-verified', { requestId: string; method: string }>;
+export type RequestExtended = Envelope<'request.extended', { requestId: string; months: number; reason: string }>;
+export type RequestAnswered = Envelope<
+  'request.answered',
+  { requestId: string; outcome: RequestOutcome; reason?: string }
+>;
 
 export type InboundEnvelope =
   | DataCollected
@@ -70,7 +90,11 @@ export type InboundEnvelope =
   | LegalHoldLifted
   | AccessRequested
   | ErasureRequested
-  | ErasureAcknowledged;
+  | ErasureAcknowledged
+  | RequestReceived
+  | RequestIdentityVerified
+  | RequestExtended
+  | RequestAnswered;
 
 export type InboundType = InboundEnvelope['type'];
 
@@ -90,4 +114,8 @@ export const INBOUND_TYPES: readonly InboundType[] = [
   'access.requested',
   'erasure.requested',
   'erasure.acknowledged',
+  'request.received',
+  'request.identity-verified',
+  'request.extended',
+  'request.answered',
 ];

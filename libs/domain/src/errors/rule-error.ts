@@ -12,7 +12,10 @@ export type RuleCode =
   | 'SUBJECT_ERASED'
   | 'UNKNOWN_SUBJECT'
   | 'NO_SUCH_OBJECTION'
-  | 'NO_SUCH_HOLD';
+  | 'NO_SUCH_HOLD'
+  | 'NO_SUCH_REQUEST'
+  | 'EXTENSION_NOT_ALLOWED'
+  | 'UNKNOWN_POLICY_VERSION';
 
 /** A rule of the policy or of the GDPR forbids what the envelope asks. HTTP 422, Kafka dead letter. */
 export class RuleViolation extends Error {

@@ -9,6 +9,9 @@ const at = '2026-11-20T10:16:00.000Z';
 const cmd = (e: RecordEnvelope['envelope'], ref?: string): RecordEnvelope =>
   ref === undefined ? { envelope: e, recordedAt: at } : { envelope: e, recordedAt: at, ref };
 
+// Received 20 Nov 2026 (Oslo): one month later is Sunday 20 Dec, so the request is due Monday 21 Dec.
+const received = { receivedAt: '2026-11-20T10:15:00.000Z', dueDate: '2026-12-21' };
+// Recorded before the register: a due instant, still readable.
 const linked: SubjectEvent = {
   type: 'access.requested',
   data: { requestId: 'r0', dueAt: '2026-12-20T10:16:00.000Z', linkedRefSystem: 'webcruiter' },
@@ -47,7 +50,7 @@ describe('a new subject', () => {
       .then([
         {
           type: 'access.requested',
-          data: { requestId: e.id, channel: 'email', dueAt: '2026-12-20T10:16:00.000Z', linkedRefSystem: 'webcruiter' },
+          data: { requestId: e.id, channel: 'email', ...received, linkedRefSystem: 'webcruiter' },
           personal: { linkedRef: 'webcruiter:candidate:4711' },
         },
       ]);
@@ -213,7 +216,7 @@ describe('objections', () => {
         },
         {
           type: 'erasure.requested',
-          data: { requestId: e.id, scope: 'all', reason: 'objection-upheld', dueAt: '2026-12-20T10:16:00.000Z' },
+          data: { requestId: e.id, scope: 'all', reason: 'objection-upheld', ...received },
           personal: {},
         },
         {
@@ -286,7 +289,7 @@ describe('erasure', () => {
       .then([
         {
           type: 'erasure.requested',
-          data: { requestId: e.id, scope: 'all', reason: 'subject-request', dueAt: '2026-12-20T10:16:00.000Z' },
+          data: { requestId: e.id, scope: 'all', reason: 'subject-request', ...received },
           personal: {},
         },
         {
@@ -300,6 +303,11 @@ describe('erasure', () => {
           },
           personal: {},
         },
+        {
+          type: 'request.answered',
+          data: { requestId: e.id, outcome: 'fulfilled', answeredAt: '2026-11-20T10:15:00.000Z', onTime: true },
+          personal: {},
+        },
       ]);
   });
 
@@ -310,7 +318,7 @@ describe('erasure', () => {
       .then([
         {
           type: 'erasure.requested',
-          data: { requestId: e.id, scope: ['work'], reason: 'purpose-ended', dueAt: '2026-12-20T10:16:00.000Z' },
+          data: { requestId: e.id, scope: ['work'], reason: 'purpose-ended', ...received },
           personal: {},
         },
         {
@@ -340,12 +348,17 @@ describe('erasure', () => {
       .then([
         {
           type: 'erasure.requested',
-          data: { requestId: e.id, scope: 'all', reason: 'subject-request', dueAt: '2026-12-20T10:16:00.000Z' },
+          data: { requestId: e.id, scope: 'all', reason: 'subject-request', ...received },
           personal: {},
         },
         {
           type: 'erasure.refused',
           data: { requestId: e.id, scope: 'all', reason: 'subject-request', holdIds: ['h1'] },
+          personal: {},
+        },
+        {
+          type: 'request.answered',
+          data: { requestId: e.id, outcome: 'refused', answeredAt: '2026-11-20T10:15:00.000Z', onTime: true },
           personal: {},
         },
       ]);

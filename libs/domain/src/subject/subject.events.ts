@@ -1,4 +1,4 @@
-import type { CollectedFrom, ErasureReason, FieldValues } from '../envelope/envelope';
+import type { CollectedFrom, ErasureReason, FieldValues, RequestKind, RequestOutcome } from '../envelope/envelope';
 
 /**
  * What the ledger records about one data subject. Every event keeps its personal values in
@@ -68,10 +68,16 @@ export type LegalHoldPlacedEvent = Recorded<
   { reason: string }
 >;
 export type LegalHoldLiftedEvent = Recorded<'legal-hold.lifted', { holdIds: string[] }, { reason: string }>;
-export type AccessRequestedEvent = Recorded<'access.requested', { requestId: string; channel?: string; dueAt: string }>;
+/**
+ * When a request was received (the envelope's `occurredAt`) and the date it is due, as the law
+ * counts it. Events recorded before the register carry `dueAt` (an instant) instead: they stay
+ * readable, read through `requestDates`.
+ */
+export type RequestDates = { receivedAt: string; dueDate: string } | { dueAt: string };
+export type AccessRequestedEvent = Recorded<'access.requested', { requestId: string; channel?: string } & RequestDates>;
 export type ErasureRequestedEvent = Recorded<
   'erasure.requested',
-  { requestId: string; scope: 'all' | string[]; reason: ErasureReason; dueAt: string }
+  { requestId: string; scope: 'all' | string[]; reason: ErasureReason } & RequestDates
 >;
 /**
  * The values are gone; what they were (categories, field keys) stays as proof. The data keys
@@ -87,6 +93,23 @@ export type ErasureRefusedEvent = Recorded<
   { requestId: string; scope: 'all' | string[]; reason: ErasureReason; holdIds: string[] }
 >;
 export type ErasureAcknowledgedEvent = Recorded<'erasure.acknowledged', { system: string }>;
+export type RequestReceivedEvent = Recorded<
+  'request.received',
+  { requestId: string; kind: RequestKind; channel: string; receivedAt: string; dueDate: string }
+>;
+export type RequestIdentityVerifiedEvent = Recorded<'request.identity-verified', { requestId: string; method: string }>;
+/** `extendedMonths` is the extension in all, `dueDate` the new one; the reason may name the person's case. */
+export type RequestExtendedEvent = Recorded<
+  'request.extended',
+  { requestId: string; months: number; extendedMonths: number; dueDate: string },
+  { reason: string }
+>;
+/** Also recorded by the ledger when an erasure completes or is refused, answering an erasure request. */
+export type RequestAnsweredEvent = Recorded<
+  'request.answered',
+  { requestId: string; outcome: RequestOutcome; answeredAt: string; onTime: boolean },
+  { reason?: string }
+>;
 
 export type SubjectEvent =
   | DataCollectedEvent
@@ -105,7 +128,11 @@ export type SubjectEvent =
   | ErasureRequestedEvent
   | ErasureCompletedEvent
   | ErasureRefusedEvent
-  | ErasureAcknowledgedEvent;
+  | ErasureAcknowledgedEvent
+  | RequestReceivedEvent
+  | RequestIdentityVerifiedEvent
+  | RequestExtendedEvent
+  | RequestAnsweredEvent;
 
 export type SubjectEventType = SubjectEvent['type'];
 
@@ -129,6 +156,10 @@ export const SUBJECT_EVENT_TYPES: ReadonlySet<string> = new Set(
     'erasure.completed': true,
     'erasure.refused': true,
     'erasure.acknowledged': true,
+    'request.received': true,
+    'request.identity-verified': true,
+    'request.extended': true,
+    'request.answered': true,
   } satisfies Record<SubjectEventType, true>),
 );
 

@@ -58,22 +58,47 @@ export const checkProcessing = (policy: Policy, state: SubjectDecisionState, pur
   return purpose;
 };
 
+/** A purpose has ended for this person when an objection to it was upheld or its consent was withdrawn. */
+export const purposeEnded = (policy: Policy, state: SubjectDecisionState, id: string): boolean => {
+  const ended = Object.values(state.objections).some((o) => o.status === 'upheld' && o.purposes.includes(id));
+  const withdrawn = policy.purposes[id]?.lawfulBasis === 'consent' && state.consents[id]?.given === false;
+  return ended || withdrawn;
+};
+
 /** Purposes the subject's data is still held for: collected, not ended by objection or withdrawal. */
 export const livePurposes = (policy: Policy, state: SubjectDecisionState): string[] =>
-  state.collectedPurposes.filter((id) => {
-    const ended = Object.values(state.objections).some((o) => o.status === 'upheld' && o.purposes.includes(id));
-    const withdrawn = policy.purposes[id]?.lawfulBasis === 'consent' && state.consents[id]?.given === false;
-    return !ended && !withdrawn;
-  });
+  state.collectedPurposes.filter((id) => !purposeEnded(policy, state, id));
 
-/** The erasure a request asks for: completed over the fields in scope, or refused while a legal hold stands. */
+/**
+ * Categories whose every held field was collected only for purposes that have ended: their data
+ * has no reason left to exist. A field with no known purpose (corrected, never collected) keeps its category.
+ */
+export const endedCategories = (policy: Policy, state: SubjectDecisionState): string[] => {
+  const byCategory = new Map<string, boolean>();
+  for (const key of state.fields) {
+    const purposes = state.fieldPurposes[key] ?? [];
+    const ended = purposes.length > 0 && purposes.every((id) => purposeEnded(policy, state, id));
+    const category = categoryOf(key);
+    byCategory.set(category, (byCategory.get(category) ?? true) && ended);
+  }
+  return [...byCategory].filter(([, ended]) => ended).map(([category]) => category);
+};
+
+/** Holds that still block erasure at `at`: those without `until`, or whose `until` is later. */
+export const liveHoldIds = (state: SubjectDecisionState, at: string): string[] =>
+  Object.entries(state.holds)
+    .filter(([, hold]) => hold.until === undefined || Date.parse(hold.until) > Date.parse(at))
+    .map(([id]) => id);
+
+/** The erasure a request asks for: completed over the fields in scope, or refused while a live legal hold stands. */
 export const erase = (
   state: SubjectDecisionState,
   requestId: string,
   scope: 'all' | string[],
   reason: ErasureReason,
+  at: string,
 ): SubjectEvent => {
-  const holdIds = Object.keys(state.holds);
+  const holdIds = liveHoldIds(state, at);
   if (holdIds.length > 0) return { type: 'erasure.refused', data: { requestId, scope, reason, holdIds }, personal: {} };
   const inScope = (key: string) => scope === 'all' || scope.includes(categoryOf(key));
   const fields = state.fields.filter(inScope);

@@ -1,7 +1,32 @@
+import type { RequestKind } from '../envelope/envelope';
 import { categoryOf } from '../policy/policy';
-import type { SubjectEvent, SubjectEventType } from './subject.events';
+import { osloDate } from '../requests/legal-deadline';
+import type { RequestDates, SubjectEvent, SubjectEventType } from './subject.events';
 
 export type ObjectionStatus = 'open' | 'upheld' | 'rejected';
+
+/** A data-subject request as the decider needs it: enough to judge an extension or an answer. */
+export interface RequestState {
+  readonly kind: RequestKind;
+  /** The instant of receipt; null for a request recorded before receipt was kept (its due date stands). */
+  readonly receivedAt: string | null;
+  /** The due date without extension, YYYY-MM-DD: an extension must be recorded by then. */
+  readonly firstDueDate: string;
+  readonly dueDate: string;
+  readonly extendedMonths: number;
+  readonly open: boolean;
+}
+
+/** `until`: when the law or order stops requiring storage; past it, the hold no longer blocks erasure. */
+export interface HoldState {
+  readonly until?: string;
+}
+
+/** Receipt and due date of a request event, new or recorded before the register (an instant `dueAt`). */
+export const requestDates = (data: RequestDates): { receivedAt: string | null; dueDate: string } =>
+  'dueDate' in data
+    ? { receivedAt: data.receivedAt, dueDate: data.dueDate }
+    : { receivedAt: null, dueDate: osloDate(data.dueAt) };
 
 /**
  * What the decider must know of a subject to judge the next envelope. It is not the read model
@@ -17,9 +42,12 @@ export interface SubjectDecisionState {
     Record<string, { readonly purposes: readonly string[]; readonly status: ObjectionStatus }>
   >;
   readonly restricted: boolean;
-  readonly holds: Readonly<Record<string, true>>;
+  readonly holds: Readonly<Record<string, HoldState>>;
   /** Field keys that currently hold a value. */
   readonly fields: readonly string[];
+  /** The purposes each held field was collected for: when they have all ended, its category goes. */
+  readonly fieldPurposes: Readonly<Record<string, readonly string[]>>;
+  readonly requests: Readonly<Record<string, RequestState>>;
   /** Purposes data was collected for; an upheld objection or a withdrawal may end them. */
   readonly collectedPurposes: readonly string[];
   /** An erasure refused under a legal hold: it runs when the last hold is lifted. */
@@ -39,6 +67,8 @@ export const initialSubjectState: SubjectDecisionState = {
   restricted: false,
   holds: {},
   fields: [],
+  fieldPurposes: {},
+  requests: {},
   collectedPurposes: [],
 };
 
@@ -68,6 +98,8 @@ function changed(s: SubjectDecisionState, c: Partial<SubjectDecisionState>): Sub
     restricted: c.restricted ?? s.restricted,
     holds: c.holds ?? s.holds,
     fields: c.fields ?? s.fields,
+    fieldPurposes: c.fieldPurposes ?? s.fieldPurposes,
+    requests: c.requests ?? s.requests,
     collectedPurposes: c.collectedPurposes ?? s.collectedPurposes,
     pendingErasure: 'pendingErasure' in c ? c.pendingErasure : s.pendingErasure,
   };
@@ -78,12 +110,28 @@ type Evolution<T extends SubjectEventType> = (s: SubjectDecisionState, event: Ev
 
 const unchanged = (s: SubjectDecisionState): SubjectDecisionState => s;
 
+/** The purposes of each field, with `purpose` added to those of `keys`: the same object when none changes. */
+const withPurpose = (
+  fieldPurposes: SubjectDecisionState['fieldPurposes'],
+  keys: readonly string[],
+  purpose: string,
+): SubjectDecisionState['fieldPurposes'] => {
+  let grown: Record<string, readonly string[]> | null = null;
+  for (const key of keys) {
+    const before = fieldPurposes[key] ?? [];
+    if (before.includes(purpose)) continue;
+    (grown ??= { ...fieldPurposes })[key] = [...before, purpose];
+  }
+  return grown ?? fieldPurposes;
+};
+
 const collected: Evolution<'data.collected'> = (s, { data }) => {
   const fields = withKeys(s.fields, data.fields);
   const collectedPurposes = withKeys(s.collectedPurposes, [data.purpose]);
-  return fields === s.fields && collectedPurposes === s.collectedPurposes
+  const fieldPurposes = withPurpose(s.fieldPurposes, data.fields, data.purpose);
+  return fields === s.fields && collectedPurposes === s.collectedPurposes && fieldPurposes === s.fieldPurposes
     ? s
-    : changed(s, { fields, collectedPurposes });
+    : changed(s, { fields, collectedPurposes, fieldPurposes });
 };
 
 const corrected: Evolution<'data.corrected'> = (s, { data }) => {
@@ -106,12 +154,46 @@ const holdsLifted: Evolution<'legal-hold.lifted'> = (s, { data }) => {
 const erasureCompleted: Evolution<'erasure.completed'> = (s, { data }) => {
   const erasedAll = data.scope === 'all';
   const scope = new Set(data.categories);
+  const kept = (key: string) => !erasedAll && !scope.has(categoryOf(key));
   return changed(s, {
     erased: erasedAll,
     refs: erasedAll ? [] : s.refs,
-    fields: erasedAll ? [] : s.fields.filter((key) => !scope.has(categoryOf(key))),
+    fields: s.fields.filter(kept),
+    fieldPurposes: Object.fromEntries(Object.entries(s.fieldPurposes).filter(([key]) => kept(key))),
     pendingErasure: undefined,
   });
+};
+
+const withRequest = (s: SubjectDecisionState, id: string, request: RequestState): SubjectDecisionState =>
+  changed(s, { requests: { ...s.requests, [id]: request } });
+
+/** A request opened by its own envelope or by `access.requested` / a subject's `erasure.requested`. */
+const opened = (
+  s: SubjectDecisionState,
+  requestId: string,
+  kind: RequestKind,
+  data: RequestDates,
+): SubjectDecisionState => {
+  const { receivedAt, dueDate } = requestDates(data);
+  return withRequest(s, requestId, {
+    kind,
+    receivedAt,
+    firstDueDate: dueDate,
+    dueDate,
+    extendedMonths: 0,
+    open: true,
+  });
+};
+
+const requestExtended: Evolution<'request.extended'> = (s, { data }) => {
+  const request = s.requests[data.requestId];
+  if (!request) return s;
+  return withRequest(s, data.requestId, { ...request, dueDate: data.dueDate, extendedMonths: data.extendedMonths });
+};
+
+const requestAnswered: Evolution<'request.answered'> = (s, { data }) => {
+  const request = s.requests[data.requestId];
+  return request ? withRequest(s, data.requestId, { ...request, open: false }) : s;
 };
 
 /** One evolution per event type: the compiler insists a new type gets one. */
@@ -131,14 +213,20 @@ const evolutions: { readonly [T in SubjectEventType]: Evolution<T> } = {
     }),
   'restriction.placed': (s) => changed(s, { restricted: true }),
   'restriction.lifted': (s) => changed(s, { restricted: false }),
-  'legal-hold.placed': (s, { data }) => changed(s, { holds: { ...s.holds, [data.holdId]: true } }),
+  'legal-hold.placed': (s, { data }) =>
+    changed(s, { holds: { ...s.holds, [data.holdId]: data.until === undefined ? {} : { until: data.until } } }),
   'legal-hold.lifted': holdsLifted,
-  'access.requested': unchanged,
-  'erasure.requested': unchanged,
+  'access.requested': (s, { data }) => opened(s, data.requestId, 'access', data),
+  'erasure.requested': (s, { data }) =>
+    data.reason === 'subject-request' ? opened(s, data.requestId, 'erasure', data) : s,
   'erasure.refused': (s, { data }) =>
     changed(s, { pendingErasure: { requestId: data.requestId, scope: data.scope, reason: data.reason } }),
   'erasure.completed': erasureCompleted,
   'erasure.acknowledged': unchanged,
+  'request.received': (s, { data }) => opened(s, data.requestId, data.kind, data),
+  'request.identity-verified': unchanged,
+  'request.extended': requestExtended,
+  'request.answered': requestAnswered,
 };
 
 /** Every event makes the subject exist, and the one that links a ref adds it. */

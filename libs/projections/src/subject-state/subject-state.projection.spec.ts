@@ -2,7 +2,7 @@ import type { SubjectEvent } from '#ledger/domain';
 import type { StoredEvent } from '#ledger/event-store';
 import { documentSpecification } from '../testing/document-specification';
 import { subjectStateDocuments } from './subject-state.projection';
-import { emptyStateView, type SubjectStateView } from './subject-state.view';
+import { emptyStateView, type RequestView, type SubjectStateView } from './subject-state.view';
 
 // What a person's state shows after their recorded history, with the default policy's five
 // years of retention after the last real use.
@@ -264,7 +264,99 @@ describe('retention', () => {
         data: { 'contact.email': email('ola@example.no', '2026-01-15') },
         lastActivityAt: '2028-05-31T09:00:00.000Z',
         retentionDueAt: '2033-05-31T09:00:00.000Z',
+        // A request recorded before the register (an instant `dueAt`) still shows, due that Oslo day.
+        requests: [openRequest('r1', 'access', '2028-06-01T09:00:00.000Z', '2028-07-01')],
         version: 3,
+      }),
+    );
+  });
+});
+
+const openRequest = (
+  requestId: string,
+  kind: RequestView['kind'],
+  receivedAt: string,
+  dueDate: string,
+): RequestView => ({
+  requestId,
+  kind,
+  receivedAt,
+  dueDate,
+  status: 'open',
+  extendedMonths: 0,
+  answeredAt: null,
+  outcome: null,
+  onTime: null,
+});
+
+describe('requests', () => {
+  const received: SubjectEvent = {
+    type: 'request.received',
+    data: {
+      requestId: 'q1',
+      kind: 'rectification',
+      channel: 'email',
+      receivedAt: '2027-01-31T09:00:00.000Z',
+      dueDate: '2027-03-01',
+    },
+    personal: {},
+  };
+
+  it('shows a received request as open with its due date', () => {
+    given(history(['2027-01-31', received])).then(
+      state({
+        lastActivityAt: '2027-01-31T09:00:00.000Z',
+        retentionDueAt: '2032-01-31T09:00:00.000Z',
+        requests: [openRequest('q1', 'rectification', '2027-01-31T09:00:00.000Z', '2027-03-01')],
+        version: 1,
+      }),
+    );
+  });
+
+  it('moves the due date on an extension and shows the answer, late or not', () => {
+    const extended: SubjectEvent = {
+      type: 'request.extended',
+      data: { requestId: 'q1', months: 2, extendedMonths: 2, dueDate: '2027-04-30' },
+      personal: { reason: 'many requests' },
+    };
+    const answered: SubjectEvent = {
+      type: 'request.answered',
+      data: { requestId: 'q1', outcome: 'fulfilled', answeredAt: '2027-05-03T09:00:00.000Z', onTime: false },
+      personal: {},
+    };
+    given(history(['2027-01-31', received], ['2027-02-10', extended], ['2027-05-03', answered])).then(
+      state({
+        lastActivityAt: '2027-01-31T09:00:00.000Z',
+        retentionDueAt: '2032-01-31T09:00:00.000Z',
+        requests: [
+          {
+            ...openRequest('q1', 'rectification', '2027-01-31T09:00:00.000Z', '2027-04-30'),
+            extendedMonths: 2,
+            status: 'answered',
+            answeredAt: '2027-05-03T09:00:00.000Z',
+            outcome: 'fulfilled',
+            onTime: false,
+          },
+        ],
+        version: 3,
+      }),
+    );
+  });
+
+  it('opens an erasure request only for a subject request', () => {
+    const requested = (requestId: string, reason: 'subject-request' | 'retention-expired'): SubjectEvent => ({
+      type: 'erasure.requested',
+      data: { requestId, scope: ['work'], reason, receivedAt: '2027-01-31T09:00:00.000Z', dueDate: '2027-03-01' },
+      personal: {},
+    });
+    given(
+      history(['2027-01-31', requested('e1', 'subject-request')], ['2027-01-31', requested('e2', 'retention-expired')]),
+    ).then(
+      state({
+        lastActivityAt: '2027-01-31T09:00:00.000Z',
+        retentionDueAt: '2032-01-31T09:00:00.000Z',
+        requests: [openRequest('e1', 'erasure', '2027-01-31T09:00:00.000Z', '2027-03-01')],
+        version: 2,
       }),
     );
   });

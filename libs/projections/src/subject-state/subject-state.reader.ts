@@ -10,6 +10,12 @@ export interface StateRead {
   readonly revision?: number;
 }
 
+/** A legal hold as the sweep sees it: its id and when it ends, no reason (personal). */
+export interface RetentionHold {
+  readonly id: string;
+  readonly until?: string;
+}
+
 /** Reads of the subject-state read model. */
 export class SubjectStateReader {
   // Concurrent GETs share one statement.
@@ -64,9 +70,14 @@ export class SubjectStateReader {
     asOf: string,
     afterSubjectId: string | null,
     limit: number,
-  ): Promise<Array<{ subjectId: string; retentionDueAt: string; version: number }>> {
-    const { rows } = await this.pool.query<{ subject_id: string; retention_due_at: Date; version: number }>(
-      `SELECT subject_id, retention_due_at, version FROM ledger_subject_state
+  ): Promise<Array<{ subjectId: string; retentionDueAt: string; version: number; holds: RetentionHold[] }>> {
+    const { rows } = await this.pool.query<{
+      subject_id: string;
+      retention_due_at: Date;
+      version: number;
+      holds: RetentionHold[] | null;
+    }>(
+      `SELECT subject_id, retention_due_at, version, view->'legalHolds' AS holds FROM ledger_subject_state
        WHERE status <> 'erased' AND retention_due_at <= $1 AND subject_id > $2
        ORDER BY subject_id LIMIT $3`,
       [asOf, afterSubjectId ?? '00000000-0000-0000-0000-000000000000', limit],
@@ -75,6 +86,7 @@ export class SubjectStateReader {
       subjectId: r.subject_id,
       retentionDueAt: r.retention_due_at.toISOString(),
       version: r.version,
+      holds: (r.holds ?? []).map((h) => (h.until === undefined ? { id: h.id } : { id: h.id, until: h.until })),
     }));
   }
 }

@@ -4,6 +4,9 @@ import {
   assertNever,
   categoryOf,
   isSubjectEventType,
+  requestDates,
+  type RequestKind,
+  type RequestOutcome,
   type SubjectEvent,
   type SubjectEventType,
 } from '#ledger/domain';
@@ -18,7 +21,21 @@ export interface FieldView {
   readonly updatedAt: string;
 }
 
-/** One person's current data state: CONTRACT §2, plus `restriction` and `objections[].raisedAt`. */
+/** A data-subject request in the person's state and in the register (CONTRACT §8). */
+export interface RequestView {
+  readonly requestId: string;
+  readonly kind: RequestKind;
+  readonly receivedAt: string;
+  /** YYYY-MM-DD in Europe/Oslo; the whole day still counts as in time. */
+  readonly dueDate: string;
+  readonly status: 'open' | 'answered';
+  readonly extendedMonths: number;
+  readonly answeredAt: string | null;
+  readonly outcome: RequestOutcome | null;
+  readonly onTime: boolean | null;
+}
+
+/** One person's current data state: CONTRACT §2 and §8, plus `restriction` and `objections[].raisedAt`. */
 export interface SubjectStateView {
   readonly subjectId: string;
   readonly status: 'active' | 'restricted' | 'erased';
@@ -35,6 +52,7 @@ export interface SubjectStateView {
   }>;
   readonly legalHolds: ReadonlyArray<{ id: string; reason: string; until?: string }>;
   readonly restriction: { readonly reason: string; readonly since: string } | null;
+  readonly requests: readonly RequestView[];
   readonly lastActivityAt: string | null;
   readonly retentionDueAt: string | null;
   readonly erasedAt: string | null;
@@ -50,6 +68,7 @@ export const emptyStateView = (subjectId: string): SubjectStateView => ({
   objections: [],
   legalHolds: [],
   restriction: null,
+  requests: [],
   lastActivityAt: null,
   retentionDueAt: null,
   erasedAt: null,
@@ -77,7 +96,7 @@ export const withRetention = (view: SubjectStateView, retentionMonths: number): 
 };
 
 type Draft = { -readonly [K in keyof SubjectStateView]: SubjectStateView[K] } & { data: Record<string, FieldView> };
-type StoredOf<T extends SubjectEventType> = StoredEvent & Extract<SubjectEvent, { readonly type: T }>;
+export type StoredOf<T extends SubjectEventType> = StoredEvent & Extract<SubjectEvent, { readonly type: T }>;
 type Fold<T extends SubjectEventType> = (v: Draft, event: StoredOf<T>) => void;
 
 /**
@@ -173,6 +192,74 @@ const erasureCompleted: Fold<'erasure.completed'> = (v, { data, recordedAt }) =>
   v.erasedAt = recordedAt;
 };
 
+/** What holds a person's requests: their state, and their row of the register. */
+interface HoldsRequests {
+  requests: readonly RequestView[];
+}
+
+/** A request opened; a row written before the register has no `requests` yet. */
+const requestOpened = (
+  v: HoldsRequests,
+  meta: StoredEvent['meta'],
+  requestId: string,
+  kind: RequestKind,
+  data: Parameters<typeof requestDates>[0],
+): void => {
+  const dates = requestDates(data);
+  const opened: RequestView = {
+    requestId,
+    kind,
+    receivedAt: dates.receivedAt ?? meta.occurredAt,
+    dueDate: dates.dueDate,
+    status: 'open',
+    extendedMonths: 0,
+    answeredAt: null,
+    outcome: null,
+    onTime: null,
+  };
+  v.requests = [...(v.requests ?? []), opened];
+};
+
+const requestChanged = (v: HoldsRequests, requestId: string, change: Partial<RequestView>): void => {
+  v.requests = (v.requests ?? []).map((r) => (r.requestId === requestId ? { ...r, ...change } : r));
+};
+
+/** The event types that open or change a request. */
+export const REQUEST_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'access.requested',
+  'erasure.requested',
+  'request.received',
+  'request.extended',
+  'request.answered',
+]);
+
+/** Folds an event that opens or changes a request into the requests it holds, in place. */
+export const foldRequestEvent = (
+  v: HoldsRequests,
+  event: StoredOf<
+    'access.requested' | 'erasure.requested' | 'request.received' | 'request.extended' | 'request.answered'
+  >,
+): void => {
+  switch (event.type) {
+    case 'access.requested':
+      return requestOpened(v, event.meta, event.data.requestId, 'access', event.data);
+    case 'erasure.requested':
+      if (event.data.reason !== 'subject-request') return;
+      return requestOpened(v, event.meta, event.data.requestId, 'erasure', event.data);
+    case 'request.received':
+      return requestOpened(v, event.meta, event.data.requestId, event.data.kind, event.data);
+    case 'request.extended':
+      return requestChanged(v, event.data.requestId, {
+        dueDate: event.data.dueDate,
+        extendedMonths: event.data.extendedMonths,
+      });
+    case 'request.answered': {
+      const { requestId, outcome, answeredAt, onTime } = event.data;
+      return requestChanged(v, requestId, { status: 'answered', outcome, answeredAt, onTime });
+    }
+  }
+};
+
 /**
  * The fold for the event's type. A switch, not a table of folds: each case is a call site of its
  * own that V8 can inline, and a rebuild folds every event.
@@ -201,10 +288,15 @@ function foldByType(v: Draft, event: StoredEvent & SubjectEvent): void {
       return holdsLifted(v, event);
     case 'erasure.completed':
       return erasureCompleted(v, event);
-    case 'data.used':
-    case 'data.disclosed':
     case 'access.requested':
     case 'erasure.requested':
+    case 'request.received':
+    case 'request.extended':
+    case 'request.answered':
+      return foldRequestEvent(v, event);
+    case 'data.used':
+    case 'data.disclosed':
+    case 'request.identity-verified':
     case 'erasure.refused':
     case 'erasure.acknowledged':
       return;
