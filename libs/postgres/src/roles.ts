@@ -66,8 +66,9 @@ export async function grantRuntime(db: Queryable, runtimeRole: string): Promise<
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role};
     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLES TO ${role};
     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${role}`);
-  const readOnly = (await db.query<{ exists: boolean }>(`SELECT to_regclass('ledger_migrations') IS NOT NULL AS exists`))
-    .rows[0]?.exists
+  const readOnly = (
+    await db.query<{ exists: boolean }>(`SELECT to_regclass('ledger_migrations') IS NOT NULL AS exists`)
+  ).rows[0]?.exists
     ? ['ledger_migrations']
     : [];
   for (const table of readOnly)

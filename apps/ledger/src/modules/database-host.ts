@@ -72,7 +72,12 @@ const external = async (config: LedgerConfig): Promise<DatabaseHost> => {
   const url = config.DATABASE_URL!;
   if (!config.DATABASE_OWNER_URL) return hostWith(url, null, null, async () => undefined);
   const owner = await ownerFor(config.DATABASE_OWNER_URL, await roleOf(url));
-  return hostWith(url, `migrations run as DATABASE_OWNER_URL's role, the service as ${owner.runtimeRole}`, owner, async () => undefined);
+  return hostWith(
+    url,
+    `migrations run as DATABASE_OWNER_URL's role, the service as ${owner.runtimeRole}`,
+    owner,
+    async () => undefined,
+  );
 };
 
 /**
