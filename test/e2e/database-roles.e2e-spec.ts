@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { envelope } from './support/envelopes';
+import { LedgerProcess } from './support/ledger-process';
+
+/**
+ * The built service on the embedded default: it migrates as the owner role and then holds only
+ * connections as the runtime role, which can append and read but not rewrite the evidence.
+ */
+describe('the embedded default runs as the runtime role (built service)', () => {
+  let ledger: LedgerProcess;
+  afterAll(async () => {
+    await ledger?.stop();
+    if (ledger) rmSync(ledger.env.LEDGER_DATA_DIR!, { recursive: true, force: true });
+  });
+
+  const connect = async (dataDir: string, user: string, password: string) => {
+    const { port } = JSON.parse(readFileSync(join(dataDir, 'postgres.credentials.json'), 'utf8')) as { port: number };
+    const client = new Client({ host: '127.0.0.1', port, user, password, database: 'ledger' });
+    await client.connect();
+    return client;
+  };
+
+  it('records and reads, its connections are all the runtime role, which cannot rewrite an event', async () => {
+    ledger = await LedgerProcess.start({ LEDGER_STORE: 'embedded' });
+    const dataDir = ledger.env.LEDGER_DATA_DIR!;
+    const ref = `invenias:contact:${randomUUID().slice(0, 8)}`;
+    const posted = await ledger.post({
+      events: [
+        envelope('data.collected', ref, {
+          purpose: 'client-assignments',
+          fields: { 'work.employer': 'Employer' },
+          collectedFrom: 'subject',
+        }),
+      ],
+    });
+    expect(posted.status).toBe(201);
+    const { results } = posted.body as { results: Array<{ subjectId: string }> };
+    const state = await ledger.get(`/v1/subjects/${results[0]!.subjectId}`, 'auditor');
+    expect(state.status).toBe(200);
+
+    const credentials = JSON.parse(readFileSync(join(dataDir, 'postgres.credentials.json'), 'utf8')) as {
+      password: string;
+    };
+    const superuser = await connect(dataDir, 'postgres', credentials.password);
+    try {
+      const { rows } = await superuser.query<{ usename: string }>(
+        `SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'ledger' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      );
+      expect(rows.map((r) => r.usename)).toEqual(['ledger_runtime']);
+      const owners = await superuser.query<{ owner: string }>(
+        `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class
+          WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'`,
+      );
+      expect(owners.rows.map((r) => r.owner)).toEqual(['ledger_owner']);
+    } finally {
+      await superuser.end();
+    }
+
+    const passwords = JSON.parse(readFileSync(join(dataDir, 'postgres.roles.json'), 'utf8')) as { runtime: string };
+    const runtime = await connect(dataDir, 'ledger_runtime', passwords.runtime);
+    try {
+      const codeOf = (sql: string) =>
+        runtime.query(sql).then(
+          () => 'ok',
+          (error: { code?: string }) => error.code,
+        );
+      expect(await codeOf('SELECT count(*) FROM ledger_events')).toBe('ok');
+      expect(await codeOf(`UPDATE ledger_events SET type = type`)).toBe('42501');
+      expect(await codeOf('DELETE FROM ledger_events')).toBe('42501');
+      expect(await codeOf('TRUNCATE ledger_events')).toBe('42501');
+      expect(await codeOf('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_append_only')).toBe('42501');
+      expect(await codeOf('DROP TRIGGER ledger_events_append_only ON ledger_events')).toBe('42501');
+    } finally {
+      await runtime.end();
+    }
+  });
+});
