@@ -47,7 +47,8 @@ describe('the embedded default runs as the runtime role (built service)', () => 
     const superuser = await connect(dataDir, 'postgres', credentials.password);
     try {
       const { rows } = await superuser.query<{ usename: string }>(
-        `SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'ledger' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+        `SELECT DISTINCT usename FROM pg_stat_activity
+          WHERE datname = 'ledger' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
       );
       expect(rows.map((r) => r.usename)).toEqual(['ledger_runtime']);
       const owners = await superuser.query<{ owner: string }>(

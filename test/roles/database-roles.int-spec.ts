@@ -129,7 +129,7 @@ describe('the ledger roles: the runtime role may only SELECT and INSERT the evid
     expect(await outcome(runtime, 'CREATE TABLE ledger_mine (id int)')).toBe('42501');
   });
 
-  it('needs no more than reading the bookkeeping once everything is applied, and names a missing migration', async () => {
+  it('needs only to read the bookkeeping once everything is applied, and names a missing migration', async () => {
     await expect(PostgresTreeStore.open(runtime)).resolves.toBeDefined();
     await expect(
       migrate(runtime, 'access-log-test', [
