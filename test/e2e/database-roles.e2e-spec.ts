@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
+
+const CLI = resolve(__dirname, '../../dist/apps/ledger/src/cli/main.js');
 
 /**
  * The built service on the embedded default: it migrates as the owner role and then holds only
@@ -77,5 +81,19 @@ describe('the embedded default runs as the runtime role (built service)', () => 
     } finally {
       await runtime.end();
     }
+  });
+
+  it('serves the read model an ops rebuild (as the owner role) swapped in while it ran', async () => {
+    const ref = `invenias:contact:${randomUUID().slice(0, 8)}`;
+    const data = { purpose: 'client-assignments', fields: { 'work.employer': 'Other' }, collectedFrom: 'subject' };
+    const posted = await ledger.post({ events: [envelope('data.collected', ref, data)] });
+    expect(posted.status).toBe(201);
+    const subjectId = posted.body.results[0].subjectId as string;
+    await promisify(execFile)(process.execPath, [CLI, 'projections', 'rebuild', 'subject-state'], {
+      env: { ...process.env, ...ledger.env },
+    });
+    const state = await ledger.get(`/v1/subjects/${subjectId}`, 'auditor');
+    expect(state.status).toBe(200);
+    expect(Object.keys(state.body.data as object)).toEqual(['work.employer']);
   });
 });
