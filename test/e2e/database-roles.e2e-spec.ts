@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
+import { createTestDatabase } from '../support/test-database';
 
 const CLI = resolve(__dirname, '../../dist/apps/ledger/src/cli/main.js');
 
@@ -95,5 +96,68 @@ describe('the embedded default runs as the runtime role (built service)', () => 
     const state = await ledger.get(`/v1/subjects/${subjectId}`, 'auditor');
     expect(state.status).toBe(200);
     expect(Object.keys(state.body.data as object)).toEqual(['work.employer']);
+  });
+});
+
+/** LEDGER_STORE=postgres with DATABASE_OWNER_URL: the owner migrates and grants, DATABASE_URL's role serves. */
+describe('DATABASE_OWNER_URL (built service, the test PostgreSQL)', () => {
+  const runtimeRole = `ledger_rt_${randomUUID().slice(0, 8)}`;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ledger: LedgerProcess;
+  let admin: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    admin = new Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`CREATE ROLE ${runtimeRole} LOGIN`);
+  });
+  afterAll(async () => {
+    await ledger?.stop();
+    await admin?.end();
+    // The role's grants go with the database; then the role itself.
+    await db?.drop();
+    const server = new Client({ connectionString: process.env.LEDGER_TEST_PG_URL });
+    await server.connect();
+    await server.query(`DROP ROLE IF EXISTS ${runtimeRole}`);
+    await server.end();
+  });
+
+  it('serves as DATABASE_URL’s role, which may append but not rewrite the events', async () => {
+    const runtimeUrl = new URL(db.url);
+    runtimeUrl.username = runtimeRole;
+    runtimeUrl.password = '';
+    ledger = await LedgerProcess.start({
+      LEDGER_STORE: 'postgres',
+      DATABASE_URL: runtimeUrl.toString(),
+      DATABASE_OWNER_URL: db.url,
+    });
+    const ref = `invenias:contact:${randomUUID().slice(0, 8)}`;
+    const data = { purpose: 'client-assignments', fields: { 'work.employer': 'E' }, collectedFrom: 'subject' };
+    const posted = await ledger.post({ events: [envelope('data.collected', ref, data)] });
+    expect(posted.status).toBe(201);
+    const state = await ledger.get(`/v1/subjects/${posted.body.results[0].subjectId as string}`, 'auditor');
+    expect(state.status).toBe(200);
+    const database = new URL(db.url).pathname.slice(1);
+    const { rows } = await admin.query<{ usename: string }>(
+      `SELECT DISTINCT usename FROM pg_stat_activity
+        WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      [database],
+    );
+    expect(rows.map((r) => r.usename)).toEqual([runtimeRole]);
+    const runtime = new Client({ connectionString: runtimeUrl.toString() });
+    await runtime.connect();
+    try {
+      const codeOf = (sql: string) =>
+        runtime.query(sql).then(
+          () => 'ok',
+          (error: { code?: string }) => error.code,
+        );
+      expect(await codeOf('SELECT count(*) FROM ledger_events')).toBe('ok');
+      expect(await codeOf('UPDATE ledger_events SET type = type')).toBe('42501');
+      expect(await codeOf('ALTER TABLE ledger_events DISABLE TRIGGER ALL')).toBe('42501');
+    } finally {
+      await runtime.end();
+    }
   });
 });
