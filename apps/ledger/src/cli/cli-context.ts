@@ -63,7 +63,11 @@ export async function openCliContext(): Promise<CliContext> {
   const pool = createPool(url, { max: 4 });
   if (runtimeRole) {
     setMigrationOwner(pool, { pool, runtimeRole });
-    await grantRuntime(pool, runtimeRole);
+    await grantRuntime(pool, runtimeRole).catch(async (error: unknown) => {
+      await pool.end();
+      await embedded?.stop();
+      throw error;
+    });
   }
   let store: EventStore | null = null;
   return {
