@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { quoteIdent } from './roles';
+import { MIGRATION_LOCK, quoteIdent } from './roles';
 
 export interface LedgerRoleNames {
   /** Owns the schema's objects and applies migrations. @defaultValue `ledger_owner` */
@@ -89,7 +89,7 @@ export async function prepareLedgerRoles(
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query('SELECT pg_advisory_lock(hashtext($1))', ['ledger-migrations']);
+    await admin.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
     await ensureRole(admin, owner, passwords.owner);
     await ensureRole(admin, runtime, passwords.runtime);
     const database = quoteIdent((await admin.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db);
@@ -98,7 +98,7 @@ export async function prepareLedgerRoles(
       GRANT USAGE, CREATE ON SCHEMA public TO ${quoteIdent(owner)}`);
     await reassignToOwner(admin, owner);
   } finally {
-    await admin.query('SELECT pg_advisory_unlock(hashtext($1))', ['ledger-migrations']).catch(() => undefined);
+    await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]).catch(() => undefined);
     await admin.end();
   }
   return {

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { pgErrorOf } from './pool';
-import { grantRuntime, migrationOwnerOf, type MigrationOwner } from './roles';
+import { grantRuntime, MIGRATION_LOCK, migrationOwnerOf, type MigrationOwner } from './roles';
 
 /** One schema change. Never edit a shipped migration: add the next one. */
 export interface Migration {
@@ -20,7 +20,7 @@ export async function migrate(pool: Pool, module: string, migrations: readonly M
   const owner = migrationOwnerOf(pool);
   const client = await (owner?.pool ?? pool).connect();
   try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', ['ledger-migrations']);
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
     await ensureBookkeeping(client);
     const { rows } = await client.query<{ version: number }>(
       'SELECT version FROM ledger_migrations WHERE module = $1',
@@ -32,7 +32,7 @@ export async function migrate(pool: Pool, module: string, migrations: readonly M
       await applyOne(client, module, migration, owner);
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['ledger-migrations']).catch(() => undefined);
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
   }
 }

@@ -12,6 +12,9 @@ export interface MigrationOwner {
   readonly runtimeRole: string;
 }
 
+/** The advisory lock every schema change of the ledger's is made under, migrations and grants alike. */
+export const MIGRATION_LOCK = 'ledger-migrations';
+
 const owners = new WeakMap<Pool, MigrationOwner>();
 const retired = new WeakSet<MigrationOwner>();
 
@@ -75,4 +78,16 @@ export async function grantRuntime(db: Queryable, runtimeRole: string): Promise<
     await db.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${quoteIdent(table)} FROM ${role}`);
   for (const table of await evidenceTables(db))
     await db.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${quoteIdent(table)} FROM ${role}`);
+}
+
+/** `grantRuntime` on a connection of `pool`, under the migrations' lock (another instance may be migrating). */
+export async function grantRuntimeLocked(pool: Pool, runtimeRole: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
+    await grantRuntime(client, runtimeRole);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
 }

@@ -1,6 +1,6 @@
 import {
   createPool,
-  grantRuntime,
+  grantRuntimeLocked,
   prepareEmbeddedLedgerRoles,
   setMigrationOwner,
   startEmbeddedPostgres,
@@ -63,7 +63,7 @@ export async function openCliContext(): Promise<CliContext> {
   const pool = createPool(url, { max: 4 });
   if (runtimeRole) {
     setMigrationOwner(pool, { pool, runtimeRole });
-    await grantRuntime(pool, runtimeRole).catch(async (error: unknown) => {
+    await grantRuntimeLocked(pool, runtimeRole).catch(async (error: unknown) => {
       await pool.end();
       await embedded?.stop();
       throw error;

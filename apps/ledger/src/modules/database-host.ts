@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import {
   createPool,
-  grantRuntime,
+  grantRuntimeLocked,
   prepareEmbeddedLedgerRoles,
   retireMigrationOwner,
   startEmbeddedPostgres,
@@ -42,7 +42,7 @@ export async function roleOf(url: string): Promise<string> {
 async function ownerFor(ownerUrl: string, runtimeRole: string): Promise<MigrationOwner> {
   const owner = { pool: createPool(ownerUrl, { max: 2 }), runtimeRole };
   try {
-    await grantRuntime(owner.pool, runtimeRole);
+    await grantRuntimeLocked(owner.pool, runtimeRole);
   } catch (error) {
     await owner.pool.end();
     throw error;
