@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -158,6 +159,65 @@ describe('DATABASE_OWNER_URL (built service, the test PostgreSQL)', () => {
       expect(await codeOf('ALTER TABLE ledger_events DISABLE TRIGGER ALL')).toBe('42501');
     } finally {
       await runtime.end();
+    }
+  });
+});
+
+/** A data directory an earlier version made, its tables the superuser's: handed to the owner role on start. */
+describe('an embedded data directory from before the roles (built service)', () => {
+  const dataDir = mkdtempSync(join(process.env.LEDGER_TEST_TMP ?? tmpdir(), 'ledger-e2e-old-'));
+  let ledger: LedgerProcess;
+  afterAll(async () => {
+    await ledger?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts on it and records; its tables and trigger functions now belong to the owner role', async () => {
+    // As an earlier version did: the event store's tables (and their trigger functions) made by the
+    // superuser, in a process of its own (the embedded server's package is an ES module).
+    const dist = resolve(__dirname, '../../dist/libs');
+    await promisify(execFile)(process.execPath, [
+      '-e',
+      `const { startEmbeddedPostgres } = require(${JSON.stringify(`${dist}/postgres/src/index.js`)});
+       const { PostgresEventStore } = require(${JSON.stringify(`${dist}/event-store/src/index.js`)});
+       (async () => {
+         const old = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} });
+         await (await PostgresEventStore.open({ url: old.url })).close();
+         await old.stop();
+       })().catch((e) => { console.error(e); process.exit(1); });`,
+    ]);
+
+    ledger = await LedgerProcess.start({ LEDGER_STORE: 'embedded', LEDGER_DATA_DIR: dataDir });
+    const ref = `invenias:contact:${randomUUID().slice(0, 8)}`;
+    const data = { purpose: 'client-assignments', fields: { 'work.employer': 'E' }, collectedFrom: 'subject' };
+    const posted = await ledger.post({ events: [envelope('data.collected', ref, data)] });
+    expect(posted.status).toBe(201);
+    const credentials = JSON.parse(readFileSync(join(dataDir, 'postgres.credentials.json'), 'utf8')) as {
+      password: string;
+      port: number;
+    };
+    const superuser = new Client({
+      host: '127.0.0.1',
+      port: credentials.port,
+      user: 'postgres',
+      password: credentials.password,
+      database: 'ledger',
+    });
+    await superuser.connect();
+    try {
+      const owners = await superuser.query<{ owner: string }>(
+        `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class
+          WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')`,
+      );
+      expect(owners.rows.map((r) => r.owner)).toEqual(['ledger_owner']);
+      const functions = await superuser.query<{ owner: string }>(
+        `SELECT DISTINCT pg_get_userbyid(proowner) AS owner FROM pg_proc WHERE pronamespace = 'public'::regnamespace`,
+      );
+      expect(functions.rows.map((r) => r.owner)).toEqual(['ledger_owner']);
+      const { rows } = await superuser.query<{ n: string }>('SELECT count(*) AS n FROM ledger_events');
+      expect(rows[0]!.n).toBe('1');
+    } finally {
+      await superuser.end();
     }
   });
 });
