@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     }
 
     if (want('tree')) {
-      // The verifiable log: 1,000,000 leaves at full scale through the tree store's appender, in a
+      // The verifiable log: a million leaves at full scale through the tree store's appender, in a
       // process of its own; then inclusion proofs for random leaves of that tree, one at a time.
       const leaves = Math.round(1_000_000 * scale);
       tree = await treeFigures(await freshDb(), leaves, Math.max(100, Math.round(5000 * Math.min(1, scale))));

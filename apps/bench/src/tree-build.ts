@@ -6,7 +6,7 @@ import { createPool } from '#ledger/postgres';
 import { hashLeaf, PostgresTreeStore, verifyInclusion, type LeafInput } from '#ledger/verifiable-log';
 import { percentile, round } from './stats';
 
-/** What one run of this process measured: it runs apart so that its peak RSS is the tree's alone. */
+/** The figures of one run of this process, which runs apart so that its peak RSS is the tree's alone. */
 export interface TreeFigures {
   readonly leaves: number;
   readonly leavesPerSecond: number;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Builds a tree of `leaves` on the database at `url` in a process of its own, and measures proofs on it. */
+/** Builds a tree of `leaves` on the database at `url` in a process of its own, and times proofs on it. */
 export async function treeFigures(url: string, leaves: number, proofs: number): Promise<TreeFigures> {
   const { stdout } = await promisify(execFile)(process.execPath, [__filename, url, String(leaves), String(proofs)], {
     maxBuffer: 1024 * 1024,
