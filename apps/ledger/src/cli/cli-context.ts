@@ -47,8 +47,12 @@ async function opsDatabase(config: LedgerConfig): Promise<OpsDatabase> {
       throw error;
     }
   }
-  if (config.DATABASE_OWNER_URL)
-    return { url: config.DATABASE_OWNER_URL, runtimeRole: await roleOf(config.DATABASE_URL!), embedded: null };
+  if (config.DATABASE_OWNER_URL) {
+    const runtimeRole = await roleOf(config.DATABASE_URL!);
+    // One role in both URLs is no runtime role to grant to (the service then runs as the owner).
+    const distinct = (await roleOf(config.DATABASE_OWNER_URL)) !== runtimeRole;
+    return { url: config.DATABASE_OWNER_URL, runtimeRole: distinct ? runtimeRole : null, embedded: null };
+  }
   return { url: config.DATABASE_URL!, runtimeRole: null, embedded: null };
 }
 

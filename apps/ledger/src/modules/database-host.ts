@@ -71,7 +71,13 @@ const hostWith = (
 const external = async (config: LedgerConfig): Promise<DatabaseHost> => {
   const url = config.DATABASE_URL!;
   if (!config.DATABASE_OWNER_URL) return hostWith(url, null, null, async () => undefined);
-  const owner = await ownerFor(config.DATABASE_OWNER_URL, await roleOf(url));
+  const runtimeRole = await roleOf(url);
+  // One role in both URLs: revoking from it what the runtime may not do would take it from the owner.
+  if ((await roleOf(config.DATABASE_OWNER_URL)) === runtimeRole)
+    return hostWith(url, 'DATABASE_OWNER_URL logs in as DATABASE_URL does: one role migrates and serves', null, () =>
+      Promise.resolve(),
+    );
+  const owner = await ownerFor(config.DATABASE_OWNER_URL, runtimeRole);
   return hostWith(
     url,
     `migrations run as DATABASE_OWNER_URL's role, the service as ${owner.runtimeRole}`,
