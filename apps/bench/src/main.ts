@@ -9,6 +9,7 @@ import { microsecondsEach, postgresCpuSeconds } from './cpu';
 import { LedgerServer } from './ledger-server';
 import { round } from './stats';
 import { copyLimitEps, dataset, emmettAppendEps, ledgerAppendEps, rebuildEps } from './store-bench';
+import { treeFigures, type TreeFigures } from './tree-build';
 
 /**
  * `npm run bench`: measures the ledger on this machine, on the machine's PostgreSQL (BENCH_PG_URL
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   // The services' data directories: one scratch directory, removed at the end however the run ends.
   const scratch = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   const dataDir = (name: string) => join(scratch, name);
-  // BENCH_ONLY=store,rebuild,kafka,http runs only those parts (the others print null), for profiling.
+  // BENCH_ONLY=store,rebuild,tree,kafka,http runs only those parts (the others print null), for profiling.
   const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
   const want = (part: string) => !only || only.includes(part);
   let rssPeak = 0;
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     serial = none,
     onReader = none;
   let loopMax = NaN;
+  let tree: TreeFigures = { leaves: 0, leavesPerSecond: NaN, rssPeakMb: 0, proofs: none };
 
   try {
     if (want('store')) {
@@ -91,6 +93,19 @@ async function main(): Promise<void> {
       state = await rebuildEps(env, 'subject-state');
       rssPeak = Math.max(rssPeak, state.rssPeakMb);
       log(`rebuild of subject-state from ${rebuildEvents} events: ${state.eps}/s (peak RSS ${state.rssPeakMb} MB)`);
+      await dropDatabases();
+    }
+
+    if (want('tree')) {
+      // The verifiable log: a million leaves at full scale through the tree store's appender, in a
+      // process of its own; then inclusion proofs for random leaves of that tree, one at a time.
+      const leaves = Math.round(1_000_000 * scale);
+      tree = await treeFigures(await freshDb(), leaves, Math.max(100, Math.round(5000 * Math.min(1, scale))));
+      log(
+        `verifiable log: ${leaves} leaves appended at ${tree.leavesPerSecond}/s (peak RSS ${tree.rssPeakMb} MB); ` +
+          `inclusion proof, one at a time: ${tree.proofs.count} proofs, ` +
+          `p50 ${tree.proofs.p50} ms, p99 ${tree.proofs.p99} ms`,
+      );
       await dropDatabases();
     }
 
@@ -223,6 +238,10 @@ async function main(): Promise<void> {
         event_loop_max_ms: loopMax,
         get_read_instance_p50_ms: onReader.p50,
         get_read_instance_p99_ms: onReader.p99,
+        tree_leaves_per_s: tree.leavesPerSecond,
+        tree_rss_peak_mb: tree.rssPeakMb,
+        proof_p50_ms: tree.proofs.p50,
+        proof_p99_ms: tree.proofs.p99,
         scale,
       }),
     );

@@ -66,6 +66,8 @@ async function bootstrap(): Promise<void> {
   setupOpenApi(app);
   app.enableShutdownHooks();
   await app.listen(config.PORT);
+  // Every component has opened (and migrated) by now: the owner's connections are not kept.
+  await database.endMigrations();
   logger.log(`listening on port ${config.PORT}: API /v1, OpenAPI /docs, health /health, metrics /metrics`);
   if (config.LEDGER_ROLE !== 'all')
     logger.log('LEDGER_ROLE=read: serving reads only; writes answer 421, projections and Kafka run elsewhere');

@@ -23,6 +23,12 @@ export class LedgerConfig {
   @IsString() LEDGER_DATA_DIR = './data';
 
   @Transform(text) @IsOptional() @IsString() DATABASE_URL?: string;
+  /**
+   * With `postgres` or `kurrentdb`: the same database as the role that owns the ledger's tables,
+   * which applies the migrations and grants DATABASE_URL's role what it needs; unset: DATABASE_URL
+   * migrates, and its privileges are granted by hand.
+   */
+  @Transform(text) @IsOptional() @IsString() DATABASE_OWNER_URL?: string;
   @Transform(text) @IsOptional() @IsString() KURRENTDB_URL?: string;
 
   /** Comma-separated Kafka brokers; unset: no Kafka. */
@@ -116,6 +122,7 @@ export const CONFIG_VARIABLES = [
   'LEDGER_STORE',
   'LEDGER_DATA_DIR',
   'DATABASE_URL',
+  'DATABASE_OWNER_URL',
   'KURRENTDB_URL',
   'KAFKA_BROKERS',
   'KAFKA_TOPIC',

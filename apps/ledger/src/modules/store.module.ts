@@ -1,12 +1,12 @@
 import { Logger, Module } from '@nestjs/common';
 import type { EventStore } from '#ledger/event-store';
-import { createPool, safeErrorSummary, type Pool } from '#ledger/postgres';
+import { createPool, safeErrorSummary, setMigrationOwner, type Pool } from '#ledger/postgres';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { DatabaseHost } from './database-host';
 import { eventStoreUrl, openEventStore } from './event-store';
 import { DATABASE_HOST, EVENT_STORE, LEDGER_CONFIG, POOL } from './tokens';
 
-/** The pool on the ledger's PostgreSQL and the event store of the configured kind. */
+/** The pool on the ledger's PostgreSQL (as the runtime role) and the event store of the configured kind. */
 @Module({
   providers: [
     {
@@ -14,9 +14,12 @@ import { DATABASE_HOST, EVENT_STORE, LEDGER_CONFIG, POOL } from './tokens';
       inject: [LEDGER_CONFIG, DATABASE_HOST],
       useFactory: (config: LedgerConfig, host: DatabaseHost): Pool => {
         const logger = new Logger('ledger');
-        return createPool(host.url, { max: config.LEDGER_PG_POOL_SIZE }, (error) =>
+        const pool = createPool(host.url, { max: config.LEDGER_PG_POOL_SIZE }, (error) =>
           logger.warn(`idle database connection lost: ${safeErrorSummary(error)}`),
         );
+        // Every component opened on this pool has its migrations applied by the owner role.
+        if (host.migrationOwner) setMigrationOwner(pool, host.migrationOwner);
+        return pool;
       },
     },
     {
