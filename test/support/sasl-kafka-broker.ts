@@ -41,7 +41,7 @@ export async function startSaslSslBroker(): Promise<SaslSslBroker> {
     KAFKA_PORT: String(port),
     KAFKA_CONTROLLER_PORT: String(controllerPort),
     KAFKA_LIB_DIR: resolve(__dirname, '../../.kafka/lib'),
-    KAFKA_HEAP_OPTS: '-Xms128m -Xmx256m',
+    KAFKA_HEAP_OPTS: '-Xms128m -Xmx512m',
     KAFKA_SASL_USERNAME: username,
     KAFKA_SASL_PASSWORD: password,
   };

@@ -13,6 +13,8 @@ export const BENCH_TOKENS = { ingest: token(), auditor: token(), ops: token() };
  * outside the embedded default the service does not start without one.
  */
 export const BENCH_MASTER_KEY = randomBytes(32).toString('base64');
+/** The verifiable log's signing key (an Ed25519 seed), required outside the embedded default. */
+export const BENCH_SIGNING_KEY = randomBytes(32).toString('base64');
 
 /** The built service, started as `npm start` runs it, on the benchmark's database. */
 export class LedgerServer {
@@ -34,6 +36,7 @@ export class LedgerServer {
           .map(([r, t]) => `${r}:bench-${r}:${t}`)
           .join(','),
         LEDGER_MASTER_KEY: BENCH_MASTER_KEY,
+        LEDGER_SIGNING_KEY: BENCH_SIGNING_KEY,
         // The benchmark measures the service's reads, not the per-token limit that would cap them.
         LEDGER_READ_RATE_LIMIT: '1000000000',
         NO_COLOR: '1',

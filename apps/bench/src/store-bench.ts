@@ -8,7 +8,7 @@ import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { NO_STREAM, PostgresEventStore, type NewEvent, type StreamAppend } from '#ledger/event-store';
-import { BENCH_MASTER_KEY } from './ledger-server';
+import { BENCH_MASTER_KEY, BENCH_SIGNING_KEY } from './ledger-server';
 import { round } from './stats';
 
 const EVENTS_PER_STREAM = 10;
@@ -144,7 +144,7 @@ export async function rebuildEps(
 ): Promise<{ eps: number; rssPeakMb: number }> {
   const cli = resolve(__dirname, '../../ledger/src/cli/main.js');
   const { stderr } = await promisify(execFile)(process.execPath, [cli, 'projections', 'rebuild', projection], {
-    env: { ...process.env, LEDGER_MASTER_KEY: BENCH_MASTER_KEY, ...env },
+    env: { ...process.env, LEDGER_MASTER_KEY: BENCH_MASTER_KEY, LEDGER_SIGNING_KEY: BENCH_SIGNING_KEY, ...env },
     maxBuffer: 64 * 1024 * 1024,
   });
   const match = /from (\d+) events in ([\d.]+) s \((\d+) events\/s, peak RSS (\d+) MB\)/.exec(stderr);
