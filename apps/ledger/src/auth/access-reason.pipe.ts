@@ -1,4 +1,12 @@
-import { createParamDecorator, Inject, Injectable, type ExecutionContext, type PipeTransform } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  Inject,
+  Injectable,
+  type ExecutionContext,
+  type PipeTransform,
+} from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import { InputValidationError } from '../http/errors';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LEDGER_CONFIG } from '../modules/tokens';
@@ -12,6 +20,18 @@ export const AccessReason = createParamDecorator(
   (_: unknown, context: ExecutionContext) =>
     context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-access-reason'],
 );
+
+/** The `X-Access-Reason` header in the OpenAPI document of a controller whose reads are logged. */
+export const ApiAccessReason = () =>
+  applyDecorators(
+    ApiHeader({
+      name: PATH,
+      required: false,
+      description:
+        `Why the data is read, at most ${MAX_ACCESS_REASON} characters; kept in the access log. ` +
+        'Required for a read of values when LEDGER_ACCESS_REASON=required',
+    }),
+  );
 
 /** `X-Access-Reason`, when given, for a read that the access log records. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AccessReason, MAX_ACCESS_REASON, ValuesAccessReasonPipe } from '../auth/access-reason.pipe';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AccessReason, ApiAccessReason, ValuesAccessReasonPipe } from '../auth/access-reason.pipe';
 import { Roles } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../config/secrets';
@@ -10,13 +10,7 @@ import { GetSubjectConsentsQuery } from './consents.queries';
 
 @ApiTags('subjects')
 @ApiBearerAuth()
-@ApiHeader({
-  name: 'X-Access-Reason',
-  required: false,
-  description:
-    `Why the data is read, at most ${MAX_ACCESS_REASON} characters; kept in the access log. ` +
-    'Required when LEDGER_ACCESS_REASON=required',
-})
+@ApiAccessReason()
 @Controller('v1/subjects')
 export class ConsentsController {
   constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SUBJECT_REF, normalizeRef, refProblem } from '#ledger/envelope';
-import { AccessReason, AccessReasonPipe, MAX_ACCESS_REASON, ValuesAccessReasonPipe } from '../auth/access-reason.pipe';
+import { AccessReason, AccessReasonPipe, ApiAccessReason, ValuesAccessReasonPipe } from '../auth/access-reason.pipe';
 import { Roles } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../config/secrets';
@@ -22,13 +22,7 @@ const readContext = (principal: Principal, reason: string | null): ReadContext =
 
 @ApiTags('subjects')
 @ApiBearerAuth()
-@ApiHeader({
-  name: 'X-Access-Reason',
-  required: false,
-  description:
-    `Why the data is read, at most ${MAX_ACCESS_REASON} characters; kept in the access log. ` +
-    'Required for a read of values when LEDGER_ACCESS_REASON=required',
-})
+@ApiAccessReason()
 @Controller('v1/subjects')
 export class SubjectsController {
   constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
