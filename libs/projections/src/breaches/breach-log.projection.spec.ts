@@ -1,7 +1,13 @@
 import type { StoredEvent } from '#ledger/event-store';
 import { documentSpecification } from '../testing/document-specification';
 import { exposureChange } from './breach-exposure.projection';
-import { breachLogDocuments, notifiedWithin72h, type BreachFacts, type BreachRow } from './breach-log.projection';
+import {
+  breachLogDocuments,
+  notifiedWithin72h,
+  type BreachFacts,
+  type BreachNotification,
+  type BreachRow,
+} from './breach-log.projection';
 
 // The breach log after a breach's stream: its facts, its notifications, the authority's first.
 const { given } = documentSpecification(breachLogDocuments);
@@ -52,9 +58,9 @@ const row = (over: Partial<BreachRow>): BreachRow => ({
 
 describe('the breach log', () => {
   it('holds the breach with its notifications; the authority notified first counts', () => {
-    const persons = { to: 'subjects', at: '2027-03-02T08:00:00.000Z', reference: null };
-    const late = { to: 'authority', at: '2027-03-05T08:00:00.000Z', reference: 'DT-2' };
-    const first = { to: 'authority', at: '2027-03-01T18:00:00.000Z', reference: 'DT-1' };
+    const persons: BreachNotification = { to: 'subjects', at: '2027-03-02T08:00:00.000Z', reference: null };
+    const late: BreachNotification = { to: 'authority', at: '2027-03-05T08:00:00.000Z', reference: 'DT-2' };
+    const first: BreachNotification = { to: 'authority', at: '2027-03-01T18:00:00.000Z', reference: 'DT-1' };
     given([
       stored(stream, 0, 'breach.recorded', facts),
       stored(stream, 1, 'breach.notified', persons),
