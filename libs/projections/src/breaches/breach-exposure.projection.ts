@@ -49,6 +49,34 @@ export const exposureChange = (event: StoredEvent): ExposureChange | null => {
 const TABLE = 'ledger_breach_exposure';
 const EXPOSURE_MIGRATION_BASE = 410;
 
+/**
+ * The table is new to a store that already holds history, and the feed has passed that history by
+ * for the projections it rides with: with the events in this database, the migration fills it
+ * from them as the fold would (an erasure counts when no collection came after it). Without them
+ * (KurrentDB) the table fills from the feed onwards only.
+ */
+const BACKFILL = `
+DO $$
+BEGIN
+  IF to_regclass('ledger_events') IS NOT NULL THEN
+    INSERT INTO ${TABLE} (subject_id, system, category, first_at, last_at)
+    SELECT substr(e.stream_id, 9)::uuid, s.system, split_part(f.field, '.', 1), min(s.at), max(s.at)
+    FROM ledger_events e
+    CROSS JOIN LATERAL (SELECT
+      CASE WHEN e.type = 'data.collected' THEN e.meta->>'source' ELSE e.data->>'recipient' END AS system,
+      (e.meta->>'occurredAt')::timestamptz AS at) s
+    CROSS JOIN LATERAL json_array_elements_text(e.data->'fields') AS f(field)
+    WHERE e.stream_id LIKE 'subject-%' AND e.type IN ('data.collected', 'data.disclosed') AND s.system IS NOT NULL
+    GROUP BY 1, 2, 3;
+    UPDATE ${TABLE} t SET erased_at = x.at
+    FROM (SELECT substr(e.stream_id, 9)::uuid AS subject_id, c.category, max((e.meta->>'occurredAt')::timestamptz) AS at
+          FROM ledger_events e CROSS JOIN LATERAL json_array_elements_text(e.data->'categories') AS c(category)
+          WHERE e.stream_id LIKE 'subject-%' AND e.type = 'erasure.completed'
+          GROUP BY 1, 2) x
+    WHERE t.subject_id = x.subject_id AND t.category = x.category AND x.at >= t.last_at;
+  END IF;
+END $$;`;
+
 interface Held {
   subjectId: string;
   system: string;
@@ -77,7 +105,8 @@ export class BreachExposureProjection implements Projection {
               erased_at  timestamptz,
               PRIMARY KEY (system, category, subject_id)
             );
-            CREATE INDEX ${TABLE}_subject ON ${TABLE} (subject_id);`,
+            CREATE INDEX ${TABLE}_subject ON ${TABLE} (subject_id);
+            ${BACKFILL}`,
     },
   ];
 
