@@ -131,7 +131,11 @@ describe('the breach log (built service, HTTP, PostgreSQL)', () => {
     expect(again).toMatchObject({ status: 200, body: { status: 'duplicate' } });
     const reused = await record({ ...late, measures: 'something else' });
     expect(reused.status).toBe(409);
-    expect(reused.body).toMatchObject({ error: 'conflict', code: 'ID_REUSED' });
+    expect(reused.body).toEqual({
+      error: 'conflict',
+      code: 'ID_REUSED',
+      message: `breach id ${late.id} was recorded before with other content`,
+    });
     expect(
       (await ledger.get('/v1/breaches', 'auditor')).body.breaches.filter((b: { id: string }) => b.id === late.id),
     ).toHaveLength(1);

@@ -16,6 +16,14 @@ export type BreachRecordResult =
   | { readonly status: 'recorded' | 'duplicate'; readonly checkpoint: Checkpoint | null }
   | { readonly status: 'unknown'; readonly checkpoint: null };
 
+/** A breach id recorded before with other content: the 409 `ID_REUSED` an envelope gets, worded for a breach. */
+export class BreachIdReusedError extends IdReusedError {
+  constructor(breachId: string) {
+    super(breachId);
+    this.message = `breach id ${breachId} was recorded before with other content`;
+  }
+}
+
 const sha256 = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
 const headOf = (events: readonly StoredEvent[]): StreamHead => {
@@ -40,7 +48,7 @@ export class BreachRecorder {
       const existing = await this.store.readStream(streamId);
       const first = existing[0];
       if (first) {
-        if (first.meta.envelopeHash !== envelopeHash) throw new IdReusedError(facts.id);
+        if (first.meta.envelopeHash !== envelopeHash) throw new BreachIdReusedError(facts.id);
         return { status: 'duplicate', checkpoint: null };
       }
       const event = this.event('breach.recorded', { ...facts }, facts.id, envelopeHash, facts.id, actor, now);
