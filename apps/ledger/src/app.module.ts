@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessLogController } from './access-log/access-log.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { BreachesModule } from './breaches/breaches.module';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
 import { GetErasureCertificateHandler } from './erasure/erasure-certificate.query';
 import { ConsentsModule } from './consents/consents.module';
@@ -60,6 +61,7 @@ export class AppModule {
         VerifiableLogModule,
         RequestsModule,
         ConsentsModule,
+        BreachesModule,
       ],
       controllers: [
         EventsController,

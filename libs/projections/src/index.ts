@@ -13,3 +13,6 @@ export * from './shared-feed';
 export * from './projection-thread';
 export * from './request-register/request-register.projection';
 export * from './request-register/request-register.reader';
+export * from './breaches/breach-log.projection';
+export * from './breaches/breach-exposure.projection';
+export * from './breaches/breaches.reader';

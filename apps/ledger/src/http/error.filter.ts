@@ -61,6 +61,8 @@ export class LedgerErrorFilter implements ExceptionFilter {
         { error: 'rule', code: error.error.code, message: `${at}: ${error.error.message}`, index: error.index },
       ];
     }
+    // An id reused outside a batch of envelopes (a breach record): the same 409 an envelope gets.
+    if (error instanceof IdReusedError) return [409, { error: 'conflict', code: error.code, message: error.message }];
     if (error instanceof RuleViolation) return [422, { error: 'rule', code: error.code, message: error.message }];
     if (error instanceof ReadOnlyInstanceError)
       return [421, { error: 'misdirected', code: error.code, message: error.message }];

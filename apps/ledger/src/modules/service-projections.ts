@@ -5,6 +5,8 @@ import type { EventStore } from '#ledger/event-store';
 import { LedgerPublicationProjection, type Publisher } from '#ledger/kafka';
 import type { Pool } from '#ledger/postgres';
 import {
+  BreachExposureProjection,
+  BreachLogProjection,
   CompositeProjection,
   ProjectionRunner,
   RequestRegisterProjection,
@@ -30,8 +32,9 @@ export interface ServiceProjectionsDeps {
 /**
  * The projections the service keeps, one runner each over one shared feed, wherever they run (the
  * projection thread, or the event loop): the read models, in one transaction per batch (each
- * person's state, and the shredding an erasure in the feed calls for, repeated from the feed
- * after a crash); the verifiable log's tree; and with Kafka the publication downstream.
+ * person's state, the breach log and who each breach could touch, and the shredding an erasure in
+ * the feed calls for, repeated from the feed after a crash); the verifiable log's tree; and with
+ * Kafka the publication downstream.
  */
 export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<ProjectionRunnerOptions, 'feed'>) {
   const { store, pool, keyring, directory } = deps;
@@ -46,6 +49,8 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
     new SubjectStateProjection(deps.inactivityMonths),
     new RequestRegisterProjection(),
     new ErasureProjection(shredder),
+    new BreachLogProjection(),
+    new BreachExposureProjection(),
   ]);
   return {
     readModel: new ProjectionRunner(store, pool, readModels, { ...options, feed }),
