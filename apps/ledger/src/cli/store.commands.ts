@@ -1,4 +1,4 @@
-import { streamIdOf, subjectIdOf } from '#ledger/domain';
+import { isSubjectStream, streamIdOf, subjectIdOf } from '#ledger/domain';
 import { copyStore, verifyStore } from '#ledger/event-store';
 import { KEYRING_MIGRATIONS } from '#ledger/crypto';
 import { createPool, migrate, type Pool } from '#ledger/postgres';
@@ -130,8 +130,12 @@ export async function exportCommand(context: CliContext, report: Reporter, args:
   for (;;) {
     const page = await store.readFeed(checkpoint, 5000);
     if (page.length === 0) break;
-    for (const e of page) await write(JSON.stringify({ subjectId: subjectIdOf(e.streamId), ...trailEntryOf(e) }));
-    exported += page.length;
+    // People's trails only: a breach's stream is the controller's record, not a person's.
+    for (const e of page) {
+      if (!isSubjectStream(e.streamId)) continue;
+      await write(JSON.stringify({ subjectId: subjectIdOf(e.streamId), ...trailEntryOf(e) }));
+      exported += 1;
+    }
     checkpoint = page[page.length - 1]!.checkpoint;
     report.progress('events exported', exported);
   }
