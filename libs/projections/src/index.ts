@@ -13,3 +13,5 @@ export * from './shared-feed';
 export * from './projection-thread';
 export * from './request-register/request-register.projection';
 export * from './request-register/request-register.reader';
+export * from './processing-activity/processing-activity.projection';
+export * from './processing-activity/processing-activity.reader';

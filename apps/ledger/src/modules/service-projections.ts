@@ -6,6 +6,7 @@ import { LedgerPublicationProjection, type Publisher } from '#ledger/kafka';
 import type { Pool } from '#ledger/postgres';
 import {
   CompositeProjection,
+  ProcessingActivityProjection,
   ProjectionRunner,
   RequestRegisterProjection,
   SharedFeed,
@@ -30,8 +31,9 @@ export interface ServiceProjectionsDeps {
 /**
  * The projections the service keeps, one runner each over one shared feed, wherever they run (the
  * projection thread, or the event loop): the read models, in one transaction per batch (each
- * person's state, and the shredding an erasure in the feed calls for, repeated from the feed
- * after a crash); the verifiable log's tree; and with Kafka the publication downstream.
+ * person's state, the request register, the Art. 30 record's figures, and the shredding an erasure
+ * in the feed calls for, repeated from the feed after a crash); the verifiable log's tree; and with
+ * Kafka the publication downstream.
  */
 export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<ProjectionRunnerOptions, 'feed'>) {
   const { store, pool, keyring, directory } = deps;
@@ -45,6 +47,7 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
   const readModels = new CompositeProjection('subject-state', [
     new SubjectStateProjection(deps.inactivityMonths),
     new RequestRegisterProjection(),
+    new ProcessingActivityProjection(),
     new ErasureProjection(shredder),
   ]);
   return {
