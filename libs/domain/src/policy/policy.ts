@@ -59,6 +59,7 @@ export interface Policy {
     readonly address: string;
     readonly country: string;
     readonly contact: string;
+    readonly supervisoryAuthority?: string;
   };
   /** The data protection officer, or the controller's privacy contact (Art. 30(1)(a)). */
   readonly dpo: { readonly name: string; readonly contact: string };
