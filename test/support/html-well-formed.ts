@@ -20,7 +20,8 @@ export function htmlProblems(html: string): string[] {
     const [, closing, rawName, , selfClosing] = m;
     const name = rawName!.toLowerCase();
     if (closing) {
-      if (stack.pop() !== name) problems.push(`</${name}> closes nothing open at offset ${m.index}`);
+      const open = stack.pop();
+      if (open !== name) problems.push(`</${name}> does not close <${open ?? ''}> at offset ${m.index}`);
     } else if (!selfClosing && !VOID.has(name)) {
       if (stack.length === 0) roots += 1;
       stack.push(name);

@@ -127,9 +127,9 @@ describe('the record of processing activities', () => {
       'stray < or > before offset 21',
     ]);
     expect(htmlProblems('<!doctype html>\n<html><body><p>Smith & Co</body></html>')).toEqual([
-      'bare & before offset 28',
-      '</body> closes nothing open at offset 28',
-      '</html> closes nothing open at offset 35',
+      'bare & before offset 26',
+      '</body> does not close <p> at offset 26',
+      '</html> does not close <body> at offset 33',
       'unclosed: html',
     ]);
   });
