@@ -1,0 +1,68 @@
+import type { StoredEvent } from '#ledger/event-store';
+import { inTransaction, migrate } from '#ledger/postgres';
+import { suiteDatabase } from '../../../../test/support/test-database';
+import { ProcessingActivityProjection } from './processing-activity.projection';
+import { ProcessingActivityReader } from './processing-activity.reader';
+
+const [alice, bob] = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+let position = 0;
+const stored = (subjectId: string, type: string, data: object, day: string, source = 'webcruiter'): StoredEvent => {
+  position += 1;
+  return {
+    eventId: `e${position}`,
+    type,
+    data,
+    personal: null,
+    meta: {
+      envelopeId: `m${position}`,
+      envelopeHash: 'h',
+      occurredAt: `${day}T09:00:00.000Z`,
+      source,
+      correlationId: 'c',
+      causationId: 'c',
+    },
+    recordedAt: `${day}T09:00:01.000Z`,
+    streamId: `subject-${subjectId}`,
+    revision: position,
+    checkpoint: String(position),
+    hash: 'h',
+    previousHash: null,
+  };
+};
+const collected = (purpose: string) => ({ purpose, lawfulBasis: 'consent', collectedFrom: 'processor', fields: [] });
+const disclosed = (recipient: string) => ({ recipient, purpose: 'marketing', lawfulBasis: 'consent', fields: [] });
+
+describe('the processing-activity projection in PostgreSQL', () => {
+  const db = suiteDatabase();
+
+  it('adds batch on batch: a person counts once per purpose, the latest moment wins, systems add up', async () => {
+    const projection = new ProcessingActivityProjection();
+    await migrate(db.pool, `projection:${projection.name}`, projection.migrations);
+    const apply = (events: StoredEvent[]) => inTransaction(db.pool, (client) => projection.apply(events, client));
+    await apply([
+      stored(alice, 'data.collected', collected('marketing'), '2027-01-05', 'webcruiter'),
+      stored(alice, 'data.disclosed', disclosed('Datamegler AS'), '2027-01-06'),
+    ]);
+    await apply([
+      stored(alice, 'consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' }, '2027-01-02'),
+      stored(bob, 'data.collected', collected('marketing'), '2027-01-03', 'spreadsheet'),
+      stored(bob, 'data.collected', collected('security'), '2027-01-04', 'webcruiter'),
+      stored(bob, 'data.disclosed', disclosed('Datamegler AS'), '2027-01-07'),
+    ]);
+    await apply([stored(bob, 'restriction.placed', {}, '2027-01-08')]);
+    const observed = await new ProcessingActivityReader(db.pool).read();
+    expect(Object.fromEntries(observed.purposes)).toEqual({
+      marketing: { subjects: 2, events: 5, lastAt: '2027-01-07T09:00:00.000Z' },
+      security: { subjects: 1, events: 1, lastAt: '2027-01-04T09:00:00.000Z' },
+    });
+    expect(observed.parties).toEqual([
+      { kind: 'recipient', name: 'Datamegler AS', events: 2, lastAt: '2027-01-07T09:00:00.000Z' },
+      { kind: 'source', name: 'spreadsheet', events: 1, lastAt: '2027-01-03T09:00:00.000Z' },
+      { kind: 'source', name: 'webcruiter', events: 2, lastAt: '2027-01-05T09:00:00.000Z' },
+    ]);
+
+    await inTransaction(db.pool, (client) => projection.reset(client));
+    const emptied = await new ProcessingActivityReader(db.pool).read();
+    expect([emptied.purposes.size, emptied.parties.length]).toEqual([0, 0]);
+  });
+});
