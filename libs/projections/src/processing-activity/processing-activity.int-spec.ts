@@ -11,7 +11,7 @@ const stored = (subjectId: string, type: string, data: object, day: string, sour
   return {
     eventId: `e${position}`,
     type,
-    data,
+    data: data as Record<string, unknown>,
     personal: null,
     meta: {
       envelopeId: `m${position}`,
@@ -35,21 +35,31 @@ const disclosed = (recipient: string) => ({ recipient, purpose: 'marketing', law
 describe('the processing-activity projection in PostgreSQL', () => {
   const db = suiteDatabase();
 
-  it('adds batch on batch: a person counts once per purpose, the latest moment wins, systems add up', async () => {
+  it('counts each event once, replayed or not: persons once per purpose, the latest moment, systems', async () => {
     const projection = new ProcessingActivityProjection();
     await migrate(db.pool, `projection:${projection.name}`, projection.migrations);
     const apply = (events: StoredEvent[]) => inTransaction(db.pool, (client) => projection.apply(events, client));
-    await apply([
-      stored(alice, 'data.collected', collected('marketing'), '2027-01-05', 'webcruiter'),
-      stored(alice, 'data.disclosed', disclosed('Datamegler AS'), '2027-01-06'),
-    ]);
-    await apply([
-      stored(alice, 'consent.given', { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' }, '2027-01-02'),
-      stored(bob, 'data.collected', collected('marketing'), '2027-01-03', 'spreadsheet'),
-      stored(bob, 'data.collected', collected('security'), '2027-01-04', 'webcruiter'),
-      stored(bob, 'data.disclosed', disclosed('Datamegler AS'), '2027-01-07'),
-    ]);
-    await apply([stored(bob, 'restriction.placed', {}, '2027-01-08')]);
+    const batches = [
+      [
+        stored(alice, 'data.collected', collected('marketing'), '2027-01-05', 'webcruiter'),
+        stored(alice, 'data.disclosed', disclosed('Datamegler AS'), '2027-01-06'),
+      ],
+      [
+        stored(
+          alice,
+          'consent.given',
+          { purpose: 'marketing', policyVersion: '2018-05', channel: 'web' },
+          '2027-01-02',
+        ),
+        stored(bob, 'data.collected', collected('marketing'), '2027-01-03', 'spreadsheet'),
+        stored(bob, 'data.collected', collected('security'), '2027-01-04', 'webcruiter'),
+        stored(bob, 'data.disclosed', disclosed('Datamegler AS'), '2027-01-07'),
+      ],
+      [stored(bob, 'restriction.placed', {}, '2027-01-08')],
+    ];
+    for (const batch of batches) await apply(batch);
+    // A replay from position 0 without a reset: every event again, counted once all the same.
+    await apply(batches.flat());
     const observed = await new ProcessingActivityReader(db.pool).read();
     expect(Object.fromEntries(observed.purposes)).toEqual({
       marketing: { subjects: 2, events: 5, lastAt: '2027-01-07T09:00:00.000Z' },

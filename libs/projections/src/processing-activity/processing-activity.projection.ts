@@ -55,7 +55,7 @@ export function summariseActivity(events: readonly StoredEvent[]): ActivityBatch
   return batch;
 }
 
-const TABLES = ['ledger_purpose_activity', 'ledger_purpose_subjects', 'ledger_seen_parties'];
+const TABLES = ['ledger_purpose_activity', 'ledger_purpose_subjects', 'ledger_seen_parties', 'ledger_activity_streams'];
 
 /** Its own numbers in the subject-state module's migrations, beside the request register's. */
 const ACTIVITY_MIGRATION_BASE = 300;
@@ -64,6 +64,8 @@ const ACTIVITY_MIGRATION_BASE = 300;
  * The Art. 30 record's observed figures, kept as events arrive so that the record never scans the
  * streams: each purpose's event count, persons and latest event; and every source and recipient
  * system seen, which the record compares with the policy (so a policy change needs no rebuild).
+ * Each person's stream is counted up to a revision kept beside the figures, so that a replay from
+ * position 0 without a reset (the subject state's checkpoint deleted) does not count twice.
  */
 export class ProcessingActivityProjection implements Projection {
   readonly name = 'processing-activity';
@@ -78,12 +80,13 @@ export class ProcessingActivityProjection implements Projection {
           purpose text NOT NULL, subject_id uuid NOT NULL, PRIMARY KEY (purpose, subject_id));
         CREATE TABLE IF NOT EXISTS ledger_seen_parties (
           kind text NOT NULL CHECK (kind IN ('source', 'recipient')), name text NOT NULL,
-          events bigint NOT NULL, last_at timestamptz NOT NULL, PRIMARY KEY (kind, name));`,
+          events bigint NOT NULL, last_at timestamptz NOT NULL, PRIMARY KEY (kind, name));
+        CREATE TABLE IF NOT EXISTS ledger_activity_streams (subject_id uuid PRIMARY KEY, revision bigint NOT NULL);`,
     },
   ];
 
   async apply(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
-    const { purposes, parties } = summariseActivity(events);
+    const { purposes, parties } = summariseActivity(await this.notCounted(events, client));
     if (purposes.size > 0) await this.applyPurposes(purposes, client);
     if (parties.size === 0) return;
     const rows = [...parties.values()];
@@ -94,6 +97,30 @@ export class ProcessingActivityProjection implements Projection {
          last_at = GREATEST(ledger_seen_parties.last_at, EXCLUDED.last_at)`,
       [rows.map((r) => r.kind), rows.map((r) => r.name), rows.map((r) => r.events), rows.map((r) => r.lastAt)],
     );
+  }
+
+  /** The events of subject streams past the revision each stream has been counted to, which moves on. */
+  private async notCounted(events: readonly StoredEvent[], client: PoolClient): Promise<StoredEvent[]> {
+    const subjectEvents = events.filter((e) => isSubjectStream(e.streamId));
+    if (subjectEvents.length === 0) return [];
+    const ids = [...new Set(subjectEvents.map((e) => subjectIdOf(e.streamId)))];
+    const { rows } = await client.query<{ subject_id: string; revision: string }>(
+      'SELECT subject_id, revision FROM ledger_activity_streams WHERE subject_id = ANY($1::uuid[])',
+      [ids],
+    );
+    const counted = new Map(rows.map((r) => [r.subject_id, Number(r.revision)]));
+    const fresh = subjectEvents.filter((e) => e.revision > (counted.get(subjectIdOf(e.streamId).toLowerCase()) ?? -1));
+    const reached = new Map(fresh.map((e) => [subjectIdOf(e.streamId), e.revision]));
+    if (reached.size > 0) {
+      await client.query(
+        `INSERT INTO ledger_activity_streams (subject_id, revision)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[])
+         ON CONFLICT (subject_id)
+         DO UPDATE SET revision = GREATEST(ledger_activity_streams.revision, EXCLUDED.revision)`,
+        [[...reached.keys()], [...reached.values()]],
+      );
+    }
+    return fresh;
   }
 
   /** Persons are counted once per purpose: only the pairs not seen before add to `subjects`. */
