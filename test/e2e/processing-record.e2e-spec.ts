@@ -109,6 +109,7 @@ describe('the record of processing activities (built service, HTTP, PostgreSQL)'
     expect((await record('', 'ingest')).status).toBe(403);
     expect((await record('', 'ops')).status).toBe(403);
     expect((await record('?lang=de')).status).toBe(400);
+    expect(Object.keys((await ledger.get('/docs-json', null)).body.paths)).toContain('/v1/processing-record');
   });
 
   it.each(['nb', 'en'])('serves a well-formed printable HTML document by Accept: text/html (%s)', async (lang) => {
