@@ -76,3 +76,55 @@ describe('the processing-activity projection in PostgreSQL', () => {
     expect([emptied.purposes.size, emptied.parties.length]).toEqual([0, 0]);
   });
 });
+
+describe('the processing-activity projection over a store recorded before it', () => {
+  const db = suiteDatabase();
+
+  it('fills from the history in ledger_events by its migration: the figures of the fold, counted once', async () => {
+    const history = [
+      stored(alice, 'data.collected', collected('marketing'), '2027-02-01', 'webcruiter'),
+      stored(alice, 'data.disclosed', disclosed('Datamegler AS'), '2027-02-02'),
+      stored(bob, 'objection.raised', { objectionId: 'o', purposes: ['security', 'marketing'] }, '2027-02-03'),
+      stored(bob, 'data.collected', collected('security'), '2027-02-04', 'spreadsheet'),
+      stored(bob, 'restriction.placed', {}, '2027-02-05'),
+    ];
+    // The store's table as far as the migration reads it.
+    await db.pool.query(`CREATE TABLE ledger_events (stream_id text NOT NULL, revision integer NOT NULL,
+      type text NOT NULL, data json NOT NULL, meta json NOT NULL, recorded_at timestamptz NOT NULL)`);
+    for (const e of history) {
+      await db.pool.query('INSERT INTO ledger_events VALUES ($1, $2, $3, $4, $5, $6)', [
+        e.streamId,
+        e.revision,
+        e.type,
+        JSON.stringify(e.data),
+        JSON.stringify(e.meta),
+        e.recordedAt,
+      ]);
+    }
+    const projection = new ProcessingActivityProjection();
+    await migrate(db.pool, `projection:${projection.name}`, projection.migrations);
+    const backfilled = await new ProcessingActivityReader(db.pool).read();
+
+    // The feed, behind the migration, brings the same events again and one new one.
+    const later = stored(bob, 'data.used', { purpose: 'security', lawfulBasis: 'x', fields: [] }, '2027-02-06');
+    await inTransaction(db.pool, (client) => projection.apply([...history, later], client));
+    const caughtUp = await new ProcessingActivityReader(db.pool).read();
+
+    await inTransaction(db.pool, (client) => projection.reset(client));
+    await inTransaction(db.pool, (client) => projection.apply(history, client));
+    const folded = await new ProcessingActivityReader(db.pool).read();
+
+    expect(backfilled).toEqual(folded);
+    expect(Object.fromEntries(backfilled.purposes)).toEqual({
+      marketing: { subjects: 2, events: 3, lastAt: '2027-02-03T09:00:00.000Z' },
+      security: { subjects: 1, events: 2, lastAt: '2027-02-04T09:00:00.000Z' },
+    });
+    expect(backfilled.parties.map((p) => `${p.kind}:${p.name}:${p.events}`)).toEqual([
+      'recipient:Datamegler AS:1',
+      'source:spreadsheet:1',
+      'source:webcruiter:1',
+    ]);
+    expect(caughtUp.purposes.get('security')).toEqual({ subjects: 1, events: 3, lastAt: '2027-02-06T09:00:00.000Z' });
+    expect(caughtUp.purposes.get('marketing')).toEqual(backfilled.purposes.get('marketing'));
+  });
+});

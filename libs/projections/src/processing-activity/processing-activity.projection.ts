@@ -57,6 +57,45 @@ export function summariseActivity(events: readonly StoredEvent[]): ActivityBatch
 
 const TABLES = ['ledger_purpose_activity', 'ledger_purpose_subjects', 'ledger_seen_parties', 'ledger_activity_streams'];
 
+/** Each subject event's purposes, read from the store's table as `purposesOf` reads them. */
+const STORED_PURPOSES = `
+  SELECT substr(e.stream_id, 9)::uuid AS subject_id, p.purpose,
+         COALESCE((e.meta->>'occurredAt')::timestamptz, e.recorded_at) AS at
+  FROM ledger_events e
+  CROSS JOIN LATERAL (
+    SELECT e.data->>'purpose' AS purpose WHERE json_typeof(e.data->'purpose') = 'string'
+    UNION ALL
+    SELECT x FROM json_array_elements_text(CASE
+      WHEN json_typeof(e.data->'purpose') IS DISTINCT FROM 'string' AND json_typeof(e.data->'purposes') = 'array'
+      THEN e.data->'purposes' ELSE '[]'::json END) AS x) p
+  WHERE e.stream_id LIKE 'subject-%'`;
+
+/**
+ * The figures of the history already in a PostgreSQL store, so that a store recorded before this
+ * projection shows its whole history; each stream's revision is kept, so the feed, still behind,
+ * counts only what comes after. A store elsewhere (KurrentDB) fills by a replay instead.
+ */
+const BACKFILL = `
+DO $$
+BEGIN
+  IF to_regclass('ledger_events') IS NOT NULL THEN
+    INSERT INTO ledger_purpose_subjects (purpose, subject_id)
+    SELECT DISTINCT purpose, subject_id FROM (${STORED_PURPOSES}) s;
+    INSERT INTO ledger_purpose_activity (purpose, events, subjects, last_at)
+    SELECT purpose, count(*), count(DISTINCT subject_id), max(at) FROM (${STORED_PURPOSES}) s GROUP BY purpose;
+    INSERT INTO ledger_seen_parties (kind, name, events, last_at)
+    SELECT kind, name, count(*), max(at) FROM (
+      SELECT CASE WHEN e.type = 'data.collected' THEN 'source' ELSE 'recipient' END AS kind,
+             CASE WHEN e.type = 'data.collected' THEN e.meta->>'source' ELSE e.data->>'recipient' END AS name,
+             COALESCE((e.meta->>'occurredAt')::timestamptz, e.recorded_at) AS at
+      FROM ledger_events e
+      WHERE e.stream_id LIKE 'subject-%' AND e.type IN ('data.collected', 'data.disclosed')) s
+    WHERE name IS NOT NULL GROUP BY kind, name;
+    INSERT INTO ledger_activity_streams (subject_id, revision)
+    SELECT substr(stream_id, 9)::uuid, max(revision) FROM ledger_events WHERE stream_id LIKE 'subject-%' GROUP BY 1;
+  END IF;
+END $$;`;
+
 /** Its own numbers in the subject-state module's migrations, beside the request register's. */
 const ACTIVITY_MIGRATION_BASE = 300;
 
@@ -81,7 +120,8 @@ export class ProcessingActivityProjection implements Projection {
         CREATE TABLE IF NOT EXISTS ledger_seen_parties (
           kind text NOT NULL CHECK (kind IN ('source', 'recipient')), name text NOT NULL,
           events bigint NOT NULL, last_at timestamptz NOT NULL, PRIMARY KEY (kind, name));
-        CREATE TABLE IF NOT EXISTS ledger_activity_streams (subject_id uuid PRIMARY KEY, revision bigint NOT NULL);`,
+        CREATE TABLE IF NOT EXISTS ledger_activity_streams (subject_id uuid PRIMARY KEY, revision bigint NOT NULL);
+        ${BACKFILL}`,
     },
   ];
 
