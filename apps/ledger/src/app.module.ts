@@ -28,6 +28,7 @@ import { SettingsModule, type LedgerSettings } from './modules/settings.module';
 import { StoreModule } from './modules/store.module';
 import { IntegrityController } from './operations/integrity.controller';
 import { VerifyChainsHandler } from './operations/verify-chains.query';
+import { ProcessingRecordModule } from './processing-record/processing-record.module';
 import { RequestsModule } from './requests/requests.module';
 import { DailyRetentionSweep, RetentionController } from './retention/retention.controller';
 import { SweepRetentionHandler } from './retention/sweep-retention.handler';
@@ -62,6 +63,7 @@ export class AppModule {
         RequestsModule,
         ConsentsModule,
         BreachesModule,
+        ProcessingRecordModule,
       ],
       controllers: [
         EventsController,

@@ -16,3 +16,5 @@ export * from './request-register/request-register.reader';
 export * from './breaches/breach-log.projection';
 export * from './breaches/breach-exposure.projection';
 export * from './breaches/breaches.reader';
+export * from './processing-activity/processing-activity.projection';
+export * from './processing-activity/processing-activity.reader';

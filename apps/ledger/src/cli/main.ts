@@ -6,6 +6,7 @@ import { rewrapKeys } from './keys.command';
 import { projectionsRebuild, projectionsStatus } from './projections.commands';
 import { copyStoreCommand, exportCommand, verifyCommand } from './store.commands';
 import { Reporter } from './reporter';
+import { processingRecordCommand } from './report.commands';
 import { verifyCheckpointCommand, verifyProofCommand } from './verifiable-log.commands';
 
 type Command = (context: CliContext, report: Reporter, args: string[]) => Promise<number>;
@@ -35,6 +36,12 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   'keys rewrap': {
     usage: 'keys rewrap                     re-wrap every data key under LEDGER_NEW_MASTER_KEY',
     run: rewrapKeys,
+  },
+  'report processing-record': {
+    usage:
+      'report processing-record [--lang nb|en] [--format json|html]\n' +
+      '                                  the record of processing activities (Art. 30), to stdout',
+    run: processingRecordCommand,
   },
   'dlq replay': {
     usage: 'dlq replay                      re-submit the dead letters whose key is alive; counts only',

@@ -12,6 +12,12 @@ function projectRoot(): string {
 
 export const DEFAULT_POLICY_FILE = () => join(projectRoot(), 'libs/domain/policy/backerskeie-2018-05.json');
 
+/** SHA-256 of the policy file's bytes, lower-case hex: the Art. 30 record names the exact file it was built from. */
+export const policyFileSha256 = (path: string | undefined): string =>
+  createHash('sha256')
+    .update(readFileSync(resolve(path ?? DEFAULT_POLICY_FILE())))
+    .digest('hex');
+
 /** Reads a version's text by its `textFile`; undefined when it cannot be read. */
 export type PolicyTextReader = (textFile: string) => Buffer | undefined;
 

@@ -17,6 +17,11 @@ export interface PurposeDefinition {
    * does not cover it: "if a purpose changes, new consent must be obtained" (policy §8).
    */
   readonly changedInVersion: string;
+  /** For the Art. 30 record: whose data (entries of the policy's `dataSubjects`), which categories, and to whom. */
+  readonly dataSubjects: readonly string[];
+  readonly categories: readonly string[];
+  /** Recipients besides the processors; may be empty. */
+  readonly recipients: readonly string[];
 }
 
 export interface ProcessorDefinition {
@@ -24,6 +29,8 @@ export interface ProcessorDefinition {
   readonly role: string;
   readonly categories: readonly string[];
   readonly location: string;
+  /** The reference of the data processing agreement with this processor (Art. 28(3)). */
+  readonly agreement: string;
 }
 
 /**
@@ -46,15 +53,28 @@ export interface Policy {
   readonly version: string;
   /** Every version ever published, oldest first. */
   readonly versions: readonly PolicyVersion[];
-  readonly controller: { readonly name: string; readonly country: string; readonly contact: string };
+  readonly controller: {
+    readonly name: string;
+    readonly organisationNumber: string;
+    readonly address: string;
+    readonly country: string;
+    readonly contact: string;
+    readonly supervisoryAuthority?: string;
+  };
+  /** The data protection officer, or the controller's privacy contact (Art. 30(1)(a)). */
+  readonly dpo: { readonly name: string; readonly contact: string };
   readonly dataSubjects: readonly string[];
   readonly purposes: Readonly<Record<string, PurposeDefinition>>;
   readonly categories: Readonly<Record<string, { readonly description: string }>>;
   readonly processors: readonly ProcessorDefinition[];
   readonly transfersOutsideEea: readonly string[];
-  readonly retention: { readonly inactivityMonths: number };
+  readonly retention: { readonly inactivityMonths: number; readonly note?: string };
   readonly requestDeadline: { readonly answerWithinMonths: number; readonly maxExtensionMonths: number };
   readonly securityMeasures: readonly string[];
+  /** Systems besides the processors that may send data or receive disclosures, as envelopes name them. */
+  readonly systems: { readonly sources: readonly string[]; readonly recipients: readonly string[] };
+  /** Bokmål of each English text the Art. 30 record shows, keyed by that text. */
+  readonly translations: { readonly nb: Readonly<Record<string, string>> };
 }
 
 /** The listed version of that name, if the policy has published one. */
@@ -103,6 +123,62 @@ function versionProblems(p: Partial<Policy>): string[] {
   return problems;
 }
 
+const ORGANISATION_NUMBER = /^\d{9}$/;
+const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const isTextList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isText);
+
+/** Every text of the policy the Art. 30 record shows, in English: each needs its bokmål. */
+export function recordTexts(p: Partial<Policy>): string[] {
+  const purposes = Object.values(p.purposes ?? {});
+  const texts = [
+    ...purposes.flatMap((purpose) => [purpose.description, ...(purpose.recipients ?? [])]),
+    ...Object.values(p.categories ?? {}).map((c) => c.description),
+    ...(p.dataSubjects ?? []),
+    ...(p.processors ?? []).map((processor) => processor.role),
+    ...(p.securityMeasures ?? []),
+    ...(p.transfersOutsideEea ?? []),
+    ...(p.retention?.note === undefined ? [] : [p.retention.note]),
+  ];
+  return [...new Set(texts.filter(isText))];
+}
+
+/** Problems of what the Art. 30 record needs: who the controller and DPO are, and each purpose's scope. */
+function recordProblems(p: Partial<Policy>): string[] {
+  const problems: string[] = [];
+  if (!isText(p.controller?.organisationNumber) || !ORGANISATION_NUMBER.test(p.controller.organisationNumber)) {
+    problems.push('controller.organisationNumber: nine digits');
+  }
+  if (!isText(p.controller?.address)) problems.push('controller.address: required');
+  if (!isText(p.dpo?.name) || !isText(p.dpo.contact)) problems.push('dpo: name and contact required');
+  const subjects = new Set(isTextList(p.dataSubjects) ? p.dataSubjects : []);
+  for (const [id, purpose] of Object.entries(p.purposes ?? {})) {
+    const at = `purposes.${id}`;
+    if (!isTextList(purpose.dataSubjects) || purpose.dataSubjects.length === 0) {
+      problems.push(`${at}.dataSubjects: at least one`);
+    } else if (purpose.dataSubjects.some((s) => !subjects.has(s)))
+      problems.push(`${at}.dataSubjects: not in dataSubjects`);
+    if (!isTextList(purpose.categories) || purpose.categories.length === 0) {
+      problems.push(`${at}.categories: at least one`);
+    } else if (purpose.categories.some((c) => !Object.hasOwn(p.categories ?? {}, c))) {
+      problems.push(`${at}.categories: not in categories`);
+    }
+    if (!isTextList(purpose.recipients)) problems.push(`${at}.recipients: a list of texts`);
+  }
+  (p.processors ?? []).forEach((processor, i) => {
+    if (!isText(processor.agreement)) problems.push(`processors[${i}].agreement: the agreement's reference`);
+  });
+  const systems: Partial<Policy['systems']> = p.systems ?? {};
+  if (!isTextList(systems.sources ?? []) || !isTextList(systems.recipients ?? [])) {
+    problems.push('systems: sources and recipients are lists of names');
+  }
+  const nb: unknown = p.translations?.nb;
+  if (!nb || typeof nb !== 'object') return [...problems, 'translations.nb: required'];
+  const missing = recordTexts(p).filter((text) => !isText((nb as Record<string, unknown>)[text]));
+  if (missing.length > 0)
+    problems.push(`translations.nb: no bokmål for ${missing.map((t) => JSON.stringify(t)).join(', ')}`);
+  return problems;
+}
+
 /**
  * Checks a parsed policy file and returns it typed. Throws with every problem listed, so that a
  * controller editing the file sees all its mistakes at once instead of one per restart.
@@ -113,6 +189,7 @@ export function parsePolicy(raw: unknown): Policy {
   if (!p || typeof p !== 'object') throw new Error('policy: not a JSON object');
   if (typeof p.version !== 'string' || !p.version) problems.push('version: required text');
   problems.push(...versionProblems(p));
+  problems.push(...recordProblems(p));
   if (!p.controller?.name) problems.push('controller.name: required');
   if (!p.purposes || Object.keys(p.purposes).length === 0) problems.push('purposes: at least one');
   for (const [id, purpose] of Object.entries(p.purposes ?? {})) {
@@ -136,5 +213,6 @@ export function parsePolicy(raw: unknown): Policy {
     requestDeadline: { answerWithinMonths: 1, maxExtensionMonths: 2 },
     securityMeasures: [],
     ...p,
+    systems: { sources: [], recipients: [], ...p.systems },
   } as Policy;
 }
