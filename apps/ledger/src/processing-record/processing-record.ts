@@ -35,15 +35,8 @@ export interface DriftEntry {
 export interface ProcessingRecord {
   readonly lang: RecordLanguage;
   readonly generatedAt: string;
-  readonly controller: {
-    readonly name: string;
-    readonly organisationNumber: string;
-    readonly address: string;
-    readonly country: string;
-    readonly contact: string;
-    readonly supervisoryAuthority: string;
-    readonly dpo: { readonly name: string; readonly contact: string };
-  };
+  /** The policy's controller, its supervisory authority always named, and the DPO. */
+  readonly controller: Required<Policy['controller']> & { readonly dpo: Policy['dpo'] };
   readonly policyVersion: string;
   readonly policySha256: string;
   readonly activities: readonly ProcessingActivity[];
