@@ -297,9 +297,16 @@ describe('the verifiable log (built service, CLI, PostgreSQL)', () => {
           expect((await cli('verify')).code).toBe(0);
         });
         expect(inserted.code).toBe(3);
+        // The forged event takes the next event's place in feed order; access entries (the trail
+        // read above logs one) keep the places the tree gave them, so it is the next event leaf.
+        const nextEventLeaf = await c.query<{ i: string | null }>(
+          "SELECT min(log_index) AS i FROM ledger_tree_leaves WHERE kind = 'event' AND log_index > $1",
+          [trail[2]!.logIndex],
+        );
+        expect(nextEventLeaf.rows[0]!.i).not.toBeNull();
         expect(JSON.parse(inserted.stdout.trim())).toMatchObject({
           reason: 'differs',
-          logIndex: trail[2]!.logIndex! + 1,
+          logIndex: Number(nextEventLeaf.rows[0]!.i),
         });
       } finally {
         await store.close();
