@@ -93,7 +93,9 @@ export function App() {
             <ul>
               {NAV.map(([href, key]) => (
                 <li key={href}>
-                  <Link href={href}>{t[key]}</Link>
+                  <Link href={href} current={href === path || (href === '/console/' && path === '/console')}>
+                    {t[key]}
+                  </Link>
                 </li>
               ))}
             </ul>

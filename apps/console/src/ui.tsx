@@ -16,10 +16,11 @@ export function navigate(path: string): void {
   dispatchEvent(new PopStateEvent('popstate'));
 }
 
-export function Link({ href, children }: { href: string; children: ComponentChildren }) {
+export function Link({ href, current, children }: { href: string; current?: boolean; children: ComponentChildren }) {
   return (
     <a
       href={href}
+      aria-current={current ? 'page' : undefined}
       onClick={(event) => {
         if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
         event.preventDefault();

@@ -86,7 +86,7 @@ export function RecordPage() {
                   <Fact term={t.lawfulBasis} value={a.lawfulBasisText} />
                   <Fact term={t.categories} value={a.categories.map((c) => c.description).join('; ')} />
                   <Fact term={t.recipients} value={a.recipients.join('; ') || '–'} />
-                  <Fact term={t.retention} value={a.retention.rule} />
+                  <Fact term={t.retention} value={a.retention.rule} wide />
                   <Fact
                     term={t.observed}
                     value={`${a.observed.subjects} ${t.subjects}, ${a.observed.events} ${t.events}`}
@@ -103,8 +103,8 @@ export function RecordPage() {
   );
 }
 
-const Fact = ({ term, value }: { term: string; value: string }) => (
-  <div>
+const Fact = ({ term, value, wide = false }: { term: string; value: string; wide?: boolean }) => (
+  <div class={wide ? 'wide' : undefined}>
     <dt>{term}</dt>
     <dd>{value}</dd>
   </div>

@@ -12,7 +12,7 @@ type Revealed = { state: SubjectState; consents: Record<string, ConsentRecord[]>
  * asks with a reason, which the API keeps in the access log (`X-Access-Reason`). The consent
  * history with its evidence comes with the same reason.
  */
-export function SubjectData({ state }: { state: SubjectState }) {
+export function SubjectData({ state, onRevealed }: { state: SubjectState; onRevealed: () => void }) {
   const { lang, t } = useLocale();
   const [reason, setReason] = useState('');
   const [revealed, setRevealed] = useState<Revealed | null>(null);
@@ -29,6 +29,7 @@ export function SubjectData({ state }: { state: SubjectState }) {
         getJson<{ purposes: Record<string, ConsentRecord[]> }>(`${base}/consents`, { reason: why }),
       ]);
       setRevealed({ state: full, consents: consents.purposes });
+      onRevealed();
     } catch (caught) {
       setError(caught);
     }

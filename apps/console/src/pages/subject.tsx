@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { getJson } from '../api';
 import { formatDate } from '../i18n';
 import type { AccessRecord, SubjectState } from '../model';
@@ -9,6 +10,8 @@ import { SubjectTrail } from './subject-trail';
 /** One person: what is held (values on request), rights exercised, the trail with its proof, who read it. */
 export function SubjectPage({ subjectId }: { subjectId: string }) {
   const { t } = useLocale();
+  // Counts the reader's reveals, so the access log below shows each one as it happens.
+  const [reveals, setReveals] = useState(0);
   // Without values: the fields' values are neither sent nor decrypted until the reader asks.
   const loaded = useLoad(() => getJson<SubjectState>(`/v1/subjects/${subjectId}?values=none`), [subjectId]);
   return (
@@ -20,12 +23,12 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
         {(state) => (
           <>
             <Overview state={state} />
-            <SubjectData state={state} />
+            <SubjectData state={state} onRevealed={() => setReveals((n) => n + 1)} />
             <Rights state={state} />
             <Certificate subjectId={subjectId} />
             <AccessReport subjectId={subjectId} />
             <SubjectTrail subjectId={subjectId} />
-            <Accesses subjectId={subjectId} />
+            <Accesses subjectId={subjectId} reveals={reveals} />
           </>
         )}
       </Show>
@@ -101,11 +104,11 @@ function Rights({ state }: { state: SubjectState }) {
   );
 }
 
-function Accesses({ subjectId }: { subjectId: string }) {
+function Accesses({ subjectId, reveals }: { subjectId: string; reveals: number }) {
   const { lang, t } = useLocale();
   const loaded = useLoad(
     () => getJson<{ accesses: AccessRecord[] }>(`/v1/subjects/${subjectId}/accesses`),
-    [subjectId],
+    [subjectId, reveals],
   );
   return (
     <section aria-labelledby="accesses-title">
