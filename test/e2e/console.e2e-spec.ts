@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -99,6 +100,7 @@ describe('the console (/console) in Chromium', () => {
     await page.getByText('contact.email').waitFor();
     expect(await page.getByText('skjult').count()).toBe(2);
     expect(await page.content()).not.toContain(EMAIL);
+    await shoot('person-values-hidden');
     // The trail's events are proven against a signed checkpoint, in the browser.
     await page.getByText(/3 \/ 3 hendelser bevist/).waitFor({ timeout: 20_000 });
     const reads = (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses as Array<{
@@ -144,7 +146,7 @@ describe('the console (/console) in Chromium', () => {
     expect(await accessibilityProblems()).toEqual([]);
   });
 
-  it('shows the record of processing, the breach log and the compliance checks (or says they are not there)', async () => {
+  it('shows the record of processing, the breach log and the compliance checks, or says one is not there', async () => {
     for (const [link, heading, shot] of [
       ['Behandlingsprotokoll (art. 30)', 'Protokoll over behandlingsaktiviteter (art. 30)', 'processing-record'],
       ['Avvik', 'Avviksprotokoll (art. 33(5))', 'breaches'],
@@ -173,6 +175,28 @@ describe('the console (/console) in Chromium', () => {
     await page.getByRole('button', { name: /Norsk/ }).click();
     await page.getByRole('heading', { level: 1, name: 'Finn en person' }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('nb');
+  });
+
+  it('the API: a state without values, the policy text behind a consent, a path outside refused', async () => {
+    const hidden = await ledger.get(`/v1/subjects/${subjectId}?values=none`, 'auditor');
+    expect(hidden.status).toBe(200);
+    expect(Object.keys(hidden.body.data).sort()).toEqual(['contact.email', 'work.position']);
+    expect(hidden.body.data['contact.email']).toEqual(
+      expect.objectContaining({ purpose: 'client-assignments', source: 'webcruiter' }),
+    );
+    expect(hidden.body.data['contact.email']).not.toHaveProperty('value');
+    expect(JSON.stringify(hidden.body)).not.toContain(EMAIL);
+    expect((await ledger.get(`/v1/subjects/${subjectId}`, 'auditor')).body.data['contact.email'].value).toBe(EMAIL);
+    expect((await ledger.get(`/v1/subjects/${subjectId}?values=some`, 'auditor')).status).toBe(400);
+    const text = await ledger.get('/v1/policy/versions/2018-05/text', 'auditor');
+    const consents = await ledger.get(`/v1/subjects/${subjectId}/consents`, 'dpo');
+    expect(createHash('sha256').update(String(text.body)).digest('hex')).toBe(
+      consents.body.purposes.marketing[0].policyTextSha256,
+    );
+    expect((await ledger.get('/v1/policy/versions/1999-01/text', 'auditor')).status).toBe(404);
+    expect((await ledger.get('/v1/policy/versions/2018-05/text', 'ingest')).status).toBe(403);
+    // The console's files are public, but nothing outside its folder is served through it.
+    expect((await fetch(`${ledger.url}/console/..%2F..%2Fpackage.json`)).status).toBe(404);
   });
 
   it('ran without a script error or a CSP refusal in the browser', () => {

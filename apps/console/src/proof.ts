@@ -17,7 +17,14 @@ const sha256 = async (...parts: Uint8Array[]): Promise<Uint8Array> => {
 export const fromHex = (hex: string): Uint8Array =>
   new Uint8Array((hex.match(/../g) ?? []).map((byte) => parseInt(byte, 16)));
 export const toHex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+/** Bytes of a base64 text; none for text that is not base64, which then fails the check it feeds. */
+const fromBase64 = (text: string): Uint8Array => {
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    return new Uint8Array();
+  }
+};
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** RFC 9162 §2.1.1: SHA-256(0x00 || leaf); an event's leaf is the 32 bytes of its trail `hash`. */
@@ -66,7 +73,8 @@ export async function openCheckpoint(note: string, verifierKey: string): Promise
   const split = note.lastIndexOf('\n\n');
   const text = note.slice(0, split + 1);
   const [origin = '', size = '', root = ''] = text.split('\n');
-  const [name = '', keyId = '', key = ''] = verifierKey.trim().split('+');
+  // The key's base64 may hold '+' itself: only the first two separate the parts.
+  const [, name = '', keyId = '', key = ''] = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(verifierKey.trim()) ?? [];
   const line = note
     .slice(split + 2)
     .split('\n')

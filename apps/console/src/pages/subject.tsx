@@ -62,6 +62,9 @@ function Overview({ state }: { state: SubjectState }) {
   );
 }
 
+/** Today's date in Oslo: a request is overdue once its due date there has ended (CONTRACT §8). */
+const osloToday = (): string => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' }).format(new Date());
+
 function Rights({ state }: { state: SubjectState }) {
   const { lang, t } = useLocale();
   return (
@@ -94,7 +97,13 @@ function Rights({ state }: { state: SubjectState }) {
           r.kind,
           formatDate(lang, r.receivedAt),
           r.dueDate,
-          r.status === 'open' ? t.open : t.answered,
+          r.status === 'answered' ? (
+            t.answered
+          ) : r.dueDate < osloToday() ? (
+            <span class="badge overdue">{t.overdue}</span>
+          ) : (
+            t.open
+          ),
           formatDate(lang, r.answeredAt),
           r.outcome ?? '–',
         ])}
