@@ -100,9 +100,9 @@ describe('the console (/console) in Chromium', () => {
     await page.getByText('contact.email').waitFor();
     expect(await page.getByText('skjult').count()).toBe(2);
     expect(await page.content()).not.toContain(EMAIL);
-    await shoot('person-values-hidden');
     // The trail's events are proven against a signed checkpoint, in the browser.
     await page.getByText(/3 \/ 3 hendelser bevist/).waitFor({ timeout: 20_000 });
+    await shoot('person-values-hidden');
     const reads = (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses as Array<{
       resource: string;
     }>;

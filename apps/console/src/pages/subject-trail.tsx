@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { ApiError, getJson, getText } from '../api';
 import { formatDate } from '../i18n';
 import type { Trail, TrailEntry } from '../model';
@@ -38,7 +39,9 @@ async function check(subjectId: string): Promise<Checked> {
 
 export function SubjectTrail({ subjectId }: { subjectId: string }) {
   const { t } = useLocale();
-  const loaded = useLoad(() => check(subjectId), [subjectId]);
+  // A leaf joins a signed tree a moment after its write: the reader may check again later.
+  const [round, setRound] = useState(0);
+  const loaded = useLoad(() => check(subjectId), [subjectId, round]);
   return (
     <section aria-labelledby="trail-title">
       <h2 id="trail-title">{t.trailTitle}</h2>
@@ -47,6 +50,11 @@ export function SubjectTrail({ subjectId }: { subjectId: string }) {
         {(checked) => (
           <>
             <Integrity checked={checked} />
+            <p>
+              <button type="button" onClick={() => setRound((n) => n + 1)}>
+                {t.recheck}
+              </button>
+            </p>
             <ol class="timeline">
               {checked.trail.entries.map((entry) => (
                 <Entry key={entry.eventId} entry={entry} proven={checked.proofs.get(entry.eventId) ?? 'not-yet'} />

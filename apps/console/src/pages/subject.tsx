@@ -69,7 +69,8 @@ function Rights({ state }: { state: SubjectState }) {
   const { lang, t } = useLocale();
   return (
     <section aria-labelledby="rights-title">
-      <h2 id="rights-title">{t.objectionsTitle}</h2>
+      <h2 id="rights-title">{t.rightsTitle}</h2>
+      <h3>{t.objectionsTitle}</h3>
       <Table
         caption={t.objectionsTitle}
         head={[t.purpose, t.status, t.received]}
