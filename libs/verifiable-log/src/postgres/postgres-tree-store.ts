@@ -142,14 +142,23 @@ export class PostgresTreeStore {
     return new Map(rows.map((r) => [r.source_id, Number(r.log_index)]));
   }
 
-  /** Keeps a signed checkpoint; a second one for the same size is ignored (the first stands). */
-  async saveCheckpoint(treeSize: number, root: Buffer, note: string): Promise<boolean> {
+  /**
+   * Keeps a signed checkpoint; a second one for the same size is ignored (the first stands).
+   * @param signedAt when it was signed, for a checkpoint copied from another store. @defaultValue now
+   */
+  async saveCheckpoint(treeSize: number, root: Buffer, note: string, signedAt?: Date): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `INSERT INTO ledger_tree_checkpoints (tree_size, root_hash, note) VALUES ($1, $2, $3)
+      `INSERT INTO ledger_tree_checkpoints (tree_size, root_hash, note, signed_at)
+       VALUES ($1, $2, $3, coalesce($4, now()))
        ON CONFLICT (tree_size) DO NOTHING`,
-      [treeSize, root, note],
+      [treeSize, root, note, signedAt ?? null],
     );
     return rowCount === 1;
+  }
+
+  /** The signed checkpoints above `afterSize`, smallest first, a page at a time. */
+  async checkpoints(afterSize: number, limit: number): Promise<StoredCheckpoint[]> {
+    return this.checkpointsWhere('WHERE tree_size > $1 ORDER BY tree_size LIMIT $2', [afterSize, limit]);
   }
 
   async checkpoint(treeSize: number): Promise<StoredCheckpoint | null> {
@@ -161,14 +170,20 @@ export class PostgresTreeStore {
   }
 
   private async oneCheckpoint(clause: string, params: unknown[]): Promise<StoredCheckpoint | null> {
+    return (await this.checkpointsWhere(clause, params))[0] ?? null;
+  }
+
+  private async checkpointsWhere(clause: string, params: unknown[]): Promise<StoredCheckpoint[]> {
     const { rows } = await this.pool.query<{ tree_size: string; root_hash: Buffer; note: string; signed_at: Date }>(
       `SELECT tree_size, root_hash, note, signed_at FROM ledger_tree_checkpoints ${clause}`,
       params,
     );
-    const row = rows[0];
-    return row
-      ? { treeSize: Number(row.tree_size), rootHash: row.root_hash, note: row.note, signedAt: row.signed_at }
-      : null;
+    return rows.map((row) => ({
+      treeSize: Number(row.tree_size),
+      rootHash: row.root_hash,
+      note: row.note,
+      signedAt: row.signed_at,
+    }));
   }
 
   /**
