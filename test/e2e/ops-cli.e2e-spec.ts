@@ -107,10 +107,20 @@ describe('the ops command line (built, on the service database)', () => {
   });
 });
 
+/** The latest signed checkpoint, once there is one (the service signs every 200 ms while the tree grows). */
+async function signedCheckpoint(ledger: LedgerProcess): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const latest = await ledger.get('/v1/checkpoints/latest');
+    if (latest.status === 200) return latest.body as string;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no signed checkpoint');
+}
+
 /** `store copy` into a new PostgreSQL: a service started there reads the same people and the same access log. */
 describe('store copy (built CLI) into a new PostgreSQL', () => {
-  it('copies events, keys, the ref index and the access log; a service on the copy reads the same', async () => {
-    const { ledger, stop } = await LedgerProcess.onFreshDatabase();
+  it('copies events, keys, refs, the access log and the signed tree; a service there reads the same', async () => {
+    const { ledger, stop } = await LedgerProcess.onFreshDatabase({ LEDGER_CHECKPOINT_INTERVAL_MS: '200' });
     const target = await createTestDatabase();
     let copy: LedgerProcess | null = null;
     try {
@@ -125,12 +135,15 @@ describe('store copy (built CLI) into a new PostgreSQL', () => {
       const subjectId = posted.body.results[0].subjectId as string;
       const state = (await ledger.get(`/v1/subjects/${subjectId}`, 'dpo', { 'X-Access-Reason': 'case 9' })).body;
       const accesses = (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
+      const signed = await signedCheckpoint(ledger);
 
       const copied = await promisify(execFile)(process.execPath, [CLI, 'store', 'copy', '--target', target.url], {
         env: { ...process.env, ...ledger.env },
       });
       expect(copied.stderr).toMatch(/copied 1 rows of ledger_access_log/);
       expect(copied.stderr).toMatch(/0 broken chains/);
+      expect(copied.stderr).toMatch(/copied [1-9]\d* leaves and [1-9]\d* signed checkpoints of the verifiable log/);
+      expect(copied.stderr).not.toMatch(/does not hold/);
       // Again: nothing twice (the copy is resumable).
       await promisify(execFile)(process.execPath, [CLI, 'store', 'copy', '--target', target.url], {
         env: { ...process.env, ...ledger.env },
@@ -139,6 +152,8 @@ describe('store copy (built CLI) into a new PostgreSQL', () => {
       copy = await LedgerProcess.start({ LEDGER_STORE: 'postgres', DATABASE_URL: target.url });
       expect((await copy.get(`/v1/subjects?ref=${encodeURIComponent(ref)}`)).body).toEqual({ subjectId });
       expect((await copy.get(`/v1/subjects/${subjectId}`, 'dpo')).body).toEqual(state);
+      // The checkpoint an inspector kept from the source is served, unchanged, by the copy.
+      expect((await copy.get(`/v1/checkpoints/${signed.split('\n')[1]}`)).body).toBe(signed);
       const copiedAccesses = (await copy.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
       // The entries that came over, then the copy's own (its ids follow the copied ones).
       expect(copiedAccesses.slice(0, accesses.length)).toEqual(accesses);

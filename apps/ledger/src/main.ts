@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { authenticateBeforeParsing, continueOnlyWithToken } from './auth/authenticate-before-parsing';
+import { BearerAuthenticator } from './auth/bearer-authenticator';
 import { checkServiceSecrets, loadConfig } from './config/ledger-config';
 import { loadPolicy } from './config/policy-file';
 import { loadOrGenerateMasterKey, loadOrGenerateTokens } from './config/secrets';
@@ -60,8 +61,9 @@ async function bootstrap(): Promise<void> {
   // ends before it), where upgrading the /docs page's scripts and styles would break the page.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Before the parser: a body without a valid token is answered 401 and never read.
-  app.use(authenticateBeforeParsing(tokens));
-  continueOnlyWithToken(app.getHttpServer(), tokens);
+  const authenticator = app.get(BearerAuthenticator);
+  app.use(authenticateBeforeParsing(authenticator));
+  continueOnlyWithToken(app.getHttpServer(), authenticator);
   app.useBodyParser('json', { limit: config.LEDGER_BODY_LIMIT });
   setupOpenApi(app);
   app.enableShutdownHooks();
@@ -69,6 +71,7 @@ async function bootstrap(): Promise<void> {
   // Every component has opened (and migrated) by now: the owner's connections are not kept.
   await database.endMigrations();
   logger.log(`listening on port ${config.PORT}: API /v1, OpenAPI /docs, health /health, metrics /metrics`);
+  if (config.oidc) logger.log(`single sign-on: JWTs of ${config.oidc.issuer} for ${config.oidc.audience}`);
   if (config.LEDGER_ROLE !== 'all')
     logger.log('LEDGER_ROLE=read: serving reads only; writes answer 421, projections and Kafka run elsewhere');
 }

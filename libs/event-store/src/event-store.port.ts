@@ -42,6 +42,9 @@ export interface StoredEvent extends NewEvent {
   readonly previousHash: string | null;
 }
 
+/** An event's place in the feed and its hash, without its content: what a follower that only names events needs. */
+export type FeedHead = Pick<StoredEvent, 'eventId' | 'hash' | 'checkpoint'>;
+
 /**
  * A stored event, written as one object literal: V8 builds `{ ...event, streamId, revision, … }`
  * one transition at a time, many times slower than a literal, and the stores make one for every
@@ -120,6 +123,12 @@ export interface EventStore {
    * only an empty page says the reader has caught up.
    */
   readFeed(after: Checkpoint | null, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The same feed as `readFeed`, each event only as its id, hash and checkpoint, so a follower
+   * that needs no content (the verifiable log's tree) reads no data and parses no JSON. Optional:
+   * a store without it is followed through `readFeed`.
+   */
+  readFeedHeads?(after: Checkpoint | null, limit: number): Promise<FeedHead[]>;
   /** The checkpoint of the last event a feed reader can see now; null for an empty store. */
   head(): Promise<Checkpoint | null>;
   /**

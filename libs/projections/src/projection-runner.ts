@@ -1,8 +1,12 @@
-import type { Checkpoint, EventStore } from '#ledger/event-store';
+import type { Checkpoint, EventStore, FeedHead, StoredEvent } from '#ledger/event-store';
 import { migrate, safeErrorSummary, type Pool } from '#ledger/postgres';
 import { CheckpointWaiters } from './checkpoint-waiters';
 import type { Projection } from './projection';
-import type { SharedFeed } from './shared-feed';
+
+/** Where a runner reads its pages of the feed: the store's, shared with other runners, or lighter. */
+export interface FeedReader<T extends FeedHead> {
+  read(after: Checkpoint | null, limit: number): Promise<T[]>;
+}
 
 export const PROJECTION_MIGRATIONS = [
   {
@@ -24,14 +28,24 @@ export const PROJECTION_MIGRATIONS = [
   },
 ];
 
-export interface ProjectionRunnerOptions {
+export interface ProjectionRunnerOptions<T extends FeedHead = StoredEvent> {
   /** Events per transaction while catching up. @defaultValue 2000 */
   readonly batchSize?: number;
   /** Longest sleep between polls when no append was signalled. @defaultValue 1000 */
   readonly idleMs?: number;
   readonly onError?: (projection: string, error: unknown) => void;
-  /** A feed shared with other runners, so that one read serves them all. */
-  readonly feed?: SharedFeed;
+  /**
+   * A feed shared with other runners, so that one read serves them all, or one that reads less of
+   * each event. Required for a projection of anything but whole stored events.
+   * @defaultValue the store's `readFeed`
+   */
+  readonly feed?: FeedReader<T>;
+  /**
+   * How long the runner lets appends gather before it applies them, unless someone waits for its
+   * checkpoint: a follower nobody waits on (the verifiable log's tree) then writes once for many
+   * appends instead of once for each. @defaultValue 0
+   */
+  readonly lingerMs?: number;
   /** Told the status after every poll and every failure (a projection thread reports it to its owner). */
   readonly onProgress?: (status: ProjectionStatus) => void;
 }
@@ -57,7 +71,7 @@ export interface ProjectionDriver {
  * Drives one projection from the store's durable feed. Several instances may run it: an advisory
  * lock lets one apply at a time, and each reads the checkpoint inside its transaction.
  */
-export class ProjectionRunner implements ProjectionDriver {
+export class ProjectionRunner<T extends FeedHead = StoredEvent> implements ProjectionDriver {
   private checkpoint: Checkpoint | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
@@ -69,14 +83,24 @@ export class ProjectionRunner implements ProjectionDriver {
   private lastError: string | null = null;
   private lastBatchAt: string | null = null;
   private unsubscribe: (() => void) | null = null;
+  private stopLingering: (() => void) | null = null;
+  private readonly feed: FeedReader<T>;
+  private readonly options: ProjectionRunnerOptions<T>;
 
   constructor(
     private readonly store: EventStore,
     private readonly pool: Pool,
-    readonly projection: Projection,
-    private readonly options: ProjectionRunnerOptions = {},
+    readonly projection: Projection<T>,
+    ...[options = {}]: StoredEvent extends T
+      ? [options?: ProjectionRunnerOptions<T>]
+      : [options: ProjectionRunnerOptions<T> & { feed: FeedReader<T> }]
   ) {
+    this.options = options;
     this.waiters = new CheckpointWaiters((a, b) => store.compare(a, b));
+    // Without a feed of its own, T is StoredEvent or a part of it (the options' type says so).
+    this.feed = options.feed ?? {
+      read: (after, limit) => store.readFeed(after, limit) as Promise<unknown[]> as Promise<T[]>,
+    };
   }
 
   /** Creates the checkpoint table and the read model's tables. */
@@ -103,6 +127,7 @@ export class ProjectionRunner implements ProjectionDriver {
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
+    this.stopLingering?.();
     this.wake();
     await this.loop;
     this.waiters.clear();
@@ -111,7 +136,10 @@ export class ProjectionRunner implements ProjectionDriver {
   /** Resolves true once the projection has applied everything up to `checkpoint`, false on timeout. */
   waitFor(checkpoint: Checkpoint, timeoutMs: number): Promise<boolean> {
     const reached = this.waiters.wait(checkpoint, this.checkpoint, timeoutMs);
-    if (this.waiters.waiting) this.wake();
+    if (this.waiters.waiting) {
+      this.stopLingering?.();
+      this.wake();
+    }
     return reached;
   }
 
@@ -163,8 +191,7 @@ export class ProjectionRunner implements ProjectionDriver {
         [this.projection.name],
       );
       const from = rows[0]?.checkpoint ?? null;
-      const limit = this.options.batchSize ?? 2000;
-      const events = await (this.options.feed ? this.options.feed.read(from, limit) : this.store.readFeed(from, limit));
+      const events = await this.feed.read(from, this.batchSize);
       if (events.length === 0) {
         await client.query('COMMIT');
         this.advance(from);
@@ -188,6 +215,10 @@ export class ProjectionRunner implements ProjectionDriver {
     }
   }
 
+  private get batchSize(): number {
+    return this.options.batchSize ?? 2000;
+  }
+
   private advance(checkpoint: Checkpoint | null): void {
     if (this.store.compare(checkpoint, this.checkpoint) > 0 || checkpoint === null) this.checkpoint = checkpoint;
     this.waiters.reached(this.checkpoint);
@@ -201,6 +232,7 @@ export class ProjectionRunner implements ProjectionDriver {
    */
   setAwaited(awaited: boolean): void {
     this.awaited = awaited;
+    if (awaited) this.stopLingering?.();
   }
 
   /** Polls now rather than after the idle sleep (an append was signalled from elsewhere). */
@@ -211,10 +243,13 @@ export class ProjectionRunner implements ProjectionDriver {
 
   private async run(): Promise<void> {
     let backoff = 100;
+    let caughtUp = false;
     while (this.running) {
+      if (caughtUp) await this.linger();
       this.signalled = false;
       try {
         const applied = await this.step();
+        caughtUp = applied < this.batchSize;
         if (this.lastError !== null) {
           this.lastError = null;
           this.options.onProgress?.(this.status());
@@ -233,6 +268,21 @@ export class ProjectionRunner implements ProjectionDriver {
     }
   }
 
+  /** Lets appends gather before the next batch; cut short by a waiter, and by stop. */
+  private async linger(): Promise<void> {
+    const ms = this.options.lingerMs ?? 0;
+    if (ms <= 0 || !this.running || this.waiters.waiting || this.awaited) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.stopLingering = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.stopLingering = done;
+    });
+  }
+
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
@@ -247,3 +297,6 @@ export class ProjectionRunner implements ProjectionDriver {
     });
   }
 }
+
+/** A runner, whatever it reads of each event: the projection thread and the service drive them alike. */
+export type AnyProjectionRunner = ProjectionRunner | ProjectionRunner<FeedHead>;

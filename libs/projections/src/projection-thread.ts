@@ -4,7 +4,7 @@ import { safeErrorSummary } from '#ledger/postgres';
 import { CheckpointWaiters } from './checkpoint-waiters';
 import type {
   ProjectionDriver,
-  ProjectionRunner,
+  AnyProjectionRunner,
   ProjectionRunnerOptions,
   ProjectionStatus,
 } from './projection-runner';
@@ -160,7 +160,7 @@ export type ThreadHooks = Required<Pick<ProjectionRunnerOptions, 'onProgress' | 
  * woken, and on `stop` lets the batches in flight commit, closes what `build` opened and ends.
  */
 export async function serveProjectionThread(
-  build: (hooks: ThreadHooks) => Promise<{ runners: readonly ProjectionRunner[]; close: () => Promise<void> }>,
+  build: (hooks: ThreadHooks) => Promise<{ runners: readonly AnyProjectionRunner[]; close: () => Promise<void> }>,
 ): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('serveProjectionThread runs in a worker thread');

@@ -12,3 +12,4 @@ export * from './postgres/tree-comparison';
 export * from './postgres/tree.projection';
 export * from './event-leaves';
 export * from './postgres/tree-log';
+export * from './postgres/tree-copy';

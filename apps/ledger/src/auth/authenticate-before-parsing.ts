@@ -1,24 +1,28 @@
 import { UnauthorizedException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Principal } from '../config/secrets';
-import { bearerPrincipal, UNAUTHORIZED_MESSAGE } from './bearer-auth.guard';
+import type { BearerAuthenticator } from './bearer-authenticator';
+import { UNAUTHORIZED_MESSAGE } from './bearer-auth.guard';
 
 const hasBody = (req: Request) =>
   req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /**
  * Express middleware that runs before the body parser: a request with a body and no valid token
- * is answered 401 before any of its body is read, so an anonymous caller cannot make the service
- * buffer and parse a large body. The role check stays in the guard.
+ * (static or JWT) is answered 401 before any of its body is read, so an anonymous caller cannot
+ * make the service buffer and parse a large body. The role check stays in the guard.
  */
-export function authenticateBeforeParsing(tokens: Map<string, Principal>) {
+export function authenticateBeforeParsing(authenticator: BearerAuthenticator) {
   return (req: Request, _res: Response, next: NextFunction): void => {
-    if (!hasBody(req) || bearerPrincipal(req.headers.authorization, tokens)) return next();
-    // The error filter answers it, as it answers the guard's 401. Node then reads the rest of the
-    // body and drops it, chunk by chunk, so that the client sees the answer (closing at once would
-    // reset the connection under a client still sending, and lose the answer with it).
-    next(new UnauthorizedException(UNAUTHORIZED_MESSAGE));
+    if (!hasBody(req)) return next();
+    authenticator.authenticate(req).then(
+      // The error filter answers it, as it answers the guard's 401. Node then reads the rest of the
+      // body and drops it, chunk by chunk, so that the client sees the answer (closing at once would
+      // reset the connection under a client still sending, and lose the answer with it).
+      (holder) => next(holder ? undefined : new UnauthorizedException(UNAUTHORIZED_MESSAGE)),
+      // A JWT whose provider cannot be reached: the filter's 503.
+      (error: unknown) => next(error),
+    );
   };
 }
 
@@ -27,9 +31,15 @@ export function authenticateBeforeParsing(tokens: Map<string, Principal>) {
  * gives it to everyone unless told otherwise. Only a valid token gets it: without one the request
  * goes on to the 401 above, and the body is never sent.
  */
-export function continueOnlyWithToken(server: Server, tokens: Map<string, Principal>): void {
+export function continueOnlyWithToken(server: Server, authenticator: BearerAuthenticator): void {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (bearerPrincipal(req.headers.authorization, tokens)) res.writeContinue();
-    server.emit('request', req, res);
+    authenticator
+      .authenticate(req)
+      .catch(() => undefined)
+      .then((holder) => {
+        if (holder) res.writeContinue();
+        server.emit('request', req, res);
+      })
+      .catch(() => res.destroy());
   });
 }

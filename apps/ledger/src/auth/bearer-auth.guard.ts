@@ -8,7 +8,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { tokenDigest, type Principal, type Role } from '../config/secrets';
+import type { Principal, Role } from '../config/secrets';
+import { BearerAuthenticator } from './bearer-authenticator';
 
 export const TOKENS = Symbol('TOKENS');
 export const ROLES_KEY = 'ledger:roles';
@@ -23,35 +24,29 @@ export interface AuthenticatedRequest {
 
 export const UNAUTHORIZED_MESSAGE = 'a valid bearer token is required';
 
-/** The holder of the request's bearer token, if it is one of ours. */
-export function bearerPrincipal(
-  header: string | string[] | undefined,
-  tokens: Map<string, Principal>,
-): Principal | undefined {
-  const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  return token ? tokens.get(tokenDigest(token)) : undefined;
-}
-
-/** Bearer tokens with roles (CONTRACT §2): no token 401, wrong role 403. */
+/**
+ * Bearer tokens with roles (CONTRACT §2, §6): no valid token 401, no role the route accepts 403.
+ * The principal acts under the first of the route's roles its token grants: the access log's role.
+ */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(TOKENS) private readonly tokens: Map<string, Principal>,
+    @Inject(BearerAuthenticator) private readonly authenticator: BearerAuthenticator,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (!roles) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = bearerPrincipal(request.headers.authorization, this.tokens);
-    if (!principal) throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
-    if (!roles.includes(principal.role))
-      throw new ForbiddenException(`this needs one of the roles: ${roles.join(', ')}`);
-    request.principal = principal;
+    const holder = await this.authenticator.authenticate(request);
+    if (!holder) throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
+    const role = roles.find((r) => holder.roles.includes(r));
+    if (!role) throw new ForbiddenException(`this needs one of the roles: ${roles.join(', ')}`);
+    request.principal = { name: holder.name, role, roles: holder.roles };
     return true;
   }
 }

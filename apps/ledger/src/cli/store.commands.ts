@@ -3,6 +3,7 @@ import { copyStore, verifyStore } from '#ledger/event-store';
 import { KEYRING_MIGRATIONS } from '#ledger/crypto';
 import { createPool, migrate, type Pool } from '#ledger/postgres';
 import { SUBJECT_DIRECTORY_MIGRATIONS } from '#ledger/recording';
+import { copyTree, PostgresTreeStore } from '#ledger/verifiable-log';
 import { AccessLog } from '../access-log/access-log';
 import { openEventStore } from '../modules/event-store';
 import type { CliContext } from './cli-context';
@@ -58,10 +59,26 @@ async function copyLedgerTables(source: Pool, target: Pool, report: Reporter): P
 }
 
 /**
+ * The tables, then the verifiable log: its leaves in log order and its signed checkpoints, so
+ * that the checkpoints an inspector keeps still verify against the copy. False if a signed root
+ * does not hold there.
+ */
+async function copyLedgerTablesAndTree(source: Pool, target: Pool, report: Reporter): Promise<boolean> {
+  await copyLedgerTables(source, target, report);
+  const copied = await copyTree(await PostgresTreeStore.open(source), await PostgresTreeStore.open(target), (n) =>
+    report.progress('tree leaves copied', n),
+  );
+  report.line(`copied ${copied.leaves} leaves and ${copied.checkpoints} signed checkpoints of the verifiable log`);
+  for (const size of copied.mismatched) report.line(`CHECKPOINT ${size} does not hold on the target`);
+  return copied.mismatched.length === 0;
+}
+
+/**
  * `store copy --target <url>`: every stream of the configured store into another (PostgreSQL or
  * KurrentDB), each stream's order, ids and hashes kept; then every chain of the target verified.
- * Into another PostgreSQL database it also copies the keys, the ref index and the access log (read
- * models are rebuilt by the service from the feed). Into KurrentDB those stay in this PostgreSQL.
+ * Into another PostgreSQL database it also copies the keys, the ref index, the access log and the
+ * verifiable log (read models are rebuilt by the service from the feed). Into KurrentDB those stay
+ * in this PostgreSQL.
  */
 export async function copyStoreCommand(context: CliContext, report: Reporter, args: string[]): Promise<number> {
   const targetUrl = option(args, '--target');
@@ -76,13 +93,13 @@ export async function copyStoreCommand(context: CliContext, report: Reporter, ar
   try {
     const copied = await copyStore(source, target, { onProgress: (n) => report.progress('events copied', n) });
     report.line(`copied ${copied.events} events (${copied.skipped} already there) of ${copied.streams} streams`);
-    if (toPostgres) await copyLedgerTables(context.pool, targetPool, report);
+    const treeHolds = toPostgres ? await copyLedgerTablesAndTree(context.pool, targetPool, report) : true;
     const verified = await verifyStore(target, (n) => report.progress('streams verified', n));
     report.line(
       `target: ${verified.streams} streams, ${verified.events} events, ${verified.broken.length} broken chains`,
     );
     verified.broken.forEach((b) => report.line(`BROKEN ${b.streamId} at revision ${b.revision}: ${b.problem}`));
-    return verified.broken.length > 0 ? 3 : 0;
+    return verified.broken.length > 0 || !treeHolds ? 3 : 0;
   } finally {
     await target.close();
     if (toPostgres) await targetPool.end();

@@ -114,6 +114,36 @@ export class LedgerConfig {
 
   /** This instance's name in the Kafka group (its transactional id). @defaultValue hostname-PORT */
   @Transform(text) @IsOptional() @IsString() LEDGER_INSTANCE_ID?: string;
+
+  /**
+   * The OpenID provider whose JWTs are accepted as bearer tokens besides LEDGER_TOKENS: an https
+   * URL (http only on 127.0.0.1 or localhost, for tests), exactly as its tokens' `iss` says it.
+   * Unset: static tokens only.
+   */
+  @Transform(text) @IsOptional() @IsString() LEDGER_OIDC_ISSUER?: string;
+  /** The `aud` the ledger's tokens carry. Required with LEDGER_OIDC_ISSUER. */
+  @Transform(text) @IsOptional() @IsString() LEDGER_OIDC_AUDIENCE?: string;
+  /** The claim that holds a JWT's roles (an array, or a space-separated string). @defaultValue roles */
+  @IsString() @Matches(/^\S+$/) LEDGER_OIDC_ROLES_CLAIM = 'roles';
+  /**
+   * The claim that names a JWT's holder in the access log; `sub` where it is missing.
+   * @defaultValue preferred_username
+   */
+  @IsString() @Matches(/^\S+$/) LEDGER_OIDC_NAME_CLAIM = 'preferred_username';
+  /** The console's public client id at the provider. @defaultValue LEDGER_OIDC_AUDIENCE */
+  @Transform(text) @IsOptional() @IsString() LEDGER_OIDC_CLIENT_ID?: string;
+
+  /** Single sign-on, set from the LEDGER_OIDC_* variables once they are checked; unset: no OIDC. */
+  oidc?: OidcSettings;
+}
+
+/** Single sign-on (CONTRACT §6): whose JWTs the API accepts, and the console's client at that provider. */
+export interface OidcSettings {
+  issuer: string;
+  audience: string;
+  clientId: string;
+  rolesClaim: string;
+  nameClaim: string;
 }
 
 /** Every variable the service reads (CONTRACT §4 and the ledger's own), for docs and deploy checks. */
@@ -151,7 +181,55 @@ export const CONFIG_VARIABLES = [
   'LEDGER_SIGNING_KEY_FILE',
   'LEDGER_LOG_ORIGIN',
   'LEDGER_CHECKPOINT_INTERVAL_MS',
+  'LEDGER_OIDC_ISSUER',
+  'LEDGER_OIDC_AUDIENCE',
+  'LEDGER_OIDC_ROLES_CLAIM',
+  'LEDGER_OIDC_NAME_CLAIM',
+  'LEDGER_OIDC_CLIENT_ID',
 ] as const;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * A URL the ledger fetches keys from: https, for plain http lets anyone on the path swap the keys;
+ * loopback http is for a provider a test starts.
+ */
+export function fetchableUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be a URL';
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
+    return 'must be an https URL (http only on 127.0.0.1 or localhost, for tests)';
+  return null;
+}
+
+/** An issuer, as OpenID Discovery has it: fetchable, with no query or fragment. */
+const issuerProblem = (issuer: string): string | null =>
+  fetchableUrlProblem(issuer) ?? (/[?#]/.test(issuer) ? 'must have no query or fragment' : null);
+
+function oidcSettings(config: LedgerConfig): OidcSettings | undefined {
+  const issuer = config.LEDGER_OIDC_ISSUER;
+  if (!issuer) {
+    const stray = (['LEDGER_OIDC_AUDIENCE', 'LEDGER_OIDC_CLIENT_ID'] as const).find((name) => config[name]);
+    if (stray) throw new Error(`configuration: ${stray} is set without LEDGER_OIDC_ISSUER`);
+    return undefined;
+  }
+  const problem = issuerProblem(issuer);
+  if (problem) throw new Error(`configuration: LEDGER_OIDC_ISSUER ${problem}`);
+  const audience = config.LEDGER_OIDC_AUDIENCE;
+  if (!audience)
+    throw new Error('configuration: LEDGER_OIDC_ISSUER needs LEDGER_OIDC_AUDIENCE (the `aud` of its tokens)');
+  return {
+    issuer,
+    audience,
+    clientId: config.LEDGER_OIDC_CLIENT_ID ?? audience,
+    rolesClaim: config.LEDGER_OIDC_ROLES_CLAIM,
+    nameClaim: config.LEDGER_OIDC_NAME_CLAIM,
+  };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const known = new Set<string>(CONFIG_VARIABLES);
@@ -179,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
         'set LEDGER_STORE=postgres or kurrentdb',
     );
   }
+  config.oidc = oidcSettings(config);
   return config;
 }
 

@@ -5,10 +5,15 @@ import { dirname, join, resolve } from 'node:path';
 export const ROLES = ['ingest', 'auditor', 'dpo', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** A bearer token's holder: its role and a stable, non-secret name for the access log. */
+/**
+ * A bearer token's holder: its role and a stable, non-secret name for the access log. On a
+ * request, `role` is the one it acts under, of the `roles` its token grants (a JWT may grant more
+ * than one; a static token grants its one role).
+ */
 export interface Principal {
   readonly role: Role;
   readonly name: string;
+  readonly roles?: readonly Role[];
 }
 
 /** Tokens are looked up by their hash, so neither the map nor a timing difference holds a token. */

@@ -4,7 +4,7 @@ import { RuleViolation } from '#ledger/domain';
 import { StoreUnavailableError } from '#ledger/event-store';
 import { isTransientFault, safeErrorSummary } from '#ledger/postgres';
 import { BatchRejected, IdReusedError } from '#ledger/recording';
-import { InputValidationError, ReadOnlyInstanceError } from './errors';
+import { InputValidationError, OidcUnavailableError, ReadOnlyInstanceError } from './errors';
 
 interface Reply {
   status(code: number): Reply;
@@ -72,6 +72,8 @@ export class LedgerErrorFilter implements ExceptionFilter {
       return [500, { error: 'integrity', code: error.code, message: error.message }];
     }
     if (error instanceof StoreUnavailableError) return UNAVAILABLE;
+    if (error instanceof OidcUnavailableError)
+      return [503, { error: 'unavailable', code: error.code, message: error.message }];
     const parserType = (error as { type?: string }).type;
     if (parserType === 'entity.parse.failed') {
       return [400, { error: 'validation', details: [{ path: '(body)', message: 'the body is not valid JSON' }] }];

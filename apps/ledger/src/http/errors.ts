@@ -19,3 +19,15 @@ export class ReadOnlyInstanceError extends Error {
     this.name = 'ReadOnlyInstanceError';
   }
 }
+
+/**
+ * The OpenID provider's discovery document or keys cannot be fetched, so a JWT can be neither
+ * accepted nor refused: HTTP 503, retried later, as a store outage is.
+ */
+export class OidcUnavailableError extends Error {
+  readonly code = 'OIDC_UNAVAILABLE';
+  constructor() {
+    super("the OpenID provider's keys cannot be fetched; retry, or use a static token");
+    this.name = 'OidcUnavailableError';
+  }
+}

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { EventStore } from '#ledger/event-store';
-import { ProjectionThread, type ProjectionRunner } from '#ledger/projections';
+import { ProjectionThread, type AnyProjectionRunner } from '#ledger/projections';
 import type { ProjectionWorkerData } from './projection.worker';
 
 export interface ProjectionThreadSpec {
   /** The runners prepared here: the thread keeps their projections, from their checkpoints. */
-  readonly runners: readonly ProjectionRunner[];
+  readonly runners: readonly AnyProjectionRunner[];
   readonly store: EventStore;
   readonly data: ProjectionWorkerData;
   readonly log: (level: 'warn' | 'error', message: string) => void;

@@ -16,7 +16,7 @@ import {
   type ProjectionRunnerOptions,
 } from '#ledger/projections';
 import type { SubjectDirectory } from '#ledger/recording';
-import { TreeProjection, type PostgresTreeStore } from '#ledger/verifiable-log';
+import { TreeProjection, treeFeed, type PostgresTreeStore } from '#ledger/verifiable-log';
 
 export interface ServiceProjectionsDeps {
   readonly store: EventStore;
@@ -29,6 +29,9 @@ export interface ServiceProjectionsDeps {
   /** The verifiable log's tree: every event a leaf, in feed order. */
   readonly tree: PostgresTreeStore;
 }
+
+/** How long the tree lets appends gather: well under the checkpoint interval's shortest sane value. */
+const TREE_LINGER_MS = 250;
 
 /**
  * The projections the service keeps, one runner each over one shared feed, wherever they run (the
@@ -64,6 +67,12 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
           { ...options, feed },
         )
       : null,
-    tree: new ProjectionRunner(store, pool, new TreeProjection(deps.tree), { ...options, feed }),
+    // Nobody waits on the tree between checkpoints but a proof's reader (who cuts the linger
+    // short): it reads no event's content, and writes once for the appends of a moment.
+    tree: new ProjectionRunner(store, pool, new TreeProjection(deps.tree), {
+      ...options,
+      feed: treeFeed(store),
+      lingerMs: TREE_LINGER_MS,
+    }),
   };
 }

@@ -6,6 +6,7 @@ import {
   storedEvent,
   type AppendResult,
   type Checkpoint,
+  type FeedHead,
   type EventStore,
   type NewEvent,
   type StoredEnvelope,
@@ -288,6 +289,18 @@ export class PostgresEventStore implements EventStore {
       [tx.toString(), position.toString(), limit, this.feedPageBytes],
     );
     return rows.map(toEvent);
+  }
+
+  async readFeedHeads(after: Checkpoint | null, limit: number): Promise<FeedHead[]> {
+    const [tx, position] = parseCheckpoint(after);
+    const { rows } = await this.query<{ tx: string; pos: string; event_id: string; hash: string }>(
+      `SELECT tx_id::text AS tx, position::text AS pos, event_id, hash FROM ledger_events
+       WHERE (tx_id, position) > ($1::text::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY tx_id, position
+       LIMIT $3`,
+      [tx.toString(), position.toString(), limit],
+    );
+    return rows.map((r) => ({ eventId: r.event_id, hash: r.hash, checkpoint: `${r.tx}/${r.pos}` }));
   }
 
   async head(): Promise<Checkpoint | null> {

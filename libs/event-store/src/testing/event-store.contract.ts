@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '../errors';
-import { NO_STREAM, type EventStore, type NewEvent, type StoredEvent, type StreamAppend } from '../event-store.port';
+import {
+  NO_STREAM,
+  type EventStore,
+  type FeedHead,
+  type NewEvent,
+  type StoredEvent,
+  type StreamAppend,
+} from '../event-store.port';
 import { verifyChain } from '../hash-chain';
 
 export const newEvent = (type = 'data.used', overrides: Partial<NewEvent> = {}): NewEvent => {
@@ -194,6 +201,20 @@ function readingContract(storeOf: () => EventStore): void {
     const fed = await store.readFeed(start, 1000);
     expect(fed.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
     expect(fed.filter((e) => e.streamId === a).map((e) => e.revision)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('gives the same feed as heads, where it reads heads: ids, hashes and checkpoints', async () => {
+    const start = await lastCheckpoint(store);
+    await store.append([{ streamId: stream(), expected: NO_STREAM, events: [newEvent(), newEvent(), newEvent()] }]);
+    const headOf = (e: FeedHead): FeedHead => ({ eventId: e.eventId, hash: e.hash, checkpoint: e.checkpoint });
+    const heads = (after: string | null, limit: number) =>
+      store.readFeedHeads ? store.readFeedHeads(after, limit) : store.readFeed(after, limit).then((p) => p.map(headOf));
+    const full = await store.readFeed(start, 2);
+    const firstPage = await heads(start, 2);
+    expect(firstPage).toEqual(full.map(headOf));
+    const secondPage = await heads(firstPage[1]!.checkpoint, 10);
+    expect(secondPage).toEqual((await store.readFeed(full[1]!.checkpoint, 10)).map(headOf));
+    expect(secondPage).toHaveLength(1);
   });
 
   it('lists its streams', async () => {

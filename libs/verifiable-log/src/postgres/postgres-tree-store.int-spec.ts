@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { InboundEnvelope } from '#ledger/domain';
+import type { FeedHead } from '#ledger/event-store';
 import { ProjectionRunner } from '#ledger/projections';
 import { openLedgerFixture, type LedgerFixture } from '../../../../test/support/ledger-fixture';
 import { suiteDatabase } from '../../../../test/support/test-database';
@@ -11,7 +12,7 @@ import { MemoryTree } from '../memory-tree';
 import { noteSignerFromSeed } from '../signed-note';
 import { PostgresTreeStore, type LeafInput } from './postgres-tree-store';
 import { interleaveAsStored, type RecomputedLeaf } from './tree-comparison';
-import { TreeProjection } from './tree.projection';
+import { TreeProjection, treeFeed } from './tree.projection';
 
 const leaf = (i: number): LeafInput => ({
   kind: i % 5 === 4 ? 'access' : 'event',
@@ -149,15 +150,49 @@ describe('the tree store on PostgreSQL', () => {
   });
 });
 
+describe('the tree store with several writers', () => {
+  const db = suiteDatabase();
+
+  it('builds the same tree when writers interleave and one append is rolled back', async () => {
+    const [first, second] = [await PostgresTreeStore.open(db.pool), new PostgresTreeStore(db.pool)];
+    const leaves = Array.from({ length: 40 }, (_, i) => leaf(i));
+    await first.append(leaves.slice(0, 7));
+    await second.append(leaves.slice(7, 9));
+    // The first writer's own last append, undone: the edge it remembers is not the tree's.
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await first.appendIn(client, [leaf(100), leaf(101), leaf(102)]);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    await second.append(leaves.slice(9, 12));
+    await first.append(leaves.slice(12, 30));
+    await first.append(leaves.slice(30, 33));
+    await second.append(leaves.slice(33, 34));
+    const last = await first.append(leaves.slice(34));
+    const memory = new MemoryTree(leaves.map((l) => l.leafHash));
+    expect(last).toEqual({ appended: 6, treeSize: 40, rootHash: memory.root() });
+    expect((await second.rootAt(40)).equals(memory.root())).toBe(true);
+    const path = await first.inclusionProof(21, 40);
+    expect(verifyInclusion(leaves[21]!.leafHash, 21, 40, path, memory.root())).toBe(true);
+  });
+});
+
 describe('the tree as a projection of the global feed', () => {
   let fixture: LedgerFixture;
-  let runner: ProjectionRunner;
+  let runner: ProjectionRunner<FeedHead>;
   let tree: PostgresTreeStore;
 
   beforeAll(async () => {
     fixture = await openLedgerFixture();
     tree = await PostgresTreeStore.open(fixture.pool);
-    runner = new ProjectionRunner(fixture.store, fixture.pool, new TreeProjection(tree), { batchSize: 3 });
+    runner = new ProjectionRunner(fixture.store, fixture.pool, new TreeProjection(tree), {
+      batchSize: 3,
+      feed: treeFeed(fixture.store),
+      lingerMs: 60_000,
+    });
     await runner.prepare();
     runner.start();
   });
@@ -187,6 +222,7 @@ describe('the tree as a projection of the global feed', () => {
       });
       checkpoint = result.checkpoint ?? checkpoint;
     }
+    // A waiter cuts the linger short: the runner applies at once, not a minute later.
     expect(await runner.waitFor(checkpoint!, 10_000)).toBe(true);
     const events = await fixture.store.readFeed(null, 1000);
     expect(events.length).toBeGreaterThanOrEqual(8);

@@ -1,7 +1,7 @@
 import { inTransaction, migrate, type Pool, type PoolClient } from '#ledger/postgres';
 import type { LeafKind } from '../leaves';
 import { consistencyProof, inclusionProof, rootHash, type NodeId, type NodeReader } from '../merkle';
-import { appendLeaves, frontierRoot, readFrontier } from '../tree-appender';
+import { appendLeaves, frontierRoot, readFrontier, type Frontier } from '../tree-appender';
 import { TREE_STORE_MIGRATIONS } from './postgres-tree-store.migrations';
 import {
   recomputeAndCompare,
@@ -46,6 +46,9 @@ const APPEND_LOCK = 'ledger-verifiable-log:append';
  * number of leaves, and every complete subtree is stored once, so nothing is ever updated.
  */
 export class PostgresTreeStore {
+  /** The right edge this instance last appended to, reused while the tree's tip is still its own. */
+  private readonly edge = new RememberedEdge();
+
   constructor(private readonly pool: Pool) {}
 
   static async open(pool: Pool): Promise<PostgresTreeStore> {
@@ -60,53 +63,41 @@ export class PostgresTreeStore {
 
   /**
    * Appends inside the caller's transaction (a projection's, which moves its checkpoint with it).
-   * A leaf whose source is in the tree already, or earlier in the batch, is skipped.
+   * A leaf whose source is in the tree already, or earlier in the batch, is skipped. Three
+   * statements whatever the batch: the lock, the tree's tip with the batch's known sources, and
+   * one insert of the leaves and the subtrees they complete.
    */
   async appendIn(client: PoolClient, leaves: readonly LeafInput[]): Promise<AppendOutcome> {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [APPEND_LOCK]);
-    const size = await this.size(client);
-    const fresh = await this.withoutKnown(client, leaves);
-    const frontier = await readFrontier(this.reader(client), size);
+    const tip = await readTip(client, leaves);
+    const fresh = withoutKnown(leaves, tip.known);
+    const frontier = this.edge.at(tip) ?? (await readFrontier(this.reader(client), tip.size));
     const { frontier: next, nodes } = appendLeaves(
       frontier,
       fresh.map((l) => l.leafHash),
     );
     if (fresh.length > 0) {
       await client.query(
-        `INSERT INTO ledger_tree_leaves (log_index, kind, source_id, leaf_hash)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])`,
+        `WITH leaves AS (
+           INSERT INTO ledger_tree_leaves (log_index, kind, source_id, leaf_hash)
+           SELECT $1::bigint + i.ord - 1, i.kind, i.source_id, i.leaf_hash
+           FROM unnest($2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS i (kind, source_id, leaf_hash, ord)
+         )
+         INSERT INTO ledger_tree_nodes (level, node_index, hash)
+         SELECT * FROM unnest($5::smallint[], $6::bigint[], $7::bytea[])`,
         [
-          fresh.map((_, i) => size + i),
+          tip.size,
           fresh.map((l) => l.kind),
           fresh.map((l) => l.sourceId),
           fresh.map((l) => l.leafHash),
+          nodes.map((n) => n.level),
+          nodes.map((n) => n.index),
+          nodes.map((n) => n.hash),
         ],
       );
-    }
-    if (nodes.length > 0) {
-      await client.query(
-        `INSERT INTO ledger_tree_nodes (level, node_index, hash)
-         SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-        [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
-      );
+      this.edge.remember(next, fresh[fresh.length - 1]!.leafHash);
     }
     return { appended: fresh.length, treeSize: next.size, rootHash: frontierRoot(next) };
-  }
-
-  private async withoutKnown(client: PoolClient, leaves: readonly LeafInput[]): Promise<LeafInput[]> {
-    const key = (kind: string, sourceId: string) => `${kind}\u0000${sourceId}`;
-    const { rows } = await client.query<{ kind: string; source_id: string }>(
-      `SELECT kind, source_id FROM ledger_tree_leaves
-       WHERE (kind, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-      [leaves.map((l) => l.kind), leaves.map((l) => l.sourceId)],
-    );
-    const seen = new Set(rows.map((r) => key(r.kind, r.source_id)));
-    return leaves.filter((leaf) => {
-      const k = key(leaf.kind, leaf.sourceId);
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
   }
 
   /** The number of leaves: one index lookup, since log indexes are gapless from 0. */
@@ -151,14 +142,23 @@ export class PostgresTreeStore {
     return new Map(rows.map((r) => [r.source_id, Number(r.log_index)]));
   }
 
-  /** Keeps a signed checkpoint; a second one for the same size is ignored (the first stands). */
-  async saveCheckpoint(treeSize: number, root: Buffer, note: string): Promise<boolean> {
+  /**
+   * Keeps a signed checkpoint; a second one for the same size is ignored (the first stands).
+   * @param signedAt when it was signed, for a checkpoint copied from another store. @defaultValue now
+   */
+  async saveCheckpoint(treeSize: number, root: Buffer, note: string, signedAt?: Date): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `INSERT INTO ledger_tree_checkpoints (tree_size, root_hash, note) VALUES ($1, $2, $3)
+      `INSERT INTO ledger_tree_checkpoints (tree_size, root_hash, note, signed_at)
+       VALUES ($1, $2, $3, coalesce($4, now()))
        ON CONFLICT (tree_size) DO NOTHING`,
-      [treeSize, root, note],
+      [treeSize, root, note, signedAt ?? null],
     );
     return rowCount === 1;
+  }
+
+  /** The signed checkpoints above `afterSize`, smallest first, a page at a time. */
+  async checkpoints(afterSize: number, limit: number): Promise<StoredCheckpoint[]> {
+    return this.checkpointsWhere('WHERE tree_size > $1 ORDER BY tree_size LIMIT $2', [afterSize, limit]);
   }
 
   async checkpoint(treeSize: number): Promise<StoredCheckpoint | null> {
@@ -170,14 +170,20 @@ export class PostgresTreeStore {
   }
 
   private async oneCheckpoint(clause: string, params: unknown[]): Promise<StoredCheckpoint | null> {
+    return (await this.checkpointsWhere(clause, params))[0] ?? null;
+  }
+
+  private async checkpointsWhere(clause: string, params: unknown[]): Promise<StoredCheckpoint[]> {
     const { rows } = await this.pool.query<{ tree_size: string; root_hash: Buffer; note: string; signed_at: Date }>(
       `SELECT tree_size, root_hash, note, signed_at FROM ledger_tree_checkpoints ${clause}`,
       params,
     );
-    const row = rows[0];
-    return row
-      ? { treeSize: Number(row.tree_size), rootHash: row.root_hash, note: row.note, signedAt: row.signed_at }
-      : null;
+    return rows.map((row) => ({
+      treeSize: Number(row.tree_size),
+      rootHash: row.root_hash,
+      note: row.note,
+      signedAt: row.signed_at,
+    }));
   }
 
   /**
@@ -204,6 +210,64 @@ export class PostgresTreeStore {
       sourceId: r.source_id,
       leafHash: r.leaf_hash,
     }));
+  }
+}
+
+/** The tree's size and last leaf, and which of the batch's sources it holds already. */
+interface Tip {
+  readonly size: number;
+  readonly lastLeaf: Buffer | null;
+  /** `kind sourceId` of each source of the batch that is in the tree. */
+  readonly known: ReadonlySet<string>;
+}
+
+const sourceKey = (kind: string, sourceId: string) => `${kind} ${sourceId}`;
+
+async function readTip(client: PoolClient, leaves: readonly LeafInput[]): Promise<Tip> {
+  const { rows } = await client.query<{ log_index: string | null; leaf_hash: Buffer | null; known: string[] }>(
+    `SELECT last.log_index, last.leaf_hash,
+            ARRAY(SELECT kind || ' ' || source_id FROM ledger_tree_leaves
+                  WHERE (kind, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))) AS known
+     FROM (SELECT 1) AS one
+     LEFT JOIN LATERAL (SELECT log_index, leaf_hash FROM ledger_tree_leaves ORDER BY log_index DESC LIMIT 1) AS last
+       ON true`,
+    [leaves.map((l) => l.kind), leaves.map((l) => l.sourceId)],
+  );
+  const row = rows[0]!;
+  return {
+    size: row.log_index === null ? 0 : Number(row.log_index) + 1,
+    lastLeaf: row.leaf_hash,
+    known: new Set(row.known),
+  };
+}
+
+function withoutKnown(leaves: readonly LeafInput[], known: ReadonlySet<string>): LeafInput[] {
+  const seen = new Set(known);
+  return leaves.filter((leaf) => {
+    const key = sourceKey(leaf.kind, leaf.sourceId);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The right edge after this instance's last append, with that append's last leaf. It is the
+ * tree's edge exactly when the tree still ends at that size with that leaf (a leaf's source is
+ * unique, so no other append ends the same way); after a rollback, or another writer's append, the
+ * edge is read again.
+ */
+class RememberedEdge {
+  private last: { readonly frontier: Frontier; readonly lastLeaf: Buffer } | null = null;
+
+  at(tip: Tip): Frontier | null {
+    const last = this.last;
+    if (!last || !tip.lastLeaf || last.frontier.size !== tip.size || !last.lastLeaf.equals(tip.lastLeaf)) return null;
+    return last.frontier;
+  }
+
+  remember(frontier: Frontier, lastLeaf: Buffer): void {
+    this.last = { frontier, lastLeaf };
   }
 }
 

@@ -1,6 +1,6 @@
-import type { StoredEvent } from '#ledger/event-store';
+import type { EventStore, FeedHead } from '#ledger/event-store';
 import type { Migration, PoolClient } from '#ledger/postgres';
-import type { Projection } from '#ledger/projections';
+import type { FeedReader, Projection } from '#ledger/projections';
 import { eventLeafHash } from '../leaves';
 import type { PostgresTreeStore } from './postgres-tree-store';
 
@@ -9,13 +9,13 @@ import type { PostgresTreeStore } from './postgres-tree-store';
  * order, in the runner's transaction, so the leaves and the runner's checkpoint move together.
  * The tree's tables are created by `PostgresTreeStore.open`, not here (one owner of the schema).
  */
-export class TreeProjection implements Projection {
+export class TreeProjection implements Projection<FeedHead> {
   readonly name = 'verifiable-log';
   readonly migrations: readonly Migration[] = [];
 
   constructor(private readonly tree: PostgresTreeStore) {}
 
-  async apply(events: readonly StoredEvent[], client: PoolClient): Promise<void> {
+  async apply(events: readonly FeedHead[], client: PoolClient): Promise<void> {
     await this.tree.appendIn(
       client,
       events.map((e) => ({ kind: 'event', sourceId: e.eventId, leafHash: eventLeafHash(e.hash) })),
@@ -27,3 +27,8 @@ export class TreeProjection implements Projection {
     throw new Error('the verifiable log is append-only and is never rebuilt');
   }
 }
+
+/** The feed the tree follows: each event's id, hash and place only, where the store can read so little. */
+export const treeFeed = (store: EventStore): FeedReader<FeedHead> => ({
+  read: (after, limit) => (store.readFeedHeads ? store.readFeedHeads(after, limit) : store.readFeed(after, limit)),
+});
