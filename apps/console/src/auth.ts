@@ -24,6 +24,14 @@ async function discover(issuer: URL): Promise<oauth.AuthorizationServer> {
   return oauth.processDiscoveryResponse(issuer, response);
 }
 
+/**
+ * The ledger's audience as an RFC 8707 resource indicator, when it is an absolute URI (the only form
+ * the parameter takes); a bare name is left to the provider's default resource for the client.
+ */
+function resourceOf(audience: string): string | null {
+  return /^[a-z][a-z0-9+.-]*:/i.test(audience) ? audience : null;
+}
+
 /** Sends the browser to the issuer: authorization code with PKCE (S256). */
 export async function startSignIn(oidc: NonNullable<ConsoleConfig['oidc']>): Promise<void> {
   const issuer = new URL(oidc.issuer);
@@ -36,7 +44,8 @@ export async function startSignIn(oidc: NonNullable<ConsoleConfig['oidc']>): Pro
   url.searchParams.set('redirect_uri', redirectUri());
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('scope', 'openid profile');
-  url.searchParams.set('resource', oidc.audience);
+  const resource = resourceOf(oidc.audience);
+  if (resource) url.searchParams.set('resource', resource);
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
   url.searchParams.set('code_challenge_method', 'S256');
   url.searchParams.set('state', state);
@@ -68,7 +77,7 @@ export async function finishSignIn(oidc: NonNullable<ConsoleConfig['oidc']>): Pr
     params,
     redirectUri(),
     verifier,
-    { ...options(issuer), additionalParameters: { resource: oidc.audience } },
+    { ...options(issuer), ...(resourceOf(oidc.audience) ? { additionalParameters: { resource: oidc.audience } } : {}) },
   );
   const result = await oauth.processAuthorizationCodeResponse(as, client, response);
   setToken(result.access_token);
