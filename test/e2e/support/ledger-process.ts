@@ -36,8 +36,9 @@ export class LedgerProcess {
     readonly env: NodeJS.ProcessEnv,
   ) {}
 
+  /** On `env.PORT` when given (a redirect URI registered before the start names it), else a free port. */
   static async start(env: NodeJS.ProcessEnv): Promise<LedgerProcess> {
-    const port = await freePort();
+    const port = env.PORT ? Number(env.PORT) : await freePort();
     const ledger = new LedgerProcess(port, {
       // Under the run's own directory, which the global teardown removes.
       LEDGER_DATA_DIR: mkdtempSync(join(process.env.LEDGER_TEST_TMP ?? tmpdir(), 'ledger-e2e-')),
