@@ -29,8 +29,14 @@ async function discover(issuer: URL): Promise<oauth.AuthorizationServer> {
  * the parameter takes); a bare name is left to the provider's default resource for the client.
  */
 function resourceOf(audience: string): string | null {
-  return /^[a-z][a-z0-9+.-]*:/i.test(audience) ? audience : null;
+  return /^[a-z][a-z0-9+.-]*:/i.test(audience) && !isEntraApi(audience) ? audience : null;
 }
+
+/** An Entra ID application id URI: Entra grants a token for it by scope, and refuses `resource`. */
+const isEntraApi = (audience: string): boolean => audience.startsWith('api://');
+
+const scopeFor = (audience: string): string =>
+  isEntraApi(audience) ? `openid profile ${audience}/.default` : 'openid profile';
 
 /** Sends the browser to the issuer: authorization code with PKCE (S256). */
 export async function startSignIn(oidc: NonNullable<ConsoleConfig['oidc']>): Promise<void> {
@@ -43,7 +49,7 @@ export async function startSignIn(oidc: NonNullable<ConsoleConfig['oidc']>): Pro
   url.searchParams.set('client_id', oidc.clientId);
   url.searchParams.set('redirect_uri', redirectUri());
   url.searchParams.set('response_type', 'code');
-  url.searchParams.set('scope', 'openid profile');
+  url.searchParams.set('scope', scopeFor(oidc.audience));
   const resource = resourceOf(oidc.audience);
   if (resource) url.searchParams.set('resource', resource);
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
