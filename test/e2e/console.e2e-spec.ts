@@ -90,6 +90,10 @@ describe('the console (/console) in Chromium', () => {
   });
 
   it('signs in with a pasted token, finds the person by ref, and shows no value until asked', async () => {
+    await page.getByLabel('Bearer-token').fill('not-a-token-of-this-ledger-0123456789');
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Innloggingen mislyktes.' }).waitFor();
+    expect(await page.getByRole('alert').allTextContents()).toEqual(['Innloggingen mislyktes.']);
     await page.getByLabel('Bearer-token').fill(TOKENS.dpo);
     await page.getByRole('button', { name: 'Logg inn' }).click();
     await page.getByLabel('Referanse eller person-id').fill(ref);

@@ -29,6 +29,8 @@ export class ApiError extends Error {
 export interface CallOptions {
   readonly reason?: string;
   readonly accept?: string;
+  /** A token being tried at sign-in: its 401 is that page's to tell, not a session that ended. */
+  readonly trying?: boolean;
 }
 
 async function call(path: string, options: CallOptions = {}): Promise<Response> {
@@ -36,7 +38,7 @@ async function call(path: string, options: CallOptions = {}): Promise<Response> 
   if (token) headers.authorization = `Bearer ${token}`;
   if (options.reason) headers['x-access-reason'] = options.reason;
   const response = await fetch(path, { headers, credentials: 'omit', cache: 'no-store' });
-  if (response.status === 401) {
+  if (response.status === 401 && !options.trying) {
     token = null;
     onSignedOut();
   }
