@@ -69,14 +69,16 @@ describe('single sign-on with OIDC JWTs (built service, a real OpenID provider)'
     expect(await accessLog()).toContainEqual([sub, 'auditor']);
   });
 
-  it('takes a body with an ingest JWT, and refuses one with a bad JWT before reading it', async () => {
+  it('takes a body with an ingest JWT, and answers a bad JWT 401 before parsing the body', async () => {
     const ref = `webcruiter:candidate:${randomUUID().slice(0, 8)}`;
-    const body = JSON.stringify(envelope('data.used', ref, { purpose: 'security' }));
-    const post = (token: string) =>
+    const post = (token: string, body: string) =>
       as(token, '/v1/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-    expect((await post(provider.issueAccessToken({ roles: ['ingest'], name: 'etl' }))).status).toBe(201);
+    const ingest = provider.issueAccessToken({ roles: ['ingest'], name: 'etl' });
+    expect((await post(ingest, JSON.stringify(envelope('data.used', ref, { purpose: 'security' })))).status).toBe(201);
+    // Not JSON: parsed, it would be a 400; refused before the parser, it is the 401.
+    expect((await post(ingest, '{not json')).status).toBe(400);
     const forged = stranger.issueAccessToken({ roles: ['ingest'], name: 'etl', iss: provider.issuer });
-    expect(await post(forged)).toEqual({ status: 401, body: UNAUTHORIZED });
+    expect(await post(forged, '{not json')).toEqual({ status: 401, body: UNAUTHORIZED });
   });
 
   describe('refuses', () => {
