@@ -54,7 +54,8 @@ describe('single sign-on with OIDC JWTs (built service, a real OpenID provider)'
   });
 
   it('accepts the access token the provider itself issues to the console (code flow with PKCE)', async () => {
-    const { accessToken } = await provider.signInWithCode('auditor.aud');
+    // The console's redirect URI on the ledger's own port, which the provider did not know when it started.
+    const { accessToken } = await provider.signInWithCode('auditor.aud', `${ledger.url}/console/`);
     const read = await as(accessToken, `/v1/subjects/${subjectId}`);
     expect(read.status).toBe(200);
     expect(await accessLog()).toContainEqual(['auditor.aud', 'auditor']);

@@ -3,12 +3,29 @@
 // cannot load. Its settings come as JSON in OIDC_TEST_PROVIDER; once it listens on 127.0.0.1 it
 // prints one line of JSON with its issuer.
 import { createServer } from 'node:http';
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 
 const settings = JSON.parse(process.env.OIDC_TEST_PROVIDER ?? '{}');
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const onLoopback = (uri) => new URL(uri).protocol === 'http:' && LOOPBACK.has(new URL(uri).hostname);
+/** A loopback URI matches the same URI on any port (RFC 8252 §7.3) when the client is registered as `native`. */
+const sameOrigin = (origin, uri) =>
+  new URL(uri).origin === origin ||
+  (onLoopback(uri) && onLoopback(origin) && new URL(uri).hostname === new URL(origin).hostname);
+
 /** Scopes of the ledger's resource: the console asks for them, the ledger reads the roles claim instead. */
 const LEDGER_SCOPE = 'ledger';
+
+/**
+ * The default prompts, less the consent that a `native` client is asked for at every sign-in: the
+ * console is first-party, its grant given at sign-in (loadExistingGrant below).
+ */
+function prompts() {
+  const policy = interactionPolicy.base();
+  policy.get('consent').checks.remove('native_client_prompt');
+  return policy;
+}
 
 function configuration() {
   const { accounts, clientId, redirectUris, resource, audience, signingKey, cookieKey } = settings;
@@ -20,7 +37,9 @@ function configuration() {
         client_id: clientId,
         // A public client: a browser keeps no secret; PKCE stands in for one (required for such clients).
         token_endpoint_auth_method: 'none',
-        application_type: 'web',
+        // Redirect URIs on the loopback without a port then match the console on whichever port
+        // the test's ledger got, which is chosen after the provider (whose issuer it needs) starts.
+        application_type: redirectUris.every(onLoopback) ? 'native' : 'web',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         redirect_uris: redirectUris,
@@ -32,8 +51,9 @@ function configuration() {
     findAccount: async (_ctx, id) => account(id),
     claims: { openid: ['sub'], profile: ['preferred_username', 'roles'] },
     pkce: { required: () => true },
+    interactions: { policy: prompts() },
     // The console's origin is its redirect URIs' origin: it may call the token endpoint from there.
-    clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => sameOrigin(origin, uri)),
     features: {
       devInteractions: { enabled: true },
       resourceIndicators: {

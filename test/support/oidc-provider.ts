@@ -17,7 +17,11 @@ export const DEFAULT_ACCOUNTS: Record<string, TestAccount> = {
 };
 
 export interface OidcProviderOptions {
-  /** The console's redirect URIs (its origin may also call the token endpoint). */
+  /**
+   * The console's redirect URIs (its origin may also call the token endpoint). Loopback URIs
+   * without a port match any port, so that they can name a ledger started after the provider.
+   * @defaultValue ['http://127.0.0.1/console/']
+   */
   readonly redirectUris?: readonly string[];
   readonly accounts?: Record<string, TestAccount>;
   readonly clientId?: string;
@@ -203,9 +207,11 @@ async function signInWithCode(
   for (let hop = 0; hop < 5 && !next.startsWith(client.redirectUri); hop++) next = await go(next);
   const code = new URL(next).searchParams.get('code');
   if (!code) throw new Error(`no code: ${new URL(next).searchParams.get('error') ?? 'no error given'}`);
+  // From the console's origin, as a browser sends it: the answer must let that origin read it (CORS).
+  const origin = new URL(client.redirectUri).origin;
   const token = await fetch(`${client.issuer}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code,
@@ -216,5 +222,7 @@ async function signInWithCode(
   });
   const body = (await token.json()) as { access_token?: string; id_token?: string; error?: string };
   if (!body.access_token) throw new Error(`the token endpoint answered ${token.status} ${body.error ?? ''}`);
+  if (token.headers.get('access-control-allow-origin') !== origin)
+    throw new Error(`the token endpoint does not let ${origin} read its answer (CORS)`);
   return { accessToken: body.access_token, idToken: body.id_token! };
 }
