@@ -12,7 +12,8 @@ export function setupOpenApi(app: INestApplication): void {
     .setDescription(
       'Every collection, consent, objection, correction and erasure of personal data, ' +
         'recorded as an immutable event. ' +
-        'Bearer tokens carry a role: ingest (write), auditor (read), dpo (read and requests), ops (operations). ' +
+        'Bearer tokens carry a role: ingest (write), auditor (read), dpo (read and requests), ops (operations); ' +
+        'with LEDGER_OIDC_ISSUER a token may also be a JWT of that provider, its roles in LEDGER_OIDC_ROLES_CLAIM. ' +
         "Every read of a person's data is logged with who, when and why (X-Access-Reason).",
     )
     .setVersion('v1')
