@@ -36,9 +36,8 @@ export class LedgerProcess {
     readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  /** On `env.PORT` when given (a redirect URI registered before the start names it), else a free port. */
   static async start(env: NodeJS.ProcessEnv): Promise<LedgerProcess> {
-    const port = env.PORT ? Number(env.PORT) : await freePort();
+    const port = await freePort();
     const ledger = new LedgerProcess(port, {
       // Under the run's own directory, which the global teardown removes.
       LEDGER_DATA_DIR: mkdtempSync(join(process.env.LEDGER_TEST_TMP ?? tmpdir(), 'ledger-e2e-')),
