@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { signedIn, setToken, whenSignedOut } from './api';
 import { finishSignIn, isCallback, loadConfig, type ConsoleConfig } from './auth';
 import { TEXTS, type Lang } from './i18n';
@@ -53,6 +53,12 @@ export function App() {
   const path = usePath();
   const t = TEXTS[lang];
 
+  const firstPath = useRef(path);
+  useEffect(() => {
+    // After a move inside the console, a keyboard or screen-reader user starts at the new page.
+    if (path !== firstPath.current) document.getElementById('main')?.focus();
+    firstPath.current = '';
+  }, [path]);
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = t.title;
