@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -56,6 +56,18 @@ describe('the console (/console) in Chromium', () => {
     });
     expect(posted.status).toBe(201);
     subjectId = posted.body.results[0].subjectId;
+    const breach = await ledger.request('POST', '/v1/breaches', 'dpo', {
+      id: randomUUID(),
+      discoveredAt: '2026-11-16T08:00:00.000Z',
+      periodFrom: '2026-11-01T00:00:00.000Z',
+      periodTo: '2026-11-15T00:00:00.000Z',
+      nature: 'Kandidatliste sendt til feil kunde',
+      systems: ['webcruiter'],
+      categories: ['contact'],
+      consequences: 'kontaktopplysninger kan være sett',
+      measures: 'kunden har bekreftet sletting',
+    });
+    expect(breach.status).toBe(201);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'nb-NO' });
     page = await context.newPage();
@@ -159,6 +171,7 @@ describe('the console (/console) in Chromium', () => {
       await page.getByRole('link', { name: link, exact: true }).click();
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.getByText('Henter …').waitFor({ state: 'detached' });
+      if (shot === 'breaches') await page.getByRole('cell', { name: 'Kandidatliste sendt til feil kunde' }).waitFor();
       await shoot(shot);
       expect([shot, await accessibilityProblems()]).toEqual([shot, []]);
     }
