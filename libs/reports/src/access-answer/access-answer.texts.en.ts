@@ -70,7 +70,7 @@ export const EN: AnswerTexts = {
     `${rule} ${dueAt === null ? '' : `As things stand, the data is to be erased by ${dueAt}.`}` +
     (holds > 0 ? ' Another law or a public order currently requires us to keep it longer.' : ''),
   retentionRule: (months) => `The data is erased when it has not been used for ${months} months.`,
-  rights: (contact) =>
+  rights: () =>
     [
       { right: 'access', title: 'Access', text: 'You may ask for a new answer like this one at any time.' },
       {
@@ -107,7 +107,9 @@ export const EN: AnswerTexts = {
           'You may withdraw a consent at any time, as easily as you gave it. It applies from then on ' +
           '(Article 7(3)).',
       },
-    ].map((r) => ({ ...r, text: `${r.text} Contact: ${contact}.` }) as AnswerRight),
+    ].map((r) => r as AnswerRight),
+  rightsHowTo: (contact) => `To use your rights, write to or call us: ${contact}. We answer within one month.`,
+  articleRef: (item) => `GDPR Article ${item}`,
   complaint: (authority, address, web) =>
     `You may complain to ${authority} if you believe we process your data against the rules: ` +
     `${authority}, ${address}, ${web}.`,

@@ -70,7 +70,7 @@ export const NB: AnswerTexts = {
     `${rule} ${dueAt === null ? '' : `Slik det står nå, skal opplysningene slettes innen ${dueAt}.`}` +
     (holds > 0 ? ' En annen lov eller et offentlig pålegg krever nå at vi tar vare på dem lenger.' : ''),
   retentionRule: (months) => `Opplysningene slettes når de ikke har vært brukt på ${months} måneder.`,
-  rights: (contact) =>
+  rights: () =>
     [
       { right: 'access', title: 'Innsyn', text: 'Du kan når som helst be om et nytt svar som dette.' },
       {
@@ -111,7 +111,13 @@ export const NB: AnswerTexts = {
           'Du kan når som helst trekke tilbake et samtykke, like enkelt som du ga det. Det gjelder fra da av ' +
           '(artikkel 7 nr. 3).',
       },
-    ].map((r) => ({ ...r, text: `${r.text} Kontakt: ${contact}.` }) as AnswerRight),
+    ].map((r) => r as AnswerRight),
+  rightsHowTo: (contact) =>
+    `Skriv eller ring til oss for å bruke rettighetene dine: ${contact}. Vi svarer innen en måned.`,
+  articleRef: (item) => {
+    const [, article, paragraph, point] = /^(\d+)\((\d+)\)(?:\(([a-z])\))?$/.exec(item) ?? [];
+    return `personvernforordningen artikkel ${article} nr. ${paragraph}${point ? ` bokstav ${point}` : ''}`;
+  },
   complaint: (authority, address, web) =>
     `Du kan klage til ${authority} hvis du mener vi behandler opplysningene dine i strid med reglene: ` +
     `${authority}, ${address}, ${web}.`,

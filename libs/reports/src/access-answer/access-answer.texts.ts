@@ -1,5 +1,5 @@
 import type { CollectedFrom, ErasureReason, LawfulBasis } from '#ledger/domain';
-import type { ART15_ITEMS, AnswerLanguage, AnswerPurpose, AnswerRight } from './access-answer';
+import type { ART15_ITEMS, AccessAnswer, AnswerLanguage, AnswerPurpose, AnswerRight } from './access-answer';
 import { EN } from './access-answer.texts.en';
 import { NB } from './access-answer.texts.nb';
 
@@ -33,7 +33,10 @@ export interface AnswerTexts {
   readonly recipients: (disclosures: number) => string;
   readonly retention: (rule: string, dueAt: string | null, holds: number) => string;
   readonly retentionRule: (months: number) => string;
-  readonly rights: (contact: string) => readonly AnswerRight[];
+  readonly rights: () => readonly AnswerRight[];
+  readonly rightsHowTo: (contact: string) => string;
+  /** `15(1)(a)` as the law is cited in the language. */
+  readonly articleRef: (item: string) => string;
   readonly complaint: (authority: string, address: string, web: string) => string;
   readonly profiling: (held: boolean, description: string, processors: string) => string;
   readonly transfers: (countries: readonly string[]) => string;
@@ -77,3 +80,16 @@ export const personDate = (texts: AnswerTexts, iso: string | null): string =>
 
 /** The answer's words in each language it is given in. */
 export const ANSWER_TEXTS: Readonly<Record<AnswerLanguage, AnswerTexts>> = { nb: NB, en: EN };
+
+/** Who answers, for the top of the answer. */
+export const controllerLine = (a: AccessAnswer, w: AnswerTexts): string =>
+  `${a.controller.name}, ${w.labels.organisationNumber} ${a.controller.organisationNumber}. ` +
+  `${w.labels.contact}: ${a.controller.contact}`;
+
+/** When the answer was made and, for a request, when it came and when it is due (a calendar date in Oslo). */
+export const datesLine = (a: AccessAnswer, w: AnswerTexts): string => {
+  const made = `${w.labels.generated} ${personDate(w, a.generatedAt)}.`;
+  if (!a.request) return made;
+  const due = personDate(w, `${a.request.dueDate}T12:00:00Z`);
+  return `${made} ${w.labels.received} ${personDate(w, a.request.receivedAt)}. ${w.labels.due} ${due}.`;
+};

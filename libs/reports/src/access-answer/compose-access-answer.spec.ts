@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InboundEnvelope } from '#ledger/domain';
 import { defaultPolicy, envelope } from '../../../domain/src/testing/envelopes';
 import { personEvents } from '../testing/person-events';
 import { ART15_ITEMS, type AccessAnswer } from './access-answer';
@@ -14,7 +15,7 @@ const from = (source: string, day: string) => ({ source, ...at(day) });
 const ACCESS_REQUEST = envelope('access.requested', { channel: 'email' }, from('kundeservice', '12-01'));
 
 /** A candidate with consents, an objection, a disclosure, a test result and a correction. */
-const ENVELOPES = [
+const ENVELOPES: InboundEnvelope[] = [
   envelope(
     'data.collected',
     {
@@ -63,7 +64,7 @@ const ENVELOPES = [
   envelope('consent.withdrawn', { purpose: 'marketing', channel: 'email' }, at('09-01')),
   ACCESS_REQUEST,
 ];
-const history = (...more: typeof ENVELOPES) => personEvents(policy, [...ENVELOPES, ...more]);
+const history = (...more: InboundEnvelope[]) => personEvents(policy, [...ENVELOPES, ...more]);
 
 const golden = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '__golden__', name), 'utf8'));
 const answerOf = (lang: 'nb' | 'en') =>

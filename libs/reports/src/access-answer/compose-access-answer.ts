@@ -266,7 +266,7 @@ export function composeAccessAnswer(
     categories: heldCategories(c).map((category) => ({ category, description: c.categoryText(category) })),
     recipients: recipientsOf(c),
     retention: retentionOf(c),
-    rights: texts.rights(policy.controller.contact),
+    rights: texts.rights(),
     complaint: { authority, ...known, text: texts.complaint(authority, known.address, known.web) },
     sources: sourcesOf(c),
     profiling: profilingOf(c),
