@@ -103,6 +103,11 @@ describe('the access answer and the portability export (built service, HTTP, Pos
     expect((await ledger.get(`/v1/subjects/${subjectId}/access-report`, 'auditor')).status).toBe(403);
     expect((await ledger.get(`/v1/subjects/${subjectId}/access-report?lang=de`, 'dpo')).status).toBe(400);
     expect((await ledger.get(`/v1/subjects/${randomUUID()}/access-report`, 'dpo')).status).toBe(404);
+    const docs = (await ledger.get('/docs-json', null)).body;
+    expect(Object.keys(docs.paths)).toEqual(
+      expect.arrayContaining(['/v1/subjects/{subjectId}/access-report', '/v1/subjects/{subjectId}/export']),
+    );
+    expect(Object.keys(docs.components.schemas)).toEqual(expect.arrayContaining(['AccessAnswer', 'PortabilityExport']));
     const accesses = (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
     expect(accesses).toEqual(
       expect.arrayContaining([

@@ -61,6 +61,7 @@ export class AccessReportController {
   @ApiQuery({ name: 'lang', required: false, enum: ANSWER_LANGUAGES })
   @ApiQuery({ name: 'requestId', required: false, description: 'an open access request of this person' })
   @ApiProduces('application/json', 'text/html', 'application/pdf')
+  @ApiResponse({ status: 200, description: 'the answer', schema: { $ref: '#/components/schemas/AccessAnswer' } })
   @ApiResponse({ status: 404, description: 'unknown subject' })
   @ApiResponse({ status: 422, description: 'NO_SUCH_REQUEST: requestId is not an open access request of this person' })
   async accessReport(
@@ -104,6 +105,7 @@ export class AccessReportController {
       'JSON { subjectId, exportedAt, fields } by default; CSV (field,value,collectedAt) with Accept: text/csv.',
   })
   @ApiProduces('application/json', 'text/csv')
+  @ApiResponse({ status: 200, description: 'the export', schema: { $ref: '#/components/schemas/PortabilityExport' } })
   @ApiResponse({ status: 404, description: 'unknown subject' })
   async export(
     @Param('subjectId', uuid) subjectId: string,
