@@ -160,6 +160,5 @@ export const EN: AnswerTexts = {
     generated: 'Made',
     page: 'Page',
     channel: 'Channel',
-    article: 'GDPR Article',
   },
 };

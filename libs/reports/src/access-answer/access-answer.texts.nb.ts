@@ -168,6 +168,5 @@ export const NB: AnswerTexts = {
     generated: 'Laget',
     page: 'Side',
     channel: 'Kanal',
-    article: 'Personvernforordningen artikkel',
   },
 };

@@ -69,8 +69,7 @@ type LabelKey =
   | 'due'
   | 'generated'
   | 'page'
-  | 'channel'
-  | 'article';
+  | 'channel';
 
 /** A date as the person reads it, in Oslo time: "1. desember 2026" or "1 December 2026". */
 export const personDate = (texts: AnswerTexts, iso: string | null): string =>
