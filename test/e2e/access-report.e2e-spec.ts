@@ -28,6 +28,7 @@ describe('the access answer and the portability export (built service, HTTP, Pos
   let subjectId: string;
   const ref = `webcruiter:candidate:art15-${randomUUID().slice(0, 8)}`;
   const accessRequest = envelope('access.requested', ref, { channel: 'email' }, '2026-12-01T09:00:00Z');
+  const otherRequest = envelope('request.received', ref, { kind: 'rectification', channel: 'email' });
   const dir = mkdtempSync(join(process.env.LEDGER_TEST_TMP ?? tmpdir(), 'art15-'));
   const fetchAs = async (path: string, accept: string) => {
     const response = await fetch(`${ledger.url}${path}`, {
@@ -82,6 +83,7 @@ describe('the access answer and the portability export (built service, HTTP, Pos
           fields: ['contact.name'],
         }),
         accessRequest,
+        otherRequest,
       ],
     });
     expect(posted.status).toBe(201);
@@ -174,6 +176,11 @@ describe('the access answer and the portability export (built service, HTTP, Pos
     ]);
     const again = await ledger.get(path, 'dpo');
     expect([again.status, again.body.code]).toEqual([422, 'NO_SUCH_REQUEST']);
+    // An open request of another kind is not answered by an access answer.
+    const other = await ledger.get(`/v1/subjects/${subjectId}/access-report?requestId=${otherRequest.id}`, 'dpo');
+    expect([other.status, other.body.code]).toEqual([422, 'NO_SUCH_REQUEST']);
+    const open = (await ledger.get('/v1/requests?status=open', 'dpo')).body.requests;
+    expect(open.map((r: { requestId: string }) => r.requestId)).toEqual([otherRequest.id]);
     expect((await ledger.get(`/v1/subjects/${subjectId}/access-report?requestId=nope`, 'dpo')).status).toBe(400);
   });
 
