@@ -82,7 +82,7 @@ function decisions(a: AccessAnswer, w: AnswerTexts): string {
     `<h2>${escapeHtml(w.items.consents)}</h2>`,
     table(
       [l.purpose, w.items.status, l.date, l.channel],
-      a.consents.map((c) => [c.purposeText, c.status === 'given' ? '✓' : '✗', date(c.at), c.channel]),
+      a.consents.map((c) => [c.purposeText, c.status === 'given' ? l.given : l.withdrawn, date(c.at), c.channel]),
       l.none,
     ),
     `<h2>${escapeHtml(w.items.objections)}</h2>`,

@@ -111,7 +111,10 @@ function writeDecisions(doc: Doc, a: AccessAnswer, w: AnswerTexts): void {
   heading(doc, w.items.consents);
   bullets(
     doc,
-    a.consents.map((c) => `${c.purposeText}: ${c.status === 'given' ? '✓' : '✗'} ${date(c.at)} (${c.channel})`),
+    a.consents.map(
+      (c) =>
+        `${c.purposeText}: ${c.status === 'given' ? w.labels.given : w.labels.withdrawn} ${date(c.at)} (${c.channel})`,
+    ),
     w.labels.none,
   );
   heading(doc, w.items.objections);

@@ -159,6 +159,8 @@ export const EN: AnswerTexts = {
     due: 'Answer due by',
     generated: 'Made',
     page: 'Page',
+    given: 'Given',
+    withdrawn: 'Withdrawn',
     channel: 'Channel',
   },
 };

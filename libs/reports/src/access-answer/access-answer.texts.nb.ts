@@ -167,6 +167,8 @@ export const NB: AnswerTexts = {
     due: 'Frist for svar',
     generated: 'Laget',
     page: 'Side',
+    given: 'Gitt',
+    withdrawn: 'Trukket tilbake',
     channel: 'Kanal',
   },
 };

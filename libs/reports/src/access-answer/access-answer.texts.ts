@@ -69,7 +69,9 @@ type LabelKey =
   | 'due'
   | 'generated'
   | 'page'
-  | 'channel';
+  | 'channel'
+  | 'given'
+  | 'withdrawn';
 
 /** A date as the person reads it, in Oslo time: "1. desember 2026" or "1 December 2026". */
 export const personDate = (texts: AnswerTexts, iso: string | null): string =>
