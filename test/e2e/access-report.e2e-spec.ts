@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,7 +89,10 @@ describe('the access answer and the portability export (built service, HTTP, Pos
     expect(posted.status).toBe(201);
     subjectId = posted.body.results[0].subjectId;
   });
-  afterAll(() => stop?.());
+  afterAll(async () => {
+    await stop?.();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('gives the dpo the answer as JSON, logs the read, and refuses other roles and languages', async () => {
     const answer = await ledger.get(`/v1/subjects/${subjectId}/access-report`, 'dpo', { 'x-access-reason': 'innsyn' });
