@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessLogController } from './access-log/access-log.controller';
+import { AccessReportModule } from './access-report/access-report.module';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { BreachesModule } from './breaches/breaches.module';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
@@ -65,6 +66,7 @@ export class AppModule {
         ConsentsModule,
         BreachesModule,
         ProcessingRecordModule,
+        AccessReportModule,
       ],
       controllers: [
         EventsController,

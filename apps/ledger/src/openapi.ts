@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { INBOUND_TYPES } from '#ledger/domain';
+import { ACCESS_REPORT_SCHEMAS } from './access-report/access-report.openapi';
 
 /**
  * The OpenAPI document at /docs (JSON at /docs-json). The envelope's schema is written here by
@@ -24,6 +25,7 @@ export function setupOpenApi(app: INestApplication): void {
     ...document.components,
     schemas: {
       ...document.components?.schemas,
+      ...ACCESS_REPORT_SCHEMAS,
       Envelope: {
         type: 'object',
         required: ['id', 'type', 'occurredAt', 'source', 'subject', 'data'],

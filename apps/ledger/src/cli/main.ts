@@ -6,6 +6,7 @@ import { rewrapKeys } from './keys.command';
 import { projectionsRebuild, projectionsStatus } from './projections.commands';
 import { copyStoreCommand, exportCommand, verifyCommand } from './store.commands';
 import { Reporter } from './reporter';
+import { accessAnswerCommand } from './report-access.command';
 import { processingRecordCommand } from './report.commands';
 import { verifyCheckpointCommand, verifyProofCommand } from './verifiable-log.commands';
 
@@ -42,6 +43,12 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
       'report processing-record [--lang nb|en] [--format json|html]\n' +
       '                                  the record of processing activities (Art. 30), to stdout',
     run: processingRecordCommand,
+  },
+  'report access': {
+    usage:
+      'report access SUBJECT [--lang nb|en] [--format json|html|pdf]\n' +
+      "                                  a person's access answer (Art. 15), to stdout; logged as cli:<user>",
+    run: accessAnswerCommand,
   },
   'dlq replay': {
     usage: 'dlq replay                      re-submit the dead letters whose key is alive; counts only',

@@ -89,7 +89,7 @@ describe('the tree store on PostgreSQL', () => {
   it('refuses to change or remove a leaf, a subtree or a checkpoint', async () => {
     for (const sql of [
       'UPDATE ledger_tree_leaves SET leaf_hash = leaf_hash WHERE log_index = 3',
-      'DELETE FROM ledger_tree_nodes WHERE level = 1',
+      'DELETE FROM ledger_tree_nodes WHERE level = 4',
       'DELETE FROM ledger_tree_checkpoints',
       'TRUNCATE ledger_tree_leaves',
     ]) {

@@ -1,6 +1,6 @@
 import { inTransaction, migrate, type Pool, type PoolClient } from '#ledger/postgres';
 import type { LeafKind } from '../leaves';
-import { consistencyProof, inclusionProof, rootHash, type NodeId, type NodeReader } from '../merkle';
+import { consistencyProof, hashChildren, inclusionProof, rootHash, type NodeId, type NodeReader } from '../merkle';
 import { appendLeaves, frontierRoot, readFrontier, type Frontier } from '../tree-appender';
 import { TREE_STORE_MIGRATIONS } from './postgres-tree-store.migrations';
 import {
@@ -65,17 +65,18 @@ export class PostgresTreeStore {
    * Appends inside the caller's transaction (a projection's, which moves its checkpoint with it).
    * A leaf whose source is in the tree already, or earlier in the batch, is skipped. Three
    * statements whatever the batch: the lock, the tree's tip with the batch's known sources, and
-   * one insert of the leaves and the subtrees they complete.
+   * one insert of the leaves and the stored subtrees they complete.
    */
   async appendIn(client: PoolClient, leaves: readonly LeafInput[]): Promise<AppendOutcome> {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [APPEND_LOCK]);
     const tip = await readTip(client, leaves);
     const fresh = withoutKnown(leaves, tip.known);
     const frontier = this.edge.at(tip) ?? (await readFrontier(this.reader(client), tip.size));
-    const { frontier: next, nodes } = appendLeaves(
+    const { frontier: next, nodes: completed } = appendLeaves(
       frontier,
       fresh.map((l) => l.leafHash),
     );
+    const nodes = completed.filter((n) => n.level >= LOWEST_STORED_LEVEL);
     if (fresh.length > 0) {
       await client.query(
         `WITH leaves AS (
@@ -271,11 +272,31 @@ class RememberedEdge {
   }
 }
 
+/**
+ * Complete subtrees below this level are not stored: one is hashed again from its few leaves
+ * when a proof needs it, so an append writes a row for one subtree in sixteen instead of for
+ * nearly every leaf, and a proof reads a few more leaves in the same query.
+ */
+export const LOWEST_STORED_LEVEL = 4;
+
+/** The leaves under a complete subtree below the stored levels. */
+const leavesUnder = ({ level, index }: NodeId): number[] =>
+  Array.from({ length: 2 ** level }, (_, i) => index * 2 ** level + i);
+
+/** The RFC 9162 hash of a complete subtree from its leaves' hashes (a power of two of them). */
+function subtreeHash(hashes: readonly Buffer[]): Buffer {
+  let level = hashes;
+  while (level.length > 1)
+    level = Array.from({ length: level.length / 2 }, (_, i) => hashChildren(level[2 * i]!, level[2 * i + 1]!));
+  return level[0]!;
+}
+
 /** One round trip, whatever the levels: a proof's latency is this query. */
 async function readNodes(db: Queryable, nodes: readonly NodeId[]): Promise<Buffer[]> {
   if (nodes.length === 0) return [];
-  const leaves = nodes.filter((n) => n.level === 0).map((n) => n.index);
-  const inner = nodes.filter((n) => n.level > 0);
+  const computed = nodes.filter((n) => n.level < LOWEST_STORED_LEVEL);
+  const leaves = [...new Set(computed.flatMap(leavesUnder))];
+  const stored = nodes.filter((n) => n.level >= LOWEST_STORED_LEVEL);
   // Named, so each connection plans it once: a proof is then one bound execution.
   const { rows } = await db.query<{ level: number; node_index: string; hash: Buffer }>({
     name: 'ledger-tree-read-nodes',
@@ -285,12 +306,19 @@ async function readNodes(db: Queryable, nodes: readonly NodeId[]): Promise<Buffe
            SELECT n.level, n.node_index, n.hash
              FROM unnest($2::smallint[], $3::bigint[]) AS wanted (level, node_index)
              JOIN ledger_tree_nodes n USING (level, node_index)`,
-    values: [leaves, inner.map((n) => n.level), inner.map((n) => n.index)],
+    values: [leaves, stored.map((n) => n.level), stored.map((n) => n.index)],
   });
   const found = new Map(rows.map((r) => [`${r.level}:${r.node_index}`, r.hash]));
-  return nodes.map(({ level, index }) => {
-    const hash = found.get(`${level}:${index}`);
-    if (!hash) throw new RangeError(`the tree holds no complete subtree at level ${level}, index ${index}`);
-    return hash;
+  const missing = (level: number, index: number) =>
+    new RangeError(`the tree holds no complete subtree at level ${level}, index ${index}`);
+  return nodes.map((node) => {
+    if (node.level >= LOWEST_STORED_LEVEL) {
+      const hash = found.get(`${node.level}:${node.index}`);
+      if (!hash) throw missing(node.level, node.index);
+      return hash;
+    }
+    const under = leavesUnder(node).map((i) => found.get(`0:${i}`));
+    if (under.some((h) => !h)) throw missing(node.level, node.index);
+    return subtreeHash(under as Buffer[]);
   });
 }
