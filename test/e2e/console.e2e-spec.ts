@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { envelope } from './support/envelopes';
@@ -147,6 +147,24 @@ describe('the console (/console) in Chromium', () => {
     );
     await shoot('person');
     expect(await accessibilityProblems()).toEqual([]);
+  });
+
+  it("downloads the person's access answer as PDF and HTML, the reason logged with it", async () => {
+    const reason = 'Innsynskrav fra kandidaten';
+    await page.getByLabel('Grunn til å hente innsynssvaret').fill(reason);
+    const pdf = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Last ned som PDF' }).click();
+    const saved = await (await pdf).path();
+    expect(readFileSync(saved).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const html = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Last ned som HTML' }).click();
+    const page15 = readFileSync(await (await html).path(), 'utf8');
+    expect(page15).toContain('<html');
+    expect(page15).toContain(EMAIL);
+    const reads = (await ledger.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses as Array<{
+      reason: string | null;
+    }>;
+    expect(reads.filter((r) => r.reason === reason)).toHaveLength(2);
   });
 
   it('lists the overdue request first in the register', async () => {

@@ -74,7 +74,7 @@ export function AccessReport({ subjectId }: { subjectId: string }) {
         {(yes) =>
           yes ? (
             <div class="row">
-              <label for="report-reason">{t.reason}</label>
+              <label for="report-reason">{t.reportReason}</label>
               <input id="report-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
               <button type="button" onClick={() => void download('text/html', 'html')}>
                 {t.reportHtml}
