@@ -9,6 +9,7 @@ import { BreachesModule } from './breaches/breaches.module';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
 import { GetErasureCertificateHandler } from './erasure/erasure-certificate.query';
 import { ConsentsModule } from './consents/consents.module';
+import { ConsoleController } from './console/console.controller';
 import { ErasuresController } from './erasure/erasures.controller';
 import { HealthController } from './health/health.controller';
 import { LedgerErrorFilter } from './http/error.filter';
@@ -77,6 +78,7 @@ export class AppModule {
         HealthController,
         MetricsController,
         VerifiableLogController,
+        ConsoleController,
       ],
       providers: [
         LedgerLifecycle,

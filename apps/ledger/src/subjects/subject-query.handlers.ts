@@ -1,7 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Keyring, openDeep } from '#ledger/crypto';
-import { SubjectTrailReader, placeInStateView } from '#ledger/projections';
+import { SubjectTrailReader, placeInStateView, type SubjectStateView } from '#ledger/projections';
 import type { SubjectDirectory } from '#ledger/recording';
 import type { PostgresTreeStore } from '#ledger/verifiable-log';
 import { AccessLog } from '../access-log/access-log';
@@ -26,7 +26,7 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
   ) {}
 
-  async execute({ subjectId, context }: GetSubjectStateQuery) {
+  async execute({ subjectId, context, values }: GetSubjectStateQuery) {
     // The log entry is written while the view and the keys are fetched, and the values are opened
     // only once all three are done: a read whose entry cannot be written is still not served, and
     // the log's round trip is not added to the read's. A
@@ -35,7 +35,7 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
     const [{ view, freshness }, keys] = await Promise.all([
       this.states.current(subjectId),
       this.keyring.readableKeys(subjectId),
-      this.accessLog.record(context.principal, subjectId, 'state', context.reason),
+      this.accessLog.record(context.principal, subjectId, values ? 'state' : 'state-without-values', context.reason),
     ]);
     this.metrics.stateReads.inc({ freshness });
     if (freshness === 'behind')
@@ -44,10 +44,18 @@ export class GetSubjectStateHandler implements IQueryHandler<GetSubjectStateQuer
           '(LEDGER_READ_YOUR_WRITES_MS)',
       );
     if (!view) return null;
-    // The read model holds sealed values; they are opened only here, for this logged read.
-    return openDeep(subjectId, view, keys, placeInStateView);
+    // The read model holds sealed values; they are opened only here, for this logged read. Without
+    // values, the fields' values are dropped before anything is opened: they are never decrypted.
+    return openDeep(subjectId, values ? view : withoutValues(view), keys, placeInStateView);
   }
 }
+
+/** The view with each field's metadata and no `value`. */
+const withoutValues = (view: SubjectStateView): SubjectStateView =>
+  ({
+    ...view,
+    data: Object.fromEntries(Object.entries(view.data).map(([key, { value: _value, ...meta }]) => [key, meta])),
+  }) as SubjectStateView;
 
 @QueryHandler(GetSubjectTrailQuery)
 export class GetSubjectTrailHandler implements IQueryHandler<GetSubjectTrailQuery> {

@@ -9,10 +9,15 @@ export interface ReadContext {
   readonly reason: string | null;
 }
 
+/**
+ * A state read; with `values: false` the fields come without their values (keys, purposes, sources
+ * and dates only), so a reader can see what is held before asking, with a reason, for what it says.
+ */
 export class GetSubjectStateQuery extends Query<SubjectStateView | null> {
   constructor(
     readonly subjectId: string,
     readonly context: ReadContext,
+    readonly values = true,
   ) {
     super();
   }

@@ -5,7 +5,9 @@ import { SUBJECT_REF, normalizeRef, refProblem } from '#ledger/envelope';
 import { AccessReason, AccessReasonPipe, ApiAccessReason, ValuesAccessReasonPipe } from '../auth/access-reason.pipe';
 import { Roles } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal } from '../auth/principal.decorator';
+import type { LedgerConfig } from '../config/ledger-config';
 import type { Principal } from '../config/secrets';
+import { LEDGER_CONFIG } from '../modules/tokens';
 import { InputValidationError } from '../http/errors';
 import { SubjectIdPipe } from '../http/subject-id.pipe';
 import {
@@ -25,7 +27,10 @@ const readContext = (principal: Principal, reason: string | null): ReadContext =
 @ApiAccessReason()
 @Controller('v1/subjects')
 export class SubjectsController {
-  constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
+  constructor(
+    @Inject(QueryBus) private readonly queries: QueryBus,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
 
   @Get()
   @Roles('auditor', 'dpo')
@@ -53,13 +58,27 @@ export class SubjectsController {
   @Get(':subjectId')
   @Roles('auditor', 'dpo')
   @ApiOperation({ summary: "A person's current data state (CONTRACT §2); the read is logged" })
+  @ApiQuery({
+    name: 'values',
+    required: false,
+    enum: ['all', 'none'],
+    description: "none: each field's purpose, basis, source and dates without its value (default all)",
+  })
   @ApiResponse({ status: 404, description: 'unknown subject' })
   async state(
     @Param('subjectId', uuid) subjectId: string,
+    @Query('values') values: string | undefined,
     @CurrentPrincipal() principal: Principal,
-    @AccessReason(ValuesAccessReasonPipe) reason: string | null,
+    @AccessReason() rawReason: string | undefined,
   ) {
-    const view = await this.queries.execute(new GetSubjectStateQuery(subjectId, readContext(principal, reason)));
+    if (values !== undefined && values !== 'all' && values !== 'none') {
+      throw new InputValidationError([{ path: 'values', message: 'values must be all or none' }]);
+    }
+    const withValues = values !== 'none';
+    // Only a read that returns values needs the reason LEDGER_ACCESS_REASON=required asks for.
+    const reason = (withValues ? new ValuesAccessReasonPipe(this.config) : new AccessReasonPipe()).transform(rawReason);
+    const context = readContext(principal, reason);
+    const view = await this.queries.execute(new GetSubjectStateQuery(subjectId, context, withValues));
     if (!view) throw new NotFoundException('unknown subject');
     return view;
   }
