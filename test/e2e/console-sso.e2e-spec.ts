@@ -84,7 +84,7 @@ describe('the console signs in through a real OpenID provider (Chromium)', () =>
     await page.locator('button[type="submit"]').click();
     await page.getByRole('heading', { level: 1, name: 'Finn en person' }).waitFor();
     expect(new URL(page.url()).search).toBe(''); // the code and state are gone from the address
-    expect(await page.evaluate(() => [sessionStorage.length, localStorage.length])).toEqual([0, 0]);
+    expect(await page.evaluate('[sessionStorage.length, localStorage.length]')).toEqual([0, 0]);
     // Cookies ignore ports: the provider's own session is seen here, and nothing of the console's.
     const cookies = await context.cookies(ledger.url);
     expect(cookies.filter((c) => !c.name.startsWith('_session') || c.value.startsWith('eyJ'))).toEqual([]);

@@ -63,6 +63,13 @@ describe('single sign-on with OIDC JWTs (built service, a real OpenID provider)'
     expect((await as(accessToken, `/v1/subjects/${subjectId}/accesses`)).status).toBe(403);
   });
 
+  it("shows /health's details to an ops JWT, and only the status to another role", async () => {
+    const ops = await as(provider.issueAccessToken({ roles: ['ops'], name: 'ops.olav' }), '/health');
+    expect(ops.body).toMatchObject({ store: { ok: true }, projections: expect.any(Array) });
+    const dpo = await as(provider.issueAccessToken({ roles: ['dpo'], name: 'dpo.dina' }), '/health');
+    expect(Object.keys(dpo.body)).toEqual(['status']);
+  });
+
   it('counts only the ledger roles of a space-separated claim, and names by sub without a name', async () => {
     const sub = `s-${randomUUID().slice(0, 8)}`;
     const token = provider.issueAccessToken({ roles: 'Global.Admin auditor', name: undefined, sub });

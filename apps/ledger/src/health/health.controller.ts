@@ -1,8 +1,8 @@
 import { Controller, Get, HttpStatus, Inject, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { safeErrorSummary } from '#ledger/postgres';
-import { TOKENS, type AuthenticatedRequest } from '../auth/bearer-auth.guard';
-import { tokenDigest, type Principal } from '../config/secrets';
+import type { AuthenticatedRequest } from '../auth/bearer-auth.guard';
+import { BearerAuthenticator } from '../auth/bearer-authenticator';
 import type { Policy } from '#ledger/domain';
 import type { EventStore } from '#ledger/event-store';
 import type { LedgerConfig } from '../config/ledger-config';
@@ -26,7 +26,7 @@ export class HealthController {
     @Inject(KAFKA) private readonly kafka: KafkaParts | null,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(POLICY) private readonly policy: Policy,
-    @Inject(TOKENS) private readonly tokens: Map<string, Principal>,
+    @Inject(BearerAuthenticator) private readonly authenticator: BearerAuthenticator,
   ) {}
 
   /**
@@ -70,7 +70,7 @@ export class HealthController {
       (!kafka || consuming);
     reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     const status = ok ? 'ok' : 'unavailable';
-    if (!this.fromOps(request)) return { status };
+    if (!(await this.fromOps(request))) return { status };
     return {
       status,
       role: this.config.LEDGER_ROLE,
@@ -83,9 +83,9 @@ export class HealthController {
     };
   }
 
-  private fromOps(request: AuthenticatedRequest): boolean {
-    const header = request.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    return token !== '' && this.tokens.get(tokenDigest(token))?.role === 'ops';
+  /** A static ops token or an ops JWT; a provider that cannot be asked now gives the status only. */
+  private async fromOps(request: AuthenticatedRequest): Promise<boolean> {
+    const holder = await this.authenticator.authenticate(request).catch(() => undefined);
+    return holder?.roles.includes('ops') ?? false;
   }
 }
