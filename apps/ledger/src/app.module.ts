@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AccessLogController } from './access-log/access-log.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { BreachesModule } from './breaches/breaches.module';
+import { ComplianceModule } from './compliance/compliance.module';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
 import { GetErasureCertificateHandler } from './erasure/erasure-certificate.query';
 import { ConsentsModule } from './consents/consents.module';
@@ -64,6 +65,7 @@ export class AppModule {
         ConsentsModule,
         BreachesModule,
         ProcessingRecordModule,
+        ComplianceModule,
       ],
       controllers: [
         EventsController,
