@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SubjectEvent } from '#ledger/domain';
 import { NO_STREAM, PostgresEventStore, type NewEvent } from '#ledger/event-store';
 import { dumpDatabase } from '../support/dump-database';
+import { TEST_KAFKA_BROKERS } from '../support/kafka-broker';
+import { produce } from '../support/kafka-client';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
 
@@ -143,10 +145,12 @@ describe('compliance checks (built service, HTTP, PostgreSQL)', () => {
     );
   });
 
-  it('answers auditor and dpo only', async () => {
+  it('answers auditor and dpo only, and is in the OpenAPI document', async () => {
     expect((await ledger.get('/v1/compliance', 'dpo')).status).toBe(200);
     expect((await ledger.get('/v1/compliance', 'ingest')).status).toBe(403);
     expect((await ledger.get('/v1/compliance', null)).status).toBe(401);
+    const openApi = (await ledger.get('/docs-json', null)).body;
+    expect(openApi.paths['/v1/compliance'].get.security).toEqual([{ bearer: [] }]);
   });
 
   it('counts refused envelopes by code, keeps no value of them, and the counts survive a restart', async () => {
@@ -178,5 +182,34 @@ describe('compliance checks (built service, HTTP, PostgreSQL)', () => {
     await ledger.stop();
     await ledger.boot();
     expect(added((await compliance()).refusals)).toEqual({ CONSENT_REQUIRED: 3, UNKNOWN_PURPOSE: 1 });
+  });
+
+  it('counts every Kafka dead letter by its code, into the same counts', async () => {
+    const topic = `ledger-compliance-${randomUUID().slice(0, 8)}`;
+    const kafka = await LedgerProcess.onFreshDatabase({
+      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
+      KAFKA_TOPIC: topic,
+      KAFKA_GROUP_ID: `${topic}-group`,
+      KAFKA_LEDGER_TOPIC: `${topic}-ledger`,
+    });
+    try {
+      const ref = `webcruiter:candidate:kafka-${randomUUID().slice(0, 8)}`;
+      const noConsent = envelope('data.collected', ref, {
+        purpose: 'marketing',
+        fields: { 'contact.email': 'kafka@example.no' },
+        collectedFrom: 'subject',
+      });
+      const invalid = envelope('consent.given', ref, { purpose: 'marketing' });
+      await produce(topic, [
+        { key: ref, value: JSON.stringify(noConsent) },
+        { key: ref, value: '{"not": "json"' },
+        { key: ref, value: JSON.stringify(invalid) },
+      ]);
+      const read = async () => ((await kafka.ledger.get('/v1/compliance', 'dpo')).body as Compliance).refusals;
+      const counted = await eventually(read, (r) => Object.values(r).reduce((a, b) => a + b, 0) >= 3, 30_000);
+      expect(counted).toEqual({ CONSENT_REQUIRED: 1, INVALID_JSON: 1, VALIDATION: 1 });
+    } finally {
+      await kafka.stop();
+    }
   });
 });
