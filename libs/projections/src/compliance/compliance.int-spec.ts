@@ -8,6 +8,9 @@ import {
 } from '#ledger/domain';
 import { NO_STREAM, PostgresEventStore, type NewEvent } from '#ledger/event-store';
 import { inTransaction, migrate } from '#ledger/postgres';
+import { CompositeProjection } from '../composite.projection';
+import { ProjectionRunner } from '../projection-runner';
+import { SubjectStateProjection } from '../subject-state/subject-state.projection';
 import { defaultPolicy } from '../../../domain/src/testing/envelopes';
 import { suiteDatabase } from '../../../../test/support/test-database';
 import { ComplianceProjection } from './compliance.projection';
@@ -101,6 +104,15 @@ const HISTORIES: Record<string, Step[]> = {
   ],
 };
 
+/**
+ * Until `done`, or for 20 s: the feed stops below the oldest transaction running on the server, which
+ * other work on a shared PostgreSQL may hold open for a while.
+ */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await done()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 describe('the compliance checks over PostgreSQL', () => {
   const db = suiteDatabase();
 
@@ -116,7 +128,9 @@ describe('the compliance checks over PostgreSQL', () => {
         events: steps.map(newEvent),
       })),
     );
-    const feed = await store.readFeed(null, 1000);
+    const events = Object.values(HISTORIES).flat().length;
+    let feed = await store.readFeed(null, 1000);
+    await until(async () => (feed = await store.readFeed(null, 1000)).length === events);
     await inTransaction(db.pool, (client) => projection.apply(feed, client));
 
     const counts = await new ComplianceReader(db.pool).counts(asOf, downstream);
@@ -133,6 +147,41 @@ describe('the compliance checks over PostgreSQL', () => {
       const counted = counts.filter((c) => c.examples.includes(subjects[name]!)).map((c) => c.id);
       expect([name, counted]).toEqual([name, violatedChecks(facts, { asOf, retentionMonths: 60, downstream })]);
     }
+    await store.close();
+  });
+});
+
+describe('the compliance read model on a store with history', () => {
+  const db = suiteDatabase();
+
+  it('folds the history recorded before it existed: its migration sends the read models to position 0', async () => {
+    const store = await PostgresEventStore.open({ url: db.url, pool: db.pool });
+    const before = new ProjectionRunner(
+      store,
+      db.pool,
+      new CompositeProjection('subject-state', [new SubjectStateProjection(60)]),
+    );
+    await before.prepare();
+    const subjectId = randomUUID();
+    const steps = HISTORIES['retention-respected']!;
+    await store.append([{ streamId: `subject-${subjectId}`, expected: NO_STREAM, events: steps.map(newEvent) }]);
+    await until(async () => (await before.step()) > 0);
+
+    const projections = [new SubjectStateProjection(60), new ComplianceProjection(60)];
+    const after = new ProjectionRunner(store, db.pool, new CompositeProjection('subject-state', projections));
+    await after.prepare();
+    await until(async () => {
+      await after.step();
+      return (await db.pool.query('SELECT 1 FROM ledger_compliance')).rowCount === 1;
+    });
+    const counts = await new ComplianceReader(db.pool).counts(asOf, downstream);
+    expect(counts.find((c) => c.id === 'retention-respected')).toEqual({
+      id: 'retention-respected',
+      violations: 1,
+      examples: [subjectId],
+    });
+    const { rows } = await db.pool.query('SELECT subject_id, version FROM ledger_subject_state');
+    expect(rows).toEqual([{ subject_id: subjectId, version: 1 }]);
     await store.close();
   });
 });
