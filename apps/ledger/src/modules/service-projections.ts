@@ -35,9 +35,10 @@ export interface ServiceProjectionsDeps {
  * The projections the service keeps, one runner each over one shared feed, wherever they run (the
  * projection thread, or the event loop): the read models, in one transaction per batch (each
  * person's state, the request register, the Art. 30 record's figures, the breach log and who each
- * breach could touch, the compliance checks' facts, and the shredding an erasure in the feed calls
- * for, repeated from the feed after a crash); the verifiable log's tree; and with Kafka the
- * publication downstream.
+ * breach could touch, and the shredding an erasure in the feed calls for, repeated from the feed
+ * after a crash); the compliance checks' facts, on their own checkpoint, since no write waits for
+ * them and a store with history fills them from position 0 without replaying the others; the
+ * verifiable log's tree; and with Kafka the publication downstream.
  */
 export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<ProjectionRunnerOptions, 'feed'>) {
   const { store, pool, keyring, directory } = deps;
@@ -55,7 +56,6 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
     new ErasureProjection(shredder),
     new BreachLogProjection(),
     new BreachExposureProjection(),
-    new ComplianceProjection(deps.inactivityMonths),
   ]);
   return {
     readModel: new ProjectionRunner(store, pool, readModels, { ...options, feed }),
@@ -67,6 +67,10 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
           { ...options, feed },
         )
       : null,
+    compliance: new ProjectionRunner(store, pool, new ComplianceProjection(deps.inactivityMonths), {
+      ...options,
+      feed,
+    }),
     tree: new ProjectionRunner(store, pool, new TreeProjection(deps.tree), { ...options, feed }),
   };
 }

@@ -9,7 +9,6 @@ import {
   type ComplianceFacts,
   type SubjectEvent,
 } from '#ledger/domain';
-import type { Migration } from '#ledger/postgres';
 import type { DocumentProjection, DocumentTable } from '../documents/document-projection';
 import { PostgresDocumentProjection } from '../documents/postgres-document-projection';
 
@@ -73,34 +72,12 @@ export const COMPLIANCE_TABLE: DocumentTable<ComplianceRow> = {
   ],
 };
 
-const COMPLIANCE_MIGRATION_BASE = 500;
-
 /**
- * A store that already holds history has its read models past it: the composite this rides in is
- * sent back to position 0 (a replay its parts are built to take), so the new table folds every
- * stream from its start rather than only what follows.
- */
-const REPLAY_FROM_START = `
-DO $$
-BEGIN
-  IF to_regclass('ledger_projections') IS NOT NULL THEN
-    UPDATE ledger_projections SET checkpoint = NULL, updated_at = now()
-     WHERE name = 'subject-state' AND checkpoint IS NOT NULL;
-  END IF;
-END $$;`;
-
-/**
- * The compliance facts as the service keeps them, in PostgreSQL, riding with the subject state
- * (one composite, one module of migrations) under migration versions of their own.
+ * The compliance facts as the service keeps them, in PostgreSQL, on a checkpoint of their own: a
+ * store that already holds history fills them from position 0, and no other read model replays.
  */
 export class ComplianceProjection extends PostgresDocumentProjection<ComplianceRow> {
   constructor(retentionMonths: number) {
     super(complianceDocuments(retentionMonths), COMPLIANCE_TABLE);
-    const renumbered = this.migrations.map((m) => ({
-      ...m,
-      version: COMPLIANCE_MIGRATION_BASE + m.version,
-      sql: `${m.sql}\n${REPLAY_FROM_START}`,
-    }));
-    (this as { migrations: readonly Migration[] }).migrations = renumbered;
   }
 }
