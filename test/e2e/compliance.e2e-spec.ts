@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { SubjectEvent } from '#ledger/domain';
 import { NO_STREAM, PostgresEventStore, type NewEvent } from '#ledger/event-store';
 import { dumpDatabase } from '../support/dump-database';
@@ -120,6 +121,22 @@ describe('compliance checks (built service, HTTP, PostgreSQL)', () => {
     for (const e of clean) expect((await ledger.post(e)).status).toBe(201);
     const answer = envelope('request.answered', ref, { requestId: clean[2]!.id, outcome: 'fulfilled' }, daysAgo(1));
     expect((await ledger.post(answer)).status).toBe(201);
+    // The checks' read model follows the store on its own; wait until it holds the whole clean history.
+    const subjectId = (await ledger.get(`/v1/subjects?ref=${encodeURIComponent(ref)}`)).body.subjectId as string;
+    const events = (await ledger.get(`/v1/subjects/${subjectId}/trail`)).body.entries.length as number;
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const folded = async () =>
+        (
+          await db.query("SELECT (facts->>'version')::int AS version FROM ledger_compliance WHERE subject_id = $1", [
+            subjectId,
+          ])
+        ).rows[0]?.version;
+      expect(await eventually(folded, (version) => version === events)).toBe(events);
+    } finally {
+      await db.end();
+    }
     const passed = await compliance();
     expect(passed.checks.map((c) => [c.id, c.status, c.violations, c.examples])).toEqual(
       Object.keys(BROKEN).map((id) => [id, 'pass', 0, []]),
