@@ -63,9 +63,9 @@ export class AppModule {
         VerifiableLogModule,
         RequestsModule,
         ConsentsModule,
+        ComplianceModule,
         BreachesModule,
         ProcessingRecordModule,
-        ComplianceModule,
       ],
       controllers: [
         EventsController,

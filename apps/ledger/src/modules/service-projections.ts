@@ -59,6 +59,10 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
   ]);
   return {
     readModel: new ProjectionRunner(store, pool, readModels, { ...options, feed }),
+    compliance: new ProjectionRunner(store, pool, new ComplianceProjection(deps.inactivityMonths), {
+      ...options,
+      feed,
+    }),
     publication: deps.publication
       ? new ProjectionRunner(
           store,
@@ -67,10 +71,6 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
           { ...options, feed },
         )
       : null,
-    compliance: new ProjectionRunner(store, pool, new ComplianceProjection(deps.inactivityMonths), {
-      ...options,
-      feed,
-    }),
     tree: new ProjectionRunner(store, pool, new TreeProjection(deps.tree), { ...options, feed }),
   };
 }
