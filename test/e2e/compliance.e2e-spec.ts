@@ -228,5 +228,6 @@ describe('compliance checks (built service, HTTP, PostgreSQL)', () => {
     } finally {
       await kafka.stop();
     }
-  });
+    // A service of its own with a consumer group to join: more than the default minute on a busy machine.
+  }, 120_000);
 });
