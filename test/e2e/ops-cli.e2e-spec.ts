@@ -53,8 +53,8 @@ describe('the ops command line (built, on the service database)', () => {
       if (lines.length > 0 && lines.every((l) => l.behindEvents === 0)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(lines.map((l) => l.projection)).toEqual(['subject-state', 'verifiable-log']);
-    expect(lines.map((l) => l.behindEvents)).toEqual([0, 0]);
+    expect(lines.map((l) => l.projection)).toEqual(['compliance', 'subject-state', 'verifiable-log']);
+    expect(lines.map((l) => l.behindEvents)).toEqual([0, 0, 0]);
 
     const exported = await cli('export', '--subject', subjectId);
     const entries = exported.stdout

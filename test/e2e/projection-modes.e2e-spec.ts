@@ -40,6 +40,8 @@ describe('the read models on the event loop (LEDGER_PROJECTION_THREAD=off)', () 
         }),
         // The verifiable log's tree is kept on the same event loop.
         expect.objectContaining({ name: 'verifiable-log', running: true, lastError: null }),
+        // The compliance checks' facts too, on their own checkpoint.
+        expect.objectContaining({ name: 'compliance', running: true, lastError: null }),
       ]);
     } finally {
       await stop();

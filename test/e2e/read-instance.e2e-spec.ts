@@ -78,6 +78,7 @@ describe('a read instance (LEDGER_ROLE=read) beside a recording one', () => {
       projections: [
         expect.objectContaining({ name: 'subject-state', running: true }),
         expect.objectContaining({ name: 'verifiable-log', running: true }),
+        expect.objectContaining({ name: 'compliance', running: true }),
       ],
     });
   });

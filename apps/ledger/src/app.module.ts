@@ -6,6 +6,7 @@ import { AccessLogController } from './access-log/access-log.controller';
 import { AccessReportModule } from './access-report/access-report.module';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { BreachesModule } from './breaches/breaches.module';
+import { ComplianceModule } from './compliance/compliance.module';
 import { ReadRateLimitGuard, readRateLimitOptions } from './auth/read-rate-limit.guard';
 import { GetErasureCertificateHandler } from './erasure/erasure-certificate.query';
 import { ConsentsModule } from './consents/consents.module';
@@ -64,6 +65,7 @@ export class AppModule {
         VerifiableLogModule,
         RequestsModule,
         ConsentsModule,
+        ComplianceModule,
         BreachesModule,
         ProcessingRecordModule,
         AccessReportModule,

@@ -6,3 +6,5 @@ export * from './subject/subject.decider';
 export * from './subject/subject.events';
 export * from './subject/subject.state';
 export * from './subject/subject.stream';
+export * from './compliance/compliance.facts';
+export * from './compliance/compliance.checks';

@@ -18,3 +18,5 @@ export * from './breaches/breach-exposure.projection';
 export * from './breaches/breaches.reader';
 export * from './processing-activity/processing-activity.projection';
 export * from './processing-activity/processing-activity.reader';
+export * from './compliance/compliance.projection';
+export * from './compliance/compliance.reader';

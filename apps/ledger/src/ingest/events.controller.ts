@@ -6,6 +6,7 @@ import { Roles } from '../auth/bearer-auth.guard';
 import { WritesGuard } from '../http/writes.guard';
 import { EnvelopeBatchPipe } from './envelope-batch.pipe';
 import { BatchRejected, type RecordResult } from '#ledger/recording';
+import { RefusalCounts } from '../compliance/refusal-counts';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { RecordEnvelopes } from './record-envelopes';
 import { WriteBackpressure } from './write-backpressure';
@@ -20,6 +21,7 @@ export class EventsController {
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(WriteBackpressure) private readonly backpressure: WriteBackpressure,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
+    @Inject(RefusalCounts) private readonly refusals: RefusalCounts,
   ) {}
 
   @Post()
@@ -60,6 +62,7 @@ export class EventsController {
     } catch (error) {
       if (error instanceof BatchRejected) {
         this.metrics.rejections.inc({ code: error.error.code, channel: 'http' });
+        await this.refusals.count(error.error.code);
         const id = envelopes[error.index]?.id;
         this.logger.log(`batch of ${envelopes.length} refused: ${error.error.code} at events[${error.index}] (${id})`);
       }

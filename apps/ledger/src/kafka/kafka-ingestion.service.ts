@@ -5,6 +5,7 @@ import type { InboundEnvelope } from '#ledger/domain';
 import type { RecordResult } from '#ledger/recording';
 import { KafkaIngestor, explainKafkaFailure } from '#ledger/kafka';
 import { safeErrorSummary } from '#ledger/postgres';
+import { RefusalCounts } from '../compliance/refusal-counts';
 import type { LedgerConfig } from '../config/ledger-config';
 import { RecordEnvelopes } from '../ingest/record-envelopes';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
@@ -37,6 +38,7 @@ export class KafkaIngestionService implements OnApplicationBootstrap, OnApplicat
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(RefusalCounts) private readonly refusals: RefusalCounts,
   ) {}
 
   /** Whether a batch waits for the store to come back (for readiness). */
@@ -75,6 +77,7 @@ export class KafkaIngestionService implements OnApplicationBootstrap, OnApplicat
       onDeadLetter: (code) => {
         this.metrics.kafkaRecords.inc({ outcome: 'dead-lettered' });
         this.metrics.kafkaDeadLetters.inc({ code });
+        void this.refusals.count(code);
       },
       onRetry: (reason) => this.metrics.kafkaRetries.inc({ reason }),
       log: (line) => this.logger.warn(line),

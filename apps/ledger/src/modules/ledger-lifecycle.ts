@@ -33,6 +33,7 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     await this.kafka?.publisher.close();
     for (const readModel of this.projections.readModels) await readModel.stop();
     await this.projections.tree?.stop();
+    for (const follower of this.projections.followers) await follower.stop();
     await this.store.close();
     await this.pool.end();
     await this.host.stop();

@@ -11,10 +11,13 @@ export class LedgerProjections {
     readonly publication: ProjectionDriver | null,
     /** The verifiable log's tree: not waited for by a write (its leaves come a moment after). */
     readonly tree: ProjectionDriver | null = null,
+    /** Read models nobody's write or read waits for (the compliance checks' facts), each at its own pace. */
+    readonly followers: readonly ProjectionDriver[] = [],
   ) {}
 
   get all(): readonly ProjectionDriver[] {
-    return [...this.readModels, ...(this.tree ? [this.tree] : []), ...(this.publication ? [this.publication] : [])];
+    const tree = this.tree ? [this.tree] : [];
+    return [...this.readModels, ...tree, ...this.followers, ...(this.publication ? [this.publication] : [])];
   }
 
   start(): void {

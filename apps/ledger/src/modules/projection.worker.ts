@@ -41,6 +41,7 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
     readModel,
     publication,
     tree: treeRunner,
+    compliance,
   } = serviceProjections(
     {
       store,
@@ -53,7 +54,7 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
     },
     { onProgress, onError },
   );
-  const runners = [readModel, treeRunner, ...(publication ? [publication] : [])];
+  const runners = [readModel, treeRunner, compliance, ...(publication ? [publication] : [])];
   for (const runner of runners) await runner.prepare();
   return {
     runners,

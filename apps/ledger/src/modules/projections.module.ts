@@ -48,11 +48,17 @@ type Placement = 'elsewhere' | 'event-loop' | 'thread';
  */
 const PLACEMENTS: Record<Placement, (parts: ProjectionParts) => LedgerProjections> = {
   elsewhere: () => new LedgerProjections([], null),
-  'event-loop': ({ prepared }) => new LedgerProjections([prepared.readModel], prepared.publication, prepared.tree),
+  'event-loop': ({ prepared }) =>
+    new LedgerProjections([prepared.readModel], prepared.publication, prepared.tree, [prepared.compliance]),
   thread: ({ config, policy, masterKey, host, store, kafka, prepared }) => {
     const logger = new Logger('projections');
     const thread = projectionThread({
-      runners: [prepared.readModel, prepared.tree, ...(prepared.publication ? [prepared.publication] : [])],
+      runners: [
+        prepared.readModel,
+        prepared.tree,
+        prepared.compliance,
+        ...(prepared.publication ? [prepared.publication] : []),
+      ],
       store,
       data: {
         databaseUrl: host.url,
@@ -73,7 +79,8 @@ const PLACEMENTS: Record<Placement, (parts: ProjectionParts) => LedgerProjection
     });
     const publication = prepared.publication && thread.driver(prepared.publication.projection.name);
     const tree = thread.driver(prepared.tree.projection.name);
-    return new LedgerProjections([thread.driver(prepared.readModel.projection.name)], publication, tree);
+    const compliance = thread.driver(prepared.compliance.projection.name);
+    return new LedgerProjections([thread.driver(prepared.readModel.projection.name)], publication, tree, [compliance]);
   },
 };
 
@@ -109,6 +116,7 @@ async function openProjections(
   await prepared.readModel.prepare();
   await prepared.publication?.prepare();
   await prepared.tree.prepare();
+  await prepared.compliance.prepare();
   return PLACEMENTS[placementOf(config)]({ config, policy, masterKey, host, store, kafka, prepared });
 }
 

@@ -8,6 +8,7 @@ import {
   BreachExposureProjection,
   BreachLogProjection,
   CompositeProjection,
+  ComplianceProjection,
   ProcessingActivityProjection,
   ProjectionRunner,
   RequestRegisterProjection,
@@ -38,7 +39,9 @@ const TREE_LINGER_MS = 250;
  * projection thread, or the event loop): the read models, in one transaction per batch (each
  * person's state, the request register, the Art. 30 record's figures, the breach log and who each
  * breach could touch, and the shredding an erasure in the feed calls for, repeated from the feed
- * after a crash); the verifiable log's tree; and with Kafka the publication downstream.
+ * after a crash); the compliance checks' facts, on their own checkpoint, since no write waits for
+ * them and a store with history fills them from position 0 without replaying the others; the
+ * verifiable log's tree; and with Kafka the publication downstream.
  */
 export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<ProjectionRunnerOptions, 'feed'>) {
   const { store, pool, keyring, directory } = deps;
@@ -59,6 +62,10 @@ export function serviceProjections(deps: ServiceProjectionsDeps, options: Omit<P
   ]);
   return {
     readModel: new ProjectionRunner(store, pool, readModels, { ...options, feed }),
+    compliance: new ProjectionRunner(store, pool, new ComplianceProjection(deps.inactivityMonths), {
+      ...options,
+      feed,
+    }),
     publication: deps.publication
       ? new ProjectionRunner(
           store,
