@@ -43,7 +43,7 @@ interface Rebuild {
  *    time, each row written once into an unindexed shadow table;
  * 2. index the shadow; 3. catch up from the feed position taken when the rebuild started;
  * 4. swap, in one transaction that holds the projection's lock: apply the last events, rename the
- *    shadow into place, move the checkpoint.
+ *    shadow into place; the live checkpoint stays (a projection without one starts at the swap's).
  * Progress is saved with every page, so an interrupted rebuild resumes where it stopped.
  * A store that cannot read by stream (KurrentDB) is scanned from its feed instead.
  */
@@ -151,9 +151,11 @@ async function catchUpAndSwap(rebuild: Rebuild): Promise<void> {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ledger-projection:${live.name}`]);
     checkpoint = await catchUp(rebuild, client, checkpoint);
     await shadow.replace(client, live.table);
+    // A live checkpoint stays where it is: it may be shared with read models that ride with this
+    // one and lag behind, and the events between it and the rebuild's are folded once anyway (a
+    // document skips an event its version has seen).
     await client.query(
-      `INSERT INTO ledger_projections (name, checkpoint) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = now()`,
+      `INSERT INTO ledger_projections (name, checkpoint) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
       [live.name, checkpoint],
     );
     await client.query('DELETE FROM ledger_projection_rebuilds WHERE name = $1', [live.name]);

@@ -6,6 +6,8 @@ import { migrate, type Pool } from '#ledger/postgres';
 import type { LedgerWriter } from '#ledger/recording';
 import { defaultPolicy } from '../../domain/src/testing/envelopes';
 import { openLedgerFixture, type LedgerFixture } from '../../../test/support/ledger-fixture';
+import { CompositeProjection } from './composite.projection';
+import type { Projection } from './projection';
 import { rebuildProjection } from './projection-rebuild';
 import { PROJECTION_MIGRATIONS, ProjectionRunner } from './projection-runner';
 import { SubjectStateProjection } from './subject-state/subject-state.projection';
@@ -263,6 +265,49 @@ describe('rebuilding a projection beside the live one', () => {
         `SELECT indexname FROM pg_indexes WHERE tablename = 'ledger_subject_state' ORDER BY 1`,
       );
       expect(rows.map((r) => r.indexname)).toEqual(['ledger_subject_state_pkey', 'ledger_subject_state_retention']);
+    } finally {
+      await fixture.close();
+    }
+  });
+});
+
+describe('rebuilding the subject state while the read models it rides with lag behind', () => {
+  it('leaves their checkpoint where it was: the others still get every event, the state folds each once', async () => {
+    const fixture = await openLedgerFixture();
+    const { pool, store } = fixture;
+    const writer = fixture.writer();
+    /** A read model beside the state under the same checkpoint: the ids of the events it applied. */
+    const applied: Projection = {
+      name: 'applied-ids',
+      migrations: [{ version: 900, description: 'ids', sql: 'CREATE TABLE applied_ids (event_id uuid PRIMARY KEY)' }],
+      apply: async (events, client) => {
+        await client.query('INSERT INTO applied_ids SELECT unnest($1::uuid[])', [events.map((e) => e.eventId)]);
+      },
+      reset: async (client) => void (await client.query('TRUNCATE applied_ids')),
+    };
+    const state = new SubjectStateProjection(60);
+    const runner = new ProjectionRunner(store, pool, new CompositeProjection(state.name, [state, applied]));
+    try {
+      await runner.prepare();
+      const collect = (i: number) =>
+        envelope(
+          'data.collected',
+          { purpose: 'client-assignments', fields: { 'work.employer': `E${i}` }, collectedFrom: 'subject' },
+          `webcruiter:candidate:lag${i % 7}`,
+        );
+      await writer.record([0, 1, 2, 3].map(collect), { atomic: true });
+      while ((await runner.step()) > 0);
+      // Written while the read models are behind: the rebuild's scan sees them, the others have not.
+      await writer.record([4, 5, 6, 7, 8, 9].map(collect), { atomic: true });
+      await rebuildProjection(store, pool, state, { pageSize: 3 });
+      while ((await runner.step()) > 0);
+      const all = (await store.readFeed(null, 1000)).map((e) => e.eventId).sort();
+      const ids = (await pool.query('SELECT event_id FROM applied_ids ORDER BY 1')).rows.map((r) => r.event_id);
+      expect(ids).toEqual(all);
+      const versions = await pool.query(
+        'SELECT sum(version)::int AS n, count(*)::int AS people FROM ledger_subject_state',
+      );
+      expect(versions.rows[0]).toEqual({ n: all.length, people: 7 });
     } finally {
       await fixture.close();
     }
