@@ -8,6 +8,7 @@ import { ensureBroker } from '../kafka-bench';
 import { BENCH_MASTER_KEY, BENCH_TOKENS, LedgerServer } from '../ledger-server';
 import { round } from '../stats';
 import { copyRowsEps, dataset, ledgerAppendEps, rebuildEps } from '../store-bench';
+import { AutovacuumStandIn } from './autovacuum';
 import { BulkLoader } from './bulk-loader';
 import { chartSvg } from './chart';
 import { BROKERS, createTopic, kafkaIngestion } from './kafka-ingest';
@@ -27,6 +28,7 @@ interface Run {
   readonly loader: BulkLoader;
   readonly scratch: string;
   readonly tag: string;
+  readonly autovacuum: AutovacuumStandIn;
   persons: number;
   copied: number;
   heavyId: string;
@@ -74,6 +76,7 @@ async function serviceFigures(run: Run, size: number) {
     const caughtUp = await waitProjected(run.db, started);
     const catchUpRss = Math.round(ledger.rssPeakMb());
     log(`  service up in ${startSeconds} s; projections caught up (s from start): ${JSON.stringify(caughtUp)}`);
+    await run.autovacuum.vacuum();
     if (!run.heavyId) {
       const found = await getText(ledger.url, '/v1/subjects?ref=scale:candidate:heavy', BENCH_TOKENS.auditor);
       run.heavyId = (JSON.parse(found.body) as { subjectId: string }).subjectId;
@@ -145,18 +148,22 @@ async function main(): Promise<void> {
   const db = new Client({ connectionString: url.toString() });
   const scratch = mkdtempSync(join(tmpdir(), 'ledger-scale-'));
   const results: SizeResult[] = [];
+  let autovacuum: AutovacuumStandIn | null = null;
   try {
     // BENCH_KAFKA_BROKERS names a broker of one's own; without it, the one of deploy/kafka.
     if (!process.env.BENCH_KAFKA_BROKERS) ensureBroker();
     await db.connect();
     const loader = await BulkLoader.open(url.toString(), BENCH_MASTER_KEY);
     await createCopyTable(db);
+    autovacuum = await AutovacuumStandIn.start(url.toString());
+    if (autovacuum.active) log('the server runs without autovacuum: the benchmark analyzes as autovacuum would, in its stead');
     const run: Run = {
       url: url.toString(),
       db,
       loader,
       scratch,
       tag: tag.replace(/_/g, '-'),
+      autovacuum,
       persons: 0,
       copied: 0,
       heavyId: '',
@@ -165,6 +172,7 @@ async function main(): Promise<void> {
     for (const size of sizes) results.push(await measureSize(run, size));
     await loader.close();
   } finally {
+    await autovacuum?.stop();
     await db.end().catch(() => undefined);
     if (process.env.BENCH_SCALE_KEEP_DB !== '1') await admin.query(`DROP DATABASE IF EXISTS ${tag} WITH (FORCE)`);
     else log(`kept the database ${tag}`);

@@ -101,15 +101,12 @@ export async function diskFigures(db: Client, events: number, persons: number): 
 
 /** Events in the store, and persons: the subject-state rows, so once the projections have caught up. */
 export async function storeCounts(db: Client): Promise<{ events: number; persons: number; lastPosition: number }> {
-  const { rows } = await db.query<{ events: string; persons: string; last: string | null }>(
-    `SELECT (SELECT count(*) FROM ledger_events)::text AS events,
-            (CASE WHEN to_regclass('ledger_subject_state') IS NULL THEN 0
-                  ELSE (SELECT count(*) FROM ledger_subject_state) END)::text AS persons,
-            (SELECT max(position) FROM ledger_events)::text AS last`,
+  const { rows } = await db.query<{ events: string; last: string | null; state: string | null }>(
+    `SELECT count(*)::text AS events, max(position)::text AS last,
+            to_regclass('ledger_subject_state')::text AS state FROM ledger_events`,
   );
-  return {
-    events: Number(rows[0]!.events),
-    persons: Number(rows[0]!.persons),
-    lastPosition: Number(rows[0]!.last ?? 0),
-  };
+  const persons = rows[0]!.state
+    ? Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM ledger_subject_state')).rows[0]!.n)
+    : 0;
+  return { events: Number(rows[0]!.events), persons, lastPosition: Number(rows[0]!.last ?? 0) };
 }
