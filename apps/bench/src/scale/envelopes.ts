@@ -35,10 +35,10 @@ const value = (key: string, n: number): string =>
 
 /** 1–6 fields of the categories every purpose below holds. */
 function fields(n: number, salt: number, pool = FIELD_POOL): Record<string, string> {
-  const count = 1 + ((n * 7 + salt) % 6);
+  const count = Math.min(pool.length, 1 + ((n * 7 + salt) % 6));
   const out: Record<string, string> = {};
   for (let k = 0; k < count; k += 1) {
-    const key = pool[(n + salt + k * 3) % pool.length]!;
+    const key = pool[(n * 5 + salt + k) % pool.length]!;
     out[key] = value(key, n);
   }
   return out;

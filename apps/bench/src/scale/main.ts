@@ -156,7 +156,8 @@ async function main(): Promise<void> {
     const loader = await BulkLoader.open(url.toString(), BENCH_MASTER_KEY);
     await createCopyTable(db);
     autovacuum = await AutovacuumStandIn.start(url.toString());
-    if (autovacuum.active) log('the server runs without autovacuum: the benchmark analyzes as autovacuum would, in its stead');
+    if (autovacuum.active)
+      log('the server runs without autovacuum: the benchmark analyzes as autovacuum would, in its stead');
     const run: Run = {
       url: url.toString(),
       db,
