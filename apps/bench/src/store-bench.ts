@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { uuidv7 } from '#ledger/common';
 import { NO_STREAM, PostgresEventStore, type NewEvent, type StreamAppend } from '#ledger/event-store';
 import { BENCH_MASTER_KEY, BENCH_SIGNING_KEY } from './ledger-server';
 import { round } from './stats';
@@ -43,10 +44,10 @@ function event(stream: number, revision: number): NewEvent {
   };
 }
 
-/** `count` events: count/10 streams of 10, as (stream, events) pairs. */
+/** `count` events: count/10 streams of 10, as (stream, events) pairs; subject ids as the writer mints them. */
 export function dataset(count: number): Array<{ streamId: string; events: NewEvent[] }> {
   return Array.from({ length: Math.ceil(count / EVENTS_PER_STREAM) }, (_, s) => ({
-    streamId: `subject-${randomUUID()}`,
+    streamId: `subject-${uuidv7()}`,
     events: Array.from({ length: EVENTS_PER_STREAM }, (_, r) => event(s, r)),
   }));
 }
