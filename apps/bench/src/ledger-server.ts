@@ -7,7 +7,7 @@ import { processCpuSeconds } from './cpu';
 
 /** Tokens of the length the service asks for, new each run. */
 const token = () => randomBytes(24).toString('base64url');
-export const BENCH_TOKENS = { ingest: token(), auditor: token(), ops: token() };
+export const BENCH_TOKENS = { ingest: token(), auditor: token(), dpo: token(), ops: token() };
 /**
  * One master key for every service and ops command of a run, as one deployment shares its key:
  * outside the embedded default the service does not start without one.

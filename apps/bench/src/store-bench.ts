@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { uuidv7 } from '#ledger/common';
 import { NO_STREAM, PostgresEventStore, type NewEvent, type StreamAppend } from '#ledger/event-store';
 import { BENCH_MASTER_KEY, BENCH_SIGNING_KEY } from './ledger-server';
 import { round } from './stats';
@@ -43,10 +44,10 @@ function event(stream: number, revision: number): NewEvent {
   };
 }
 
-/** `count` events: count/10 streams of 10, as (stream, events) pairs. */
+/** `count` events: count/10 streams of 10, as (stream, events) pairs; subject ids as the writer mints them. */
 export function dataset(count: number): Array<{ streamId: string; events: NewEvent[] }> {
   return Array.from({ length: Math.ceil(count / EVENTS_PER_STREAM) }, (_, s) => ({
-    streamId: `subject-${randomUUID()}`,
+    streamId: `subject-${uuidv7()}`,
     events: Array.from({ length: EVENTS_PER_STREAM }, (_, r) => event(s, r)),
   }));
 }
@@ -108,6 +109,14 @@ export async function copyLimitEps(url: string, streams: ReturnType<typeof datas
   await client.query(`CREATE TABLE bench_copy (
     stream_id text, revision int, event_id uuid, type text, data json, personal json, meta json,
     recorded_at timestamptz, hash text, previous_hash text)`);
+  const eps = await copyRowsEps(client, 'bench_copy', streams);
+  await client.query('DROP TABLE bench_copy');
+  await client.end();
+  return eps;
+}
+
+/** COPYs the events' rows into an existing bare table (the shape copyLimitEps creates); its rate. */
+export async function copyRowsEps(client: Client, table: string, streams: ReturnType<typeof dataset>): Promise<number> {
   const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
   function* rows() {
     for (const s of streams) {
@@ -130,10 +139,8 @@ export async function copyLimitEps(url: string, streams: ReturnType<typeof datas
     }
   }
   const started = performance.now();
-  await pipeline(Readable.from(rows()), client.query(copyFrom('COPY bench_copy FROM STDIN')));
+  await pipeline(Readable.from(rows()), client.query(copyFrom(`COPY ${table} FROM STDIN`)));
   const seconds = (performance.now() - started) / 1000;
-  await client.query('DROP TABLE bench_copy');
-  await client.end();
   return round((streams.length * EVENTS_PER_STREAM) / seconds);
 }
 

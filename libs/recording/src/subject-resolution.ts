@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '#ledger/common';
 import type { EventStore } from '#ledger/event-store';
 import type { BatchOutcomes } from './batch-outcomes';
 import type { DecisionStates, Loaded } from './decision-states';
@@ -22,7 +22,7 @@ export async function resolveSubjects(
   const refs = fresh.map((f) => f.envelope.subject.ref).filter((r): r is string => r !== undefined);
   const minted = new Set<string>();
   const mint = () => {
-    const id = randomUUID();
+    const id = uuidv7();
     minted.add(id);
     return id;
   };
@@ -53,7 +53,7 @@ export async function startErasedRefsAnew(
     }
     let next = moved.get(ref);
     if (next === undefined) {
-      next = await directory.reassign(ref, item.subjectId, randomUUID());
+      next = await directory.reassign(ref, item.subjectId, uuidv7());
       moved.set(ref, next);
       if (!loaded.has(next)) loaded.set(next, (await states.load([next])).get(next)!);
     }
