@@ -1,16 +1,6 @@
+import { escapeHtml } from '#ledger/reports';
 import type { DriftEntry, ProcessingActivity, ProcessingRecord } from './processing-record';
 import { RECORD_TEXTS, type RecordTexts } from './processing-record.texts';
-
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Every value goes through here: policy texts and system names are data, never markup. */
-export const escapeHtml = (value: string | number): string => String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 
 const list = (items: readonly string[], none: string): string =>
   items.length === 0 ? escapeHtml(none) : `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
