@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { withoutLogIndex } from '../support/trail';
 import { envelope } from './support/envelopes';
 import { LedgerProcess } from './support/ledger-process';
 
@@ -46,9 +47,14 @@ describe('a read instance (LEDGER_ROLE=read) beside a recording one', () => {
     expect(onReader.status).toBe(200);
     expect(onReader.body.data['contact.email'].value).toBe('kari.nordmann@example.no');
     expect(onReader.body).toEqual(onWriter.body);
-    expect((await reader.get(`/v1/subjects/${subjectId}/trail`)).body).toEqual(
+    const [readerTrail, writerTrail] = [
+      (await reader.get(`/v1/subjects/${subjectId}/trail`)).body,
       (await writer.get(`/v1/subjects/${subjectId}/trail`)).body,
-    );
+    ];
+    expect({ ...readerTrail, entries: withoutLogIndex(readerTrail.entries) }).toEqual({
+      ...writerTrail,
+      entries: withoutLogIndex(writerTrail.entries),
+    });
     expect((await reader.get(`/v1/subjects?ref=${encodeURIComponent(ref)}`)).body).toEqual({ subjectId });
 
     const accesses = (await writer.get(`/v1/subjects/${subjectId}/accesses`, 'dpo')).body.accesses;
