@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState, useLayoutEffect } from 'preact/hooks';
 import { signedIn, setToken, whenSignedOut } from './api';
 import { finishSignIn, isCallback, loadConfig, type ConsoleConfig } from './auth';
 import { TEXTS, type Lang } from './i18n';
@@ -59,7 +59,8 @@ export function App() {
     if (path !== firstPath.current) document.getElementById('main')?.focus();
     firstPath.current = '';
   }, [path]);
-  useEffect(() => {
+  // In the same commit as the text: a reader (or a screen reader) never sees one language marked as the other.
+  useLayoutEffect(() => {
     document.documentElement.lang = lang;
     document.title = t.title;
   }, [lang]);
