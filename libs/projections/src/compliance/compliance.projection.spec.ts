@@ -1,6 +1,6 @@
 import type { SubjectEvent } from '#ledger/domain';
-import type { StoredEvent } from '#ledger/event-store';
 import { documentSpecification } from '../testing/document-specification';
+import { subjectHistory } from '../testing/subject-history';
 import { COMPLIANCE_TABLE, complianceDocuments, type ComplianceRow } from './compliance.projection';
 
 // One person's compliance row after their recorded history: the facts, and the columns the checks count on.
@@ -8,27 +8,7 @@ const projection = complianceDocuments(60);
 const { given } = documentSpecification(projection);
 const subjectId = '6f1d2c3b-4a59-4e8f-9a7b-0c1d2e3f4a5b';
 
-const history = (...events: Array<[string, SubjectEvent]>): StoredEvent[] =>
-  events.map(([at, event], revision) => ({
-    eventId: `e${revision}`,
-    type: event.type,
-    data: event.data,
-    personal: event.personal,
-    meta: {
-      envelopeId: `m${revision}`,
-      envelopeHash: 'h',
-      occurredAt: at,
-      source: 's',
-      correlationId: 'c',
-      causationId: 'c',
-    },
-    recordedAt: at,
-    streamId: `subject-${subjectId}`,
-    revision,
-    checkpoint: String(revision),
-    hash: 'h',
-    previousHash: null,
-  }));
+const history = subjectHistory(subjectId);
 
 const use: SubjectEvent = {
   type: 'data.used',

@@ -1,6 +1,6 @@
 import type { SubjectEvent } from '#ledger/domain';
-import type { StoredEvent } from '#ledger/event-store';
 import { documentSpecification } from '../testing/document-specification';
+import { subjectHistory } from '../testing/subject-history';
 import {
   REQUEST_REGISTER_TABLE,
   requestRegisterDocuments,
@@ -11,27 +11,7 @@ import {
 const { given } = documentSpecification(requestRegisterDocuments);
 const subjectId = '6f1d2c3b-4a59-4e8f-9a7b-0c1d2e3f4a5b';
 
-const history = (...events: Array<[string, SubjectEvent]>): StoredEvent[] =>
-  events.map(([day, event], revision) => ({
-    eventId: `e${revision}`,
-    type: event.type,
-    data: event.data,
-    personal: event.personal,
-    meta: {
-      envelopeId: `m${revision}`,
-      envelopeHash: 'h',
-      occurredAt: `${day}T09:00:00.000Z`,
-      source: 'webcruiter',
-      correlationId: 'c',
-      causationId: 'c',
-    },
-    recordedAt: `${day}T09:00:01.000Z`,
-    streamId: `subject-${subjectId}`,
-    revision,
-    checkpoint: String(revision),
-    hash: 'h',
-    previousHash: null,
-  }));
+const history = subjectHistory(subjectId);
 
 const received = (requestId: string, dueDate: string): SubjectEvent => ({
   type: 'request.received',

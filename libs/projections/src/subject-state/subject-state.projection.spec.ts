@@ -1,6 +1,6 @@
 import type { SubjectEvent } from '#ledger/domain';
-import type { StoredEvent } from '#ledger/event-store';
 import { documentSpecification } from '../testing/document-specification';
+import { subjectHistory } from '../testing/subject-history';
 import { subjectStateDocuments } from './subject-state.projection';
 import { emptyStateView, type RequestView, type SubjectStateView } from './subject-state.view';
 
@@ -9,28 +9,7 @@ import { emptyStateView, type RequestView, type SubjectStateView } from './subje
 const { given } = documentSpecification(subjectStateDocuments(60));
 const subjectId = '6f1d2c3b-4a59-4e8f-9a7b-0c1d2e3f4a5b';
 
-/** The person's events in the order recorded, each with the day it happened. */
-const history = (...events: Array<[string, SubjectEvent]>): StoredEvent[] =>
-  events.map(([day, event], revision) => ({
-    eventId: `e${revision}`,
-    type: event.type,
-    data: event.data,
-    personal: event.personal,
-    meta: {
-      envelopeId: `m${revision}`,
-      envelopeHash: 'h',
-      occurredAt: `${day}T09:00:00.000Z`,
-      source: 'webcruiter',
-      correlationId: 'c',
-      causationId: 'c',
-    },
-    recordedAt: `${day}T09:00:01.000Z`,
-    streamId: `subject-${subjectId}`,
-    revision,
-    checkpoint: String(revision),
-    hash: 'h',
-    previousHash: null,
-  }));
+const history = subjectHistory(subjectId);
 const state = (shown: Partial<SubjectStateView>): SubjectStateView => ({ ...emptyStateView(subjectId), ...shown });
 
 const collected = (purpose: string, values: Record<string, string>, linkedRef?: string): SubjectEvent => ({
