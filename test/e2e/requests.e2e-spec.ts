@@ -119,11 +119,44 @@ describe('the request register (built service, HTTP, PostgreSQL)', () => {
     expect(await entry('?status=answered', access.id)).toMatchObject({ status: 'answered', onTime: true });
   });
 
-  it('serves the register to the dpo only, and refuses an unknown status', async () => {
+  it('serves the register to the dpo only, and refuses an unknown status, limit or cursor', async () => {
     expect((await ledger.get('/v1/requests', 'auditor')).status).toBe(403);
-    expect((await ledger.get('/v1/requests?status=late', 'dpo')).status).toBe(400);
+    for (const query of ['status=late', 'kind=complaint', 'limit=0', 'limit=1001', 'after=bm90LWEtY3Vyc29y']) {
+      const refused = await ledger.get(`/v1/requests?${query}`, 'dpo');
+      expect([query, refused.status, refused.body.error]).toEqual([query, 400, 'validation']);
+    }
     const body = await register('');
     expect(body.asOf).toEqual(expect.any(String));
+  });
+
+  it('pages through the register by due date: each request once, the whole register in the end', async () => {
+    const ref = `webcruiter:candidate:pages-${randomUUID().slice(0, 8)}`;
+    for (const day of ['03', '05', '04'])
+      expect(
+        (
+          await ledger.post(
+            envelope('request.received', ref, { kind: 'portability', channel: 'email' }, `2026-03-${day}T09:00:00Z`),
+          )
+        ).status,
+      ).toBe(201);
+    const whole = await eventually(
+      () => register('?kind=portability'),
+      (r) => r.requests.length >= 3,
+    );
+    const pages: Entry[][] = [];
+    let after = '';
+    do {
+      const page = (await ledger.get(`/v1/requests?kind=portability&limit=2${after}`, 'dpo')).body as {
+        requests: Entry[];
+        next?: string;
+      };
+      pages.push(page.requests);
+      after = page.next ? `&after=${page.next}` : '';
+    } while (after);
+    expect(pages.every((page) => page.length <= 2)).toBe(true);
+    expect(pages.flat().map((e) => e.requestId)).toEqual(whole.requests.map((e) => e.requestId));
+    const dueDates = whole.requests.map((e) => e.dueDate);
+    expect(dueDates).toEqual([...dueDates].sort());
   });
 
   it('counts overdue requests in the metric', async () => {

@@ -1,13 +1,35 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Query, type PipeTransform } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { REQUEST_KINDS } from '#ledger/domain';
 import type { RegisterStatus } from '#ledger/projections';
 import { Roles } from '../auth/bearer-auth.guard';
-import { InputValidationError } from '../http/errors';
+import { validated } from '../http/validated';
+import { IsRegisterCursor, readCursor } from './register-cursor';
 import { ListRequestsQuery } from './requests.queries';
 
-const STATUSES: readonly string[] = ['open', 'overdue', 'answered'];
+const STATUSES: readonly RegisterStatus[] = ['open', 'overdue', 'answered'];
+const MAX_LIMIT = 1000;
+const asInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;
+
+/** The query of GET /v1/requests; a parameter given twice arrives as a list and is refused. */
+export class RequestsQueryDto {
+  @IsOptional() @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` }) status?: RegisterStatus;
+  @IsOptional() @IsIn(REQUEST_KINDS, { message: `kind must be one of ${REQUEST_KINDS.join(', ')}` }) kind?: string;
+  /** Without it, the whole register, as before pages existed. */
+  @IsOptional() @Transform(asInt) @IsInt() @Min(1) @Max(MAX_LIMIT) limit?: number;
+  @IsOptional() @IsRegisterCursor() after?: string;
+}
+
+@Injectable()
+class RequestsQueryPipe implements PipeTransform<unknown, RequestsQueryDto> {
+  transform(query: unknown): RequestsQueryDto {
+    return validated(RequestsQueryDto, query);
+  }
+}
 
 @ApiTags('requests')
 @ApiBearerAuth()
@@ -23,17 +45,19 @@ export class RequestsController {
   })
   @ApiQuery({ name: 'status', required: false, enum: STATUSES })
   @ApiQuery({ name: 'kind', required: false, enum: REQUEST_KINDS })
-  async list(@Query('status') status: string | undefined, @Query('kind') kind: string | undefined) {
-    const problems = [
-      ...(status !== undefined && !STATUSES.includes(status)
-        ? [{ path: 'status', message: `status must be one of ${STATUSES.join(', ')}` }]
-        : []),
-      ...(kind !== undefined && !(REQUEST_KINDS as readonly string[]).includes(kind)
-        ? [{ path: 'kind', message: `kind must be one of ${REQUEST_KINDS.join(', ')}` }]
-        : []),
-    ];
-    if (problems.length > 0) throw new InputValidationError(problems);
+  @ApiQuery({ name: 'limit', required: false, description: `1 to ${MAX_LIMIT}; without it, every request` })
+  @ApiQuery({ name: 'after', required: false, description: 'the `next` of the page before' })
+  @ApiResponse({ status: 200, description: '{ asOf, requests: [ { …, subjectId } ], next? }' })
+  list(@Query(RequestsQueryPipe) query: RequestsQueryDto) {
     const asOf = new Date().toISOString();
-    return this.queries.execute(new ListRequestsQuery(asOf, status as RegisterStatus | undefined, kind));
+    return this.queries.execute(
+      new ListRequestsQuery(asOf, {
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.kind ? { kind: query.kind } : {}),
+        ...(query.limit ? { limit: query.limit } : {}),
+        // Validated above: the cursor reads.
+        ...(query.after ? { after: readCursor(query.after)! } : {}),
+      }),
+    );
   }
 }

@@ -1,17 +1,18 @@
 import { Query } from '@nestjs/cqrs';
-import type { RegisterEntry, RegisterStatus } from '#ledger/projections';
+import type { RegisterEntry, RegisterQuery } from '#ledger/projections';
 
 export interface RequestRegister {
   readonly asOf: string;
   readonly requests: RegisterEntry[];
+  /** The `after` of the next page, when a `limit` left requests out. */
+  readonly next?: string;
 }
 
-/** The DPO's register: requests by status and kind, as of now. */
+/** The DPO's register: requests by status and kind, as of now, whole or a page at a time. */
 export class ListRequestsQuery extends Query<RequestRegister> {
   constructor(
     readonly asOf: string,
-    readonly status?: RegisterStatus,
-    readonly kind?: string,
+    readonly query: RegisterQuery = {},
   ) {
     super();
   }

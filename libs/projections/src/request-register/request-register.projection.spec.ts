@@ -4,10 +4,10 @@ import { subjectHistory } from '../testing/subject-history';
 import {
   REQUEST_REGISTER_TABLE,
   requestRegisterDocuments,
-  type RequestRegisterRow,
+  type RegisterRequestRow,
 } from './request-register.projection';
 
-// The register row of one person after their recorded history: their requests, and nothing personal.
+// The register's row of one request after its person's recorded history: no personal value.
 const { given } = documentSpecification(requestRegisterDocuments);
 const subjectId = '6f1d2c3b-4a59-4e8f-9a7b-0c1d2e3f4a5b';
 
@@ -41,51 +41,67 @@ const open = (requestId: string, dueDate: string) => ({
 });
 
 describe('the request register', () => {
-  it('holds each request of a person, open or answered, and passes other events by', () => {
-    const answered: SubjectEvent = {
-      type: 'request.answered',
-      data: { requestId: 'q1', outcome: 'refused', answeredAt: '2027-04-20T09:00:00.000Z', onTime: true },
-      personal: { reason: 'manifestly unfounded' },
-    };
-    const events = history(
-      ['2027-04-01', received('q1', '2027-05-03')],
-      ['2027-04-02', collected],
-      ['2027-04-03', received('q2', '2027-05-03')],
-      ['2027-04-20', answered],
+  const answered: SubjectEvent = {
+    type: 'request.answered',
+    data: { requestId: 'q1', outcome: 'refused', answeredAt: '2027-04-20T09:00:00.000Z', onTime: true },
+    personal: { reason: 'manifestly unfounded' },
+  };
+  const events = history(
+    ['2027-04-01', received('q1', '2027-05-03')],
+    ['2027-04-02', collected],
+    ['2027-04-03', received('q2', '2027-05-03')],
+    ['2027-04-20', answered],
+  );
+  const ofRequest = (requestId: string) =>
+    events.filter(
+      (e) => requestRegisterDocuments.canHandle(e) && requestRegisterDocuments.documentId(e).endsWith(`/${requestId}`),
     );
-    expect(events.filter((e) => requestRegisterDocuments.canHandle(e)).map((e) => e.revision)).toEqual([0, 2, 3]);
-    given(events).then({
-      subjectId,
-      requests: [
-        {
-          ...open('q1', '2027-05-03'),
-          status: 'answered',
-          answeredAt: '2027-04-20T09:00:00.000Z',
-          outcome: 'refused',
-          onTime: true,
-        },
-        open('q2', '2027-05-03'),
-      ],
-      version: 4,
-    });
+
+  it('keeps a row per request, keyed by person and request, and passes other events by', () => {
+    const handled = events.filter((e) => requestRegisterDocuments.canHandle(e));
+    expect(handled.map((e) => [e.revision, requestRegisterDocuments.documentId(e)])).toEqual([
+      [0, `${subjectId}/q1`],
+      [2, `${subjectId}/q2`],
+      [3, `${subjectId}/q1`],
+    ]);
   });
 
-  it('writes beside each row what the overdue queries select on', () => {
-    const row: RequestRegisterRow = {
+  it('holds a request from its opening to its answer, and nothing personal', () => {
+    given(ofRequest('q1')).then({
       subjectId,
-      requests: [
-        open('q2', '2027-06-01'),
-        open('q1', '2027-05-03'),
-        { ...open('q3', '2027-01-04'), status: 'answered' },
-      ],
-      version: 3,
-    };
+      request: {
+        ...open('q1', '2027-05-03'),
+        status: 'answered',
+        answeredAt: '2027-04-20T09:00:00.000Z',
+        outcome: 'refused',
+        onTime: true,
+      },
+      version: 4,
+    });
+    given(ofRequest('q2')).then({ subjectId, request: open('q2', '2027-05-03'), version: 3 });
+  });
+
+  it("leaves out an erasure the controller asks for itself: it is no person's request", () => {
+    const retention = history([
+      '2027-04-01',
+      {
+        type: 'erasure.requested',
+        data: { requestId: 'r1', scope: 'all', reason: 'retention-expired' },
+        personal: {},
+      } as SubjectEvent,
+    ]);
+    expect(retention.filter((e) => requestRegisterDocuments.canHandle(e))).toEqual([]);
+  });
+
+  it('writes beside each row what the pages and the overdue gauge select and sort on', () => {
+    const row: RegisterRequestRow = { subjectId, request: open('q2', '2027-06-01'), version: 3 };
     const values = Object.fromEntries(REQUEST_REGISTER_TABLE.columns.map((c) => [c.name, c.value(row)]));
     expect(values).toEqual({
-      open_count: 2,
-      answered_count: 1,
-      earliest_open_due: '2027-05-03',
-      open_due_dates: '{2027-06-01,2027-05-03}',
+      subject_id: subjectId,
+      request_id: 'q2',
+      kind: 'portability',
+      status: 'open',
+      due_date: '2027-06-01',
     });
   });
 });
