@@ -54,7 +54,7 @@ export function figureSeries(results: readonly SizeResult[]): Series[] {
     s('trail of 1,000 events p99', 'ms', (r) => reads(r).heavyTrail.p99),
     s('ref lookup p99 serial', 'ms', (r) => reads(r).refSerial.p99),
     s('ref lookup p99, 8 at once', 'ms', (r) => reads(r).refC8.p99),
-    s('requests overdue p99', 'ms', (r) => reads(r).requestsOverdue.p99),
+    s('requests overdue, a page of 100, p99', 'ms', (r) => reads(r).requestsOverdue.p99),
     s('compliance p99', 'ms', (r) => reads(r).compliance?.p99),
     s('inclusion proof p99', 'ms', (r) => reads(r).proof.p99),
     s('rebuild subject-state', 'events/s', (r) => r.rebuild.eps),
