@@ -21,7 +21,11 @@ interface Progress {
 }
 
 export interface RebuildOptions {
-  /** Events read per page. @defaultValue 20_000 */
+  /**
+   * Events read per page. Two pages are in memory at once (one folded, the next read), and the
+   * process's peak memory follows the page, not the store; larger pages buy no speed.
+   * @defaultValue 5_000
+   */
   readonly pageSize?: number;
   readonly onProgress?: (phase: string, events: number) => void;
 }
@@ -61,7 +65,7 @@ export async function rebuildProjection(
     pool,
     live,
     shadow,
-    pageSize: options.pageSize ?? 20_000,
+    pageSize: options.pageSize ?? 5_000,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     events: 0,
   };
