@@ -1,7 +1,7 @@
 import type { StoredEvent } from '#ledger/event-store';
 
 /**
- * A read model of one document per stream, declared as data: which events it reads, the document
+ * A read model of documents fed by one stream each, declared as data: which events it reads, the document
  * it starts from, and how an event changes it. No I/O and no clock, so its fold is tested without
  * a database (`documentSpecification`), and one writer (`PostgresDocumentProjection`) stores any of them.
  *
@@ -14,7 +14,10 @@ export interface DocumentProjection<Doc> {
   readonly name: string;
   /** Whether the event folds into a document; the writer passes the others by. */
   canHandle(event: StoredEvent): boolean;
-  /** The id of the document the event folds into (one document per stream). */
+  /**
+   * The id of the document the event folds into: one per stream, or several per stream (one per
+   * request of a person), but never one fed by two streams, since `version` counts in revisions.
+   */
   documentId(event: StoredEvent): string;
   initialState(documentId: string): Doc;
   evolve(document: Doc, event: StoredEvent): Doc;
