@@ -4,13 +4,11 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { Roles } from '../auth/bearer-auth.guard';
 import { TOKEN_NAME } from '../config/secrets';
-import { validated } from '../http/validated';
+import { queryInt, validated } from '../http/validated';
 import { AccessLogReader } from './access-log.reader';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-const asInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;
 
 /** The query of GET /v1/access-log; a parameter given twice arrives as a list and is refused. */
 export class AccessLogQueryDto {
@@ -20,7 +18,7 @@ export class AccessLogQueryDto {
   @IsOptional() @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 date or time' }) to?: string;
   @IsOptional() @Matches(/^[1-9]\d{0,17}$/, { message: "before must be a page's next cursor" }) before?: string;
   /** @defaultValue 100 */
-  @Transform(asInt) @IsInt() @Min(1) @Max(MAX_LIMIT) limit: number = DEFAULT_LIMIT;
+  @Transform(queryInt) @IsInt() @Min(1) @Max(MAX_LIMIT) limit: number = DEFAULT_LIMIT;
 }
 
 @Injectable()

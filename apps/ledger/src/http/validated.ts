@@ -16,3 +16,10 @@ export function validated<T extends object>(cls: new () => T, plain: unknown): T
   }
   return dto;
 }
+
+/**
+ * class-transformer's `@Transform` for a whole number in a query string: digits become a number,
+ * anything else stays as it came, for class-validator to refuse by name.
+ */
+export const queryInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;

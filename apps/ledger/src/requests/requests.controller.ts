@@ -6,21 +6,19 @@ import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { REQUEST_KINDS } from '#ledger/domain';
 import type { RegisterStatus } from '#ledger/projections';
 import { Roles } from '../auth/bearer-auth.guard';
-import { validated } from '../http/validated';
+import { queryInt, validated } from '../http/validated';
 import { IsRegisterCursor, readCursor } from './register-cursor';
 import { ListRequestsQuery } from './requests.queries';
 
 const STATUSES: readonly RegisterStatus[] = ['open', 'overdue', 'answered'];
 const MAX_LIMIT = 1000;
-const asInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;
 
 /** The query of GET /v1/requests; a parameter given twice arrives as a list and is refused. */
 export class RequestsQueryDto {
   @IsOptional() @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` }) status?: RegisterStatus;
   @IsOptional() @IsIn(REQUEST_KINDS, { message: `kind must be one of ${REQUEST_KINDS.join(', ')}` }) kind?: string;
   /** Without it, the whole register, as before pages existed. */
-  @IsOptional() @Transform(asInt) @IsInt() @Min(1) @Max(MAX_LIMIT) limit?: number;
+  @IsOptional() @Transform(queryInt) @IsInt() @Min(1) @Max(MAX_LIMIT) limit?: number;
   @IsOptional() @IsRegisterCursor() after?: string;
 }
 
