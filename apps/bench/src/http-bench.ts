@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { BENCH_TOKENS } from './ledger-server';
-import { percentile, round } from './stats';
+import { getText, pick, readLatencies } from './reads';
+import { round } from './stats';
 
 const envelope = (ref: string) => ({
   id: randomUUID(),
@@ -62,7 +62,7 @@ export async function ingestHttp(
     }),
   );
   for (const subjectId of lastOfEach) {
-    const status = await get(url, `/v1/subjects/${subjectId}`, BENCH_TOKENS.auditor);
+    const { status } = await getText(url, `/v1/subjects/${subjectId}`, BENCH_TOKENS.auditor);
     if (status !== 200) throw new Error(`GET of a posted person answered ${status}`);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -79,56 +79,15 @@ export async function ingestFor(url: string, durationMs: number): Promise<number
   return envelopes;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-/** A GET on a kept-alive connection with node's own client (lighter than fetch on 2 cores). */
-const get = (url: string, path: string, token: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const target = new URL(path, url);
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        agent,
-        headers: { authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end();
+/** State GETs of random persons at the given concurrency for `durationMs`; latencies in ms. */
+export const getLatencies = (url: string, subjectIds: readonly string[], concurrency: number, durationMs: number) =>
+  readLatencies({
+    base: url,
+    token: BENCH_TOKENS.auditor,
+    path: () => `/v1/subjects/${pick(subjectIds)}`,
+    concurrency,
+    durationMs,
   });
-
-/** State GETs at the given concurrency for `durationMs`; latencies in ms. */
-export async function getLatencies(
-  url: string,
-  subjectIds: readonly string[],
-  concurrency: number,
-  durationMs: number,
-) {
-  const latencies: number[] = [];
-  const until = performance.now() + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        const id = subjectIds[Math.floor(Math.random() * subjectIds.length)]!;
-        const t = performance.now();
-        const status = await get(url, `/v1/subjects/${id}`, BENCH_TOKENS.auditor);
-        if (status !== 200) throw new Error(`GET answered ${status}`);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return {
-    count: latencies.length,
-    p50: round(percentile(latencies, 50), 2),
-    p99: round(percentile(latencies, 99), 2),
-  };
-}
 
 export { post as postBatch, envelope as benchEnvelope };
 

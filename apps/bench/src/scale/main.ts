@@ -12,7 +12,7 @@ import { AutovacuumStandIn } from './autovacuum';
 import { BulkLoader } from './bulk-loader';
 import { chartSvg } from './chart';
 import { BROKERS, createTopic, kafkaIngestion } from './kafka-ingest';
-import { getText } from './reads';
+import { getText } from '../reads';
 import { figureSeries, goals, type SizeResult } from './results';
 import { sizeReads } from './size-reads';
 import { createCopyTable, diskFigures, storeCounts, topUpCopyTable, waitProjected } from './store-figures';

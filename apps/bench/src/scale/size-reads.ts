@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { BENCH_TOKENS } from '../ledger-server';
 import { erasedPerson, refOf } from './envelopes';
-import { getText, pick, readLatencies, type Latencies } from './reads';
+import { getText, pick, readLatencies, type Latencies } from '../reads';
 
 /** How long each read figure is measured, in ms (BENCH_SCALE_READ_MS). */
 const WINDOW = Number(process.env.BENCH_SCALE_READ_MS ?? 5000);

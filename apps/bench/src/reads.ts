@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { percentile, round } from '../stats';
+import { percentile, round } from './stats';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
