@@ -1,5 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { PostgresEventStore, type EventStore } from '#ledger/event-store';
-import type { Pool } from '#ledger/postgres';
+import { pgErrorOf, type Pool } from '#ledger/postgres';
 import type { LedgerConfig } from '../config/ledger-config';
 
 /**
@@ -12,7 +13,14 @@ export async function openEventStore(url: string, pool: Pool, sharesPool: boolea
     const { KurrentDbEventStore } = await import('#ledger/kurrentdb');
     return KurrentDbEventStore.open({ url, pool });
   }
-  return PostgresEventStore.open(sharesPool ? { url, pool } : { url });
+  const logger = new Logger('EventStore');
+  // The code only: the index's work names no person, but a driver's message may quote a value.
+  const onIdIndexFault = (error: unknown) =>
+    logger.warn(
+      `event-id index: a seal or filter build failed (${pgErrorOf(error).code ?? 'no SQLSTATE'}); ` +
+        'the next append retries it',
+    );
+  return PostgresEventStore.open(sharesPool ? { url, pool, onIdIndexFault } : { url, onIdIndexFault });
 }
 
 /** Where each store kind keeps its events: in the ledger's PostgreSQL, or in KurrentDB. */

@@ -14,6 +14,7 @@ import {
   type StreamAppend,
 } from '../event-store.port';
 import { assertCanonicalEventIds, eventHash } from '../hash-chain';
+import { EventIdGenerations } from './event-id-generations';
 import { EVENT_STORE_MIGRATIONS } from './postgres-event-store.migrations';
 
 const CHANNEL = 'ledger_events';
@@ -53,6 +54,8 @@ interface InputRow {
   readonly recorded_at: string;
   readonly hash: string;
   readonly previous_hash: string | null;
+  /** The sealed generations whose filters could not rule the id out. */
+  readonly maybe?: readonly number[];
 }
 
 const toEvent = (row: EventRow): StoredEvent => ({
@@ -92,6 +95,10 @@ export interface PostgresEventStoreOptions {
    * bytes, however many events were asked for, and holds at least one event. @defaultValue 16 MiB
    */
   readonly feedPageBytes?: number;
+  /** Event ids a generation of the id index holds before it is sealed (see EventIdGenerations). */
+  readonly eventIdGenerationSize?: number;
+  /** Told of a failed seal or filter build of the id index, which the next append retries. */
+  readonly onIdIndexFault?: (error: unknown) => void;
 }
 
 /**
@@ -130,15 +137,36 @@ async function chainedRows(appends: readonly StreamAppend[]): Promise<{ rows: In
   return { rows, events };
 }
 
+/** What `findEnvelopes` reads of an event found by its id. */
+const ENVELOPE_COLUMNS = `x.event_id, x.meta->>'envelopeHash' AS envelope_hash, x.stream_id`;
+
 /**
- * One statement: a stale head (the previous event is not where the writer saw it) inserts
- * nothing; a concurrent writer of the same revision or event id fails the unique keys.
+ * One probe of the id index in generation `g.generation`. LATERAL with LIMIT is never flattened
+ * into a join, so it stays one descent of the unique key per generation asked, whatever the
+ * planner believes of the table's size (before its first ANALYZE, a join would scan it whole).
+ */
+const ID_IN_GENERATION_SQL = (idSql: string, columns = '1') =>
+  `SELECT ${columns} FROM ledger_events x WHERE x.id_generation = g.generation AND x.event_id = ${idSql} LIMIT 1`;
+
+/**
+ * One statement: a stale head (the previous event is not where the writer saw it) or an id
+ * recorded in a sealed generation inserts nothing; a concurrent writer of the same revision or
+ * event id fails the unique keys. It holds the open generation's row until it commits, and
+ * inserts nothing when that row was sealed since the statement began (see EventIdGenerations).
+ * $2: the first generation the caller holds no filter for.
  */
 const APPEND_SQL = `
-  WITH input AS (
+  WITH open AS (
+    SELECT generation, opened_after FROM ledger_event_id_generations WHERE NOT sealed FOR SHARE
+  ), input AS (
     SELECT * FROM json_to_recordset($1::json) AS r(
       ord int, first boolean, stream_id text, revision int, event_id uuid, type text, data json,
-      personal json, meta json, recorded_at timestamptz, hash text, previous_hash text)
+      personal json, meta json, recorded_at timestamptz, hash text, previous_hash text, maybe int[])
+  ), recorded AS (
+    SELECT i.event_id FROM input i
+    WHERE EXISTS (
+      SELECT 1 FROM ledger_event_id_generations g, LATERAL (${ID_IN_GENERATION_SQL('i.event_id')}) AS hit
+      WHERE g.sealed AND (g.generation >= $2 OR g.generation = ANY (i.maybe)))
   ), stale AS (
     SELECT i.stream_id FROM input i
     WHERE i.first AND i.revision > 0 AND NOT EXISTS (
@@ -148,22 +176,41 @@ const APPEND_SQL = `
     -- Positions must follow the input order (a stream's revisions in order on the feed): the
     -- rows are sorted in a fenced subquery (OFFSET 0), so the identity is drawn after the sort.
     INSERT INTO ledger_events
-      (stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash)
-    SELECT stream_id, revision, event_id, type, data, personal, meta, recorded_at, hash, previous_hash
-    FROM (SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM stale) ORDER BY ord OFFSET 0) AS ordered
+      (stream_id, revision, event_id, id_generation, type, data, personal, meta, recorded_at, hash, previous_hash)
+    SELECT stream_id, revision, event_id, (SELECT generation FROM open), type, data, personal, meta, recorded_at, hash,
+           previous_hash
+    FROM (
+      SELECT * FROM input
+      WHERE NOT EXISTS (SELECT 1 FROM stale) AND NOT EXISTS (SELECT 1 FROM recorded) AND EXISTS (SELECT 1 FROM open)
+      ORDER BY ord OFFSET 0
+    ) AS ordered
     RETURNING position
+  ), batched AS (
+    INSERT INTO ledger_event_id_batches (generation, ids)
+    SELECT (SELECT generation FROM open), array_agg(event_id ORDER BY ord) FROM input
+    HAVING EXISTS (SELECT 1 FROM inserted)
   )
   SELECT (SELECT array_agg(stream_id) FROM stale) AS stale,
+         (SELECT count(*) FROM recorded)::int AS recorded,
+         (SELECT generation FROM open) AS generation,
+         (SELECT opened_after::text FROM open) AS opened_after,
          (SELECT array_agg(position::text ORDER BY position) FROM inserted) AS positions,
          pg_current_xact_id()::text AS tx,
          pg_notify('${CHANNEL}', '')`;
 
-/** What the append statement answers: the stale streams, or the positions given and the transaction. */
+/** What the append statement answers: what refused it, or the positions given and the transaction. */
 interface AppendOutcome {
   readonly stale: string[] | null;
+  readonly recorded: number;
+  /** The open generation the append held; null when it was sealed meanwhile (nothing inserted). */
+  readonly generation: number | null;
+  readonly opened_after: string | null;
   readonly positions: string[] | null;
   readonly tx: string;
 }
+
+/** An append finds the open generation sealed under it at most this often in a row before it gives up. */
+const SEALED_RETRIES = 5;
 
 /** The store's own error for what the append statement failed with: the unique keys are concurrency. */
 function appendError(error: unknown, appends: readonly StreamAppend[]): unknown {
@@ -172,7 +219,7 @@ function appendError(error: unknown, appends: readonly StreamAppend[]): unknown 
   if (code === '23505' && constraint === 'ledger_events_stream_revision') {
     return new ConcurrencyError(streamIds(), 'a stream moved past its expected revision');
   }
-  if (code === '23505' && constraint === 'ledger_events_event_id') {
+  if (code === '23505' && constraint === 'ledger_events_id_generation_event_id') {
     return new ConcurrencyError(streamIds(), 'an event id was recorded concurrently');
   }
   return isTransientFault(error) ? new StoreUnavailableError(error) : error;
@@ -199,17 +246,20 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
 
   private readonly feedPageBytes: number;
+  private readonly ids: EventIdGenerations;
 
   private constructor(options: PostgresEventStoreOptions) {
     this.ownsPool = !options.pool;
     this.pool = options.pool ?? createPool(options.url);
     this.feedPageBytes = options.feedPageBytes ?? FEED_PAGE_BYTES;
+    this.ids = new EventIdGenerations(this.pool, options.eventIdGenerationSize, options.onIdIndexFault);
   }
 
-  /** Connects, applies the schema migrations, and returns the store. */
+  /** Connects, applies the schema migrations, takes up the id filters, and returns the store. */
   static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
     const store = new PostgresEventStore(options);
     await migrate(store.pool, 'event-store', EVENT_STORE_MIGRATIONS);
+    await store.ids.open();
     return store;
   }
 
@@ -217,8 +267,12 @@ export class PostgresEventStore implements EventStore {
     assertCanonicalEventIds(appends);
     const { rows, events } = await chainedRows(appends);
     if (rows.length === 0) return { checkpoint: '0/0', events: [] };
-    const { stale, positions, tx } = await this.insert(rows, appends);
-    if (stale && stale.length > 0) throw new ConcurrencyError(stale, 'a stream is not at its expected head');
+    const { positions, tx, generation, opened_after } = await this.insertRows(rows, appends);
+    this.ids.appended({
+      generation: generation!,
+      openedAfter: BigInt(opened_after!),
+      lastPosition: BigInt(positions![positions!.length - 1]!),
+    });
     const stored = rows.map((row, i) =>
       storedEvent(events[i]!, row.stream_id, row.revision, row.hash, row.previous_hash, `${tx}/${positions![i]}`),
     );
@@ -226,10 +280,36 @@ export class PostgresEventStore implements EventStore {
     return { checkpoint: stored[stored.length - 1]!.checkpoint, events: stored };
   }
 
+  /** Runs the append statement until it finds the open generation unsealed; refusals thrown. */
+  private async insertRows(rows: readonly InputRow[], appends: readonly StreamAppend[]): Promise<AppendOutcome> {
+    const streamIds = () => appends.map((a) => a.streamId);
+    for (let attempt = 1; ; attempt++) {
+      // Read at once with the filters they were made from: a generation `filtered` has no filter
+      // for yet is probed in the index for every id.
+      const filtered = this.ids.filtered;
+      const input = rows.map((row) => {
+        const maybe = this.ids.mayHold(row.event_id);
+        return maybe.length > 0 ? { ...row, maybe } : row;
+      });
+      const outcome = await this.insert(input, filtered, appends);
+      if (outcome.stale && outcome.stale.length > 0)
+        throw new ConcurrencyError(outcome.stale, 'a stream is not at its expected head');
+      if (outcome.recorded > 0) throw new ConcurrencyError(streamIds(), 'an event id is recorded already');
+      if (outcome.generation !== null) return outcome;
+      // Sealed under the statement: nothing was written, and the next attempt sees the new generation.
+      if (attempt >= SEALED_RETRIES)
+        throw new ConcurrencyError(streamIds(), 'the event id index kept moving to a new generation');
+    }
+  }
+
   /** Runs the append statement, its driver errors turned into the store's own. */
-  private async insert(rows: readonly InputRow[], appends: readonly StreamAppend[]): Promise<AppendOutcome> {
+  private async insert(
+    rows: readonly InputRow[],
+    filtered: number,
+    appends: readonly StreamAppend[],
+  ): Promise<AppendOutcome> {
     try {
-      const result = await this.pool.query<AppendOutcome>(APPEND_SQL, [JSON.stringify(rows)]);
+      const result = await this.pool.query<AppendOutcome>(APPEND_SQL, [JSON.stringify(rows), filtered]);
       return result.rows[0]!;
     } catch (error) {
       throw appendError(error, appends);
@@ -325,10 +405,19 @@ export class PostgresEventStore implements EventStore {
 
   async findEnvelopes(envelopeIds: readonly string[]): Promise<StoredEnvelope[]> {
     if (envelopeIds.length === 0) return [];
+    // Each id in the generations its filters could not rule out and in every one without a filter
+    // (read at once with the filters).
+    const filtered = this.ids.filtered;
+    const probes = [...new Set(envelopeIds)].map((id) => {
+      const maybe = this.ids.mayHold(id);
+      return maybe.length > 0 ? { id, maybe } : { id };
+    });
     const { rows } = await this.query<{ event_id: string; envelope_hash: string; stream_id: string }>(
-      `SELECT event_id, meta->>'envelopeHash' AS envelope_hash, stream_id
-       FROM ledger_events WHERE event_id = ANY($1::uuid[])`,
-      [envelopeIds],
+      `SELECT x.event_id, x.envelope_hash, x.stream_id
+       FROM json_to_recordset($1::json) AS p(id uuid, maybe int[])
+       JOIN ledger_event_id_generations g ON g.generation >= $2 OR g.generation = ANY (p.maybe)
+       CROSS JOIN LATERAL (${ID_IN_GENERATION_SQL('p.id', ENVELOPE_COLUMNS)}) AS x`,
+      [JSON.stringify(probes), filtered],
     );
     return rows.map((r) => ({ envelopeId: r.event_id, envelopeHash: r.envelope_hash, streamId: r.stream_id }));
   }
@@ -365,6 +454,7 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.ids.close();
     await this.notifier?.end().catch(() => undefined);
     if (this.ownsPool) await this.pool.end();
   }

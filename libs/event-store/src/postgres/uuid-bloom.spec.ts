@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '#ledger/common';
+import { UuidBloom } from './uuid-bloom';
+
+describe('UuidBloom', () => {
+  it('never answers "absent" for an id it holds, random or time-ordered, and survives its bytes', () => {
+    const ids = [...Array.from({ length: 5000 }, () => randomUUID()), ...Array.from({ length: 5000 }, () => uuidv7())];
+    const bloom = UuidBloom.sized(ids.length, 0.001);
+    ids.forEach((id) => bloom.add(id));
+    const read = UuidBloom.fromBytes(bloom.toBytes());
+    expect(ids.filter((id) => !bloom.mayHold(id))).toEqual([]);
+    expect(ids.filter((id) => !read.mayHold(id))).toEqual([]);
+  });
+
+  it.each([0.01, 0.001])('answers "maybe" for ids it does not hold at about the rate it was sized for (%s)', (rate) => {
+    const bloom = UuidBloom.sized(20_000, rate);
+    for (let i = 0; i < 20_000; i++) bloom.add(i % 2 ? randomUUID() : uuidv7());
+    const probes = 200_000;
+    let maybes = 0;
+    for (let i = 0; i < probes; i++) if (bloom.mayHold(i % 2 ? randomUUID() : uuidv7())) maybes += 1;
+    expect(maybes / probes).toBeLessThan(rate * 2);
+    expect(maybes).toBeGreaterThan(0);
+  });
+
+  it('refuses bytes that are not a whole filter', () => {
+    expect(() => UuidBloom.fromBytes(Buffer.from([7, 0, 0]))).toThrow(/whole 64-byte blocks/);
+    expect(() => UuidBloom.fromBytes(Buffer.alloc(1 + 64 + 3))).toThrow(/whole 64-byte blocks/);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * A blocked Bloom filter of UUIDs: answers "certainly absent" or "maybe present", never a false
+ * "absent". An id's bits all lie in one 64-byte block, so asking costs one cache line however
+ * many filters are asked. The store keeps one for each sealed generation of event ids, so an
+ * append proves a new id absent from the past without reading the past's index.
+ */
+export class UuidBloom {
+  private constructor(
+    private readonly bits: Uint8Array,
+    private readonly hashes: number,
+  ) {}
+
+  /** A filter for `count` ids with about one false "maybe" in `1 / falsePositiveRate`. */
+  static sized(count: number, falsePositiveRate: number): UuidBloom {
+    const bitsPerId = -Math.log(falsePositiveRate) / (Math.LN2 * Math.LN2);
+    // A little more room than a plain filter: ids crowd some blocks more than others.
+    const blocks = Math.max(1, Math.ceil((Math.max(count, 1) * bitsPerId * 1.2) / BLOCK_BITS));
+    const hashes = Math.max(1, Math.round(bitsPerId * Math.LN2));
+    return new UuidBloom(new Uint8Array(blocks * (BLOCK_BITS / 8)), hashes);
+  }
+
+  /** The filter as written by `toBytes`. */
+  static fromBytes(bytes: Uint8Array): UuidBloom {
+    if (bytes.length < 1 + BLOCK_BITS / 8 || (bytes.length - 1) % (BLOCK_BITS / 8) !== 0)
+      throw new Error('a Bloom filter is its hash count and whole 64-byte blocks of bits');
+    return new UuidBloom(bytes.subarray(1), bytes[0]!);
+  }
+
+  /** The hash count, then the bits. */
+  toBytes(): Buffer {
+    return Buffer.concat([Buffer.from([this.hashes]), this.bits]);
+  }
+
+  add(uuid: string): void {
+    const [h1, h2] = uuidHashes(uuid);
+    const base = this.blockOf(h1);
+    for (let i = 0; i < this.hashes; i++) {
+      const bit = base + ((h2 + Math.imul(i, (h2 >>> 16) | 1)) & (BLOCK_BITS - 1));
+      this.bits[bit >>> 3]! |= 1 << (bit & 7);
+    }
+  }
+
+  mayHold(uuid: string): boolean {
+    return this.mayHoldHashed(uuidHashes(uuid));
+  }
+
+  /** `mayHold` for hashes made once by `uuidHashes`, to ask several filters about one id. */
+  mayHoldHashed([h1, h2]: UuidHashes): boolean {
+    const base = this.blockOf(h1);
+    for (let i = 0; i < this.hashes; i++) {
+      const bit = base + ((h2 + Math.imul(i, (h2 >>> 16) | 1)) & (BLOCK_BITS - 1));
+      if ((this.bits[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+    }
+    return true;
+  }
+
+  /** The first bit of the id's block. */
+  private blockOf(h1: number): number {
+    return (h1 % (this.bits.length / (BLOCK_BITS / 8))) * BLOCK_BITS;
+  }
+}
+
+export type UuidHashes = readonly [number, number];
+
+/** A cache line. */
+const BLOCK_BITS = 512;
+
+/** MurmurHash3's finaliser: every input bit moves every output bit. */
+const mix = (h: number): number => {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+};
+
+/**
+ * Two independent 32-bit hashes of a UUID's 128 bits (double hashing makes the filter's k
+ * positions from them). Mixed rather than taken as they are: a v7 id's leading bits are a clock.
+ */
+export function uuidHashes(uuid: string): UuidHashes {
+  // The canonical form, 8-4-4-4-12 hex digits, as PostgreSQL writes a uuid.
+  const w0 = parseInt(uuid.slice(0, 8), 16);
+  const w1 = parseInt(uuid.slice(9, 13) + uuid.slice(14, 18), 16);
+  const w2 = parseInt(uuid.slice(19, 23) + uuid.slice(24, 28), 16);
+  const w3 = parseInt(uuid.slice(28, 36), 16);
+  const h1 = mix(w0 ^ mix(w1 ^ mix(w2 ^ mix(w3 ^ 0x9e3779b9))));
+  const h2 = mix(w3 ^ mix(w2 ^ mix(w1 ^ mix(w0 ^ 0x7f4a7c15))));
+  return [h1, h2 | 1];
+}
