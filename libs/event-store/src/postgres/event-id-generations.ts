@@ -10,11 +10,21 @@ const SEAL_LOCK = 'ledger_event_id_seal';
 const BUILD_PAGE = 20_000;
 const NONE: readonly number[] = [];
 
-/** The open generation as an append saw it, and the last position that append was given. */
+/** The open generation as an append saw it, the last position that append was given, and its ids. */
 export interface AppendedInto {
   readonly generation: number;
   readonly openedAfter: bigint;
   readonly lastPosition: bigint;
+  readonly ids: readonly string[];
+}
+
+/** The filter of the open generation's ids this instance appended, and how many appends they came in. */
+interface OwnAppends {
+  readonly generation: number;
+  readonly filter: UuidBloom;
+  readonly capacity: number;
+  ids: number;
+  appends: number;
 }
 
 /**
@@ -36,6 +46,7 @@ export class EventIdGenerations {
   private readonly filters: UuidBloom[] = [];
   private work: Promise<void> | null = null;
   private requested: { seal: number | null } | null = null;
+  private own: OwnAppends | null = null;
   private closed = false;
 
   constructor(
@@ -69,8 +80,24 @@ export class EventIdGenerations {
 
   /** After an append: seals the open generation once full, and takes up generations sealed since. */
   appended(into: AppendedInto): void {
+    this.remember(into);
     const full = into.lastPosition - into.openedAfter >= BigInt(this.size);
     if (full || into.generation > this.filters.length) this.refresh(full ? into.generation : null);
+  }
+
+  /**
+   * Adds the append's ids to this instance's filter of the open generation. When the generation is
+   * sealed and every append it holds was one of this instance's, that filter is the generation's,
+   * and nothing has to be read back to build it.
+   */
+  private remember({ generation, ids }: AppendedInto): void {
+    if (this.own?.generation !== generation) {
+      const capacity = Math.ceil(this.size * 1.25);
+      this.own = { generation, filter: UuidBloom.sized(capacity, FALSE_POSITIVE_RATE), capacity, ids: 0, appends: 0 };
+    }
+    for (const id of ids) this.own.filter.add(id);
+    this.own.ids += ids.length;
+    this.own.appends += 1;
   }
 
   /** Waits for the background work in hand, which stops at its next page. */
@@ -159,11 +186,8 @@ export class EventIdGenerations {
       const generation = this.filters.length;
       const sealed = await this.sealedGeneration(generation);
       if (!sealed) return;
-      // Sized for the generation's range of positions, which holds its ids and the gaps of aborted appends.
-      const filter = UuidBloom.sized(Number(sealed.last - sealed.after), FALSE_POSITIVE_RATE);
-      const add = (id: string) => filter.add(id);
-      const whole = sealed.batched ? await this.readBatched(generation, add) : await this.readRange(sealed, add);
-      if (!whole) return;
+      const filter = (await this.ownFilter(generation, sealed.batched)) ?? (await this.readFilter(generation, sealed));
+      if (!filter) return;
       // Whichever instance stores a generation's filter first, every instance then uses that one.
       await this.pool.query(
         'UPDATE ledger_event_id_generations SET bloom = $2 WHERE generation = $1 AND bloom IS NULL',
@@ -173,6 +197,33 @@ export class EventIdGenerations {
       await this.loadStored();
       if (this.filters.length === generation) return;
     }
+  }
+
+  /**
+   * This instance's filter of a sealed generation, when every append the generation holds was this
+   * instance's: each append writes one row of ids in its own statement, so equal counts mean the
+   * same appends. (An append whose answer was lost is not counted, and the filter is then read.)
+   */
+  private async ownFilter(generation: number, batched: boolean): Promise<UuidBloom | null> {
+    const own = this.own;
+    if (!batched || own?.generation !== generation || own.ids > own.capacity) return null;
+    const { rows } = await this.pool.query<{ appends: number }>(
+      'SELECT count(*)::int AS appends FROM ledger_event_id_batches WHERE generation = $1',
+      [generation],
+    );
+    return rows[0]!.appends === own.appends ? own.filter : null;
+  }
+
+  /** A sealed generation's filter read back from its written-down ids or its events; null once closed. */
+  private async readFilter(
+    generation: number,
+    sealed: { after: bigint; last: bigint; batched: boolean },
+  ): Promise<UuidBloom | null> {
+    // Sized for the generation's range of positions, which holds its ids and the gaps of aborted appends.
+    const filter = UuidBloom.sized(Number(sealed.last - sealed.after), FALSE_POSITIVE_RATE);
+    const add = (id: string) => filter.add(id);
+    const whole = sealed.batched ? await this.readBatched(generation, add) : await this.readRange(sealed, add);
+    return whole ? filter : null;
   }
 
   /** A sealed generation: its positions (after its opening, up to where the next one opened). */

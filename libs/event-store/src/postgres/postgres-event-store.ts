@@ -272,6 +272,7 @@ export class PostgresEventStore implements EventStore {
       generation: generation!,
       openedAfter: BigInt(opened_after!),
       lastPosition: BigInt(positions![positions!.length - 1]!),
+      ids: rows.map((row) => row.event_id),
     });
     const stored = rows.map((row, i) =>
       storedEvent(events[i]!, row.stream_id, row.revision, row.hash, row.previous_hash, `${tx}/${positions![i]}`),
