@@ -180,6 +180,37 @@ describe('the console (/console) in Chromium', () => {
     expect(await accessibilityProblems()).toEqual([]);
   });
 
+  it('reads a long register a page at a time, the overdue request still first', async () => {
+    // Answered requests: after every open one, so the first page starts as before.
+    const refs = Array.from({ length: 110 }, (_, i) => `${ref}-page-${i}`);
+    const now = () => new Date().toISOString();
+    const received = refs.map((r) => envelope('request.received', r, { kind: 'erasure', channel: 'email' }, now()));
+    expect((await ledger.post({ events: received })).status).toBe(201);
+    const answered = received.map((r, i) =>
+      envelope('request.answered', refs[i]!, { requestId: r.id, outcome: 'fulfilled' }, now()),
+    );
+    expect((await ledger.post({ events: answered })).status).toBe(201);
+    const total = async () =>
+      ((await ledger.get('/v1/requests?status=answered', 'dpo')).body.requests as unknown[]).length;
+    for (let i = 0; i < 100 && (await total()) < 110; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await total()).toBe(110);
+
+    await page.getByRole('link', { name: 'Etterlevelse', exact: true }).click();
+    await page.getByRole('link', { name: 'Henvendelser' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Henvendelsesregister' }).waitFor();
+    const rows = page.getByRole('row');
+    await rows.nth(100).waitFor();
+    expect(await rows.count()).toBe(1 + 100);
+    expect(await rows.nth(1).textContent()).toContain('forfalt');
+    await page.getByRole('button', { name: 'Vis flere' }).click();
+    await rows.nth(1 + 112 - 1).waitFor();
+    expect(await rows.count()).toBe(1 + 112);
+    expect(await rows.nth(112).textContent()).toContain('fulfilled');
+    expect(await page.getByRole('button', { name: 'Vis flere' }).count()).toBe(0);
+    await shoot('requests-paged');
+    expect(await accessibilityProblems()).toEqual([]);
+  });
+
   it('shows the record of processing, the breach log and the compliance checks, or says one is not there', async () => {
     for (const [link, heading, shot] of [
       ['Behandlingsprotokoll (art. 30)', 'Protokoll over behandlingsaktiviteter (art. 30)', 'processing-record'],
