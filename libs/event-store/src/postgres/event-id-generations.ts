@@ -1,6 +1,6 @@
 import { breathe } from '#ledger/common';
 import type { Pool } from '#ledger/postgres';
-import { UuidBloom, uuidHashes } from './uuid-bloom';
+import { UuidBloom, type UuidHashes } from './uuid-bloom';
 
 /** Event ids a generation holds before it is sealed and the next one opens. */
 export const EVENT_ID_GENERATION_SIZE = 500_000;
@@ -10,12 +10,12 @@ const SEAL_LOCK = 'ledger_event_id_seal';
 const BUILD_PAGE = 20_000;
 const NONE: readonly number[] = [];
 
-/** The open generation as an append saw it, the last position that append was given, and its ids. */
+/** The open generation as an append saw it, the last position that append was given, and its ids' hashes. */
 export interface AppendedInto {
   readonly generation: number;
   readonly openedAfter: bigint;
   readonly lastPosition: bigint;
-  readonly ids: readonly string[];
+  readonly ids: readonly UuidHashes[];
 }
 
 /** The filter of the open generation's ids this instance appended, and how many appends they came in. */
@@ -61,10 +61,9 @@ export class EventIdGenerations {
     return this.filters.length;
   }
 
-  /** The filtered generations that may hold `id` (most often none). */
-  mayHold(id: string): readonly number[] {
+  /** The filtered generations that may hold the id of these hashes (`uuidHashes`; most often none). */
+  mayHold(hashes: UuidHashes): readonly number[] {
     if (this.filters.length === 0) return NONE;
-    const hashes = uuidHashes(id);
     let found: number[] | null = null;
     for (let g = 0; g < this.filters.length; g++) {
       if (this.filters[g]!.mayHoldHashed(hashes)) (found ??= []).push(g);
@@ -95,7 +94,7 @@ export class EventIdGenerations {
       const capacity = Math.ceil(this.size * 1.25);
       this.own = { generation, filter: UuidBloom.sized(capacity, FALSE_POSITIVE_RATE), capacity, ids: 0, appends: 0 };
     }
-    for (const id of ids) this.own.filter.add(id);
+    for (const id of ids) this.own.filter.addHashed(id);
     this.own.ids += ids.length;
     this.own.appends += 1;
   }

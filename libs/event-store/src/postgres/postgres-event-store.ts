@@ -15,6 +15,7 @@ import {
 } from '../event-store.port';
 import { assertCanonicalEventIds, eventHash } from '../hash-chain';
 import { EventIdGenerations } from './event-id-generations';
+import { uuidHashes, type UuidHashes } from './uuid-bloom';
 import { EVENT_STORE_MIGRATIONS } from './postgres-event-store.migrations';
 
 const CHANNEL = 'ledger_events';
@@ -267,12 +268,14 @@ export class PostgresEventStore implements EventStore {
     assertCanonicalEventIds(appends);
     const { rows, events } = await chainedRows(appends);
     if (rows.length === 0) return { checkpoint: '0/0', events: [] };
-    const { positions, tx, generation, opened_after } = await this.insertRows(rows, appends);
+    // Each id hashed once, for the filters it is checked against and the one it joins.
+    const hashes = rows.map((row) => uuidHashes(row.event_id));
+    const { positions, tx, generation, opened_after } = await this.insertRows(rows, hashes, appends);
     this.ids.appended({
       generation: generation!,
       openedAfter: BigInt(opened_after!),
       lastPosition: BigInt(positions![positions!.length - 1]!),
-      ids: rows.map((row) => row.event_id),
+      ids: hashes,
     });
     const stored = rows.map((row, i) =>
       storedEvent(events[i]!, row.stream_id, row.revision, row.hash, row.previous_hash, `${tx}/${positions![i]}`),
@@ -282,14 +285,18 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Runs the append statement until it finds the open generation unsealed; refusals thrown. */
-  private async insertRows(rows: readonly InputRow[], appends: readonly StreamAppend[]): Promise<AppendOutcome> {
+  private async insertRows(
+    rows: readonly InputRow[],
+    hashes: readonly UuidHashes[],
+    appends: readonly StreamAppend[],
+  ): Promise<AppendOutcome> {
     const streamIds = () => appends.map((a) => a.streamId);
     for (let attempt = 1; ; attempt++) {
       // Read at once with the filters they were made from: a generation `filtered` has no filter
       // for yet is probed in the index for every id.
       const filtered = this.ids.filtered;
-      const input = rows.map((row) => {
-        const maybe = this.ids.mayHold(row.event_id);
+      const input = rows.map((row, i) => {
+        const maybe = this.ids.mayHold(hashes[i]!);
         return maybe.length > 0 ? { ...row, maybe } : row;
       });
       const outcome = await this.insert(input, filtered, appends);
@@ -410,7 +417,7 @@ export class PostgresEventStore implements EventStore {
     // (read at once with the filters).
     const filtered = this.ids.filtered;
     const probes = [...new Set(envelopeIds)].map((id) => {
-      const maybe = this.ids.mayHold(id);
+      const maybe = this.ids.mayHold(uuidHashes(id));
       return maybe.length > 0 ? { id, maybe } : { id };
     });
     const { rows } = await this.query<{ event_id: string; envelope_hash: string; stream_id: string }>(

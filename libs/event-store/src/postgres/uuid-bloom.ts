@@ -32,7 +32,11 @@ export class UuidBloom {
   }
 
   add(uuid: string): void {
-    const [h1, h2] = uuidHashes(uuid);
+    this.addHashed(uuidHashes(uuid));
+  }
+
+  /** `add` for hashes made once by `uuidHashes`. */
+  addHashed([h1, h2]: UuidHashes): void {
     const base = this.blockOf(h1);
     for (let i = 0; i < this.hashes; i++) {
       const bit = base + ((h2 + Math.imul(i, (h2 >>> 16) | 1)) & (BLOCK_BITS - 1));
