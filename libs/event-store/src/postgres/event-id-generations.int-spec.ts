@@ -103,6 +103,38 @@ describe('the PostgreSQL store keeps event ids in generations', () => {
     expect((await generations(client)).reduce((n, g) => n + g.ids, 0)).toBe(14);
   });
 
+  it('records each id once when two instances race to append the same events across many seals', async () => {
+    const { url, client } = await database();
+    const [a, b] = [await open(url, 8), await open(url, 8)];
+    const events = Array.from({ length: 240 }, () => newEvent());
+    const outcomes: string[] = [];
+    for (let i = 0; i < events.length; i += 4) {
+      const batch = events.slice(i, i + 4);
+      // The same events, each writer in its own streams: only the ids can collide.
+      const settled = await Promise.allSettled(
+        [a, b].map((store, w) =>
+          store.append(batch.map((e, j) => ({ streamId: `subject-${w}-${i + j}`, expected: NO_STREAM, events: [e] }))),
+        ),
+      );
+      outcomes.push(settled.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason.constructor.name)).join(' '));
+    }
+    expect(outcomes.filter((o) => o !== 'ok ConcurrencyError' && o !== 'ConcurrencyError ok')).toEqual([]);
+    const { rows } = await client.query<{ ids: number; events: number }>(
+      'SELECT count(DISTINCT event_id)::int AS ids, count(*)::int AS events FROM ledger_events',
+    );
+    expect(rows).toEqual([{ ids: 240, events: 240 }]);
+    const sealed = await until(
+      () => generations(client),
+      (gs) => gs.every((g) => g.filtered === g.sealed),
+    );
+    expect(sealed.filter((g) => g.sealed).length).toBeGreaterThanOrEqual(10);
+    const late = await open(url, 8);
+    const refused = await Promise.allSettled(
+      events.map((e, i) => late.append([{ streamId: `subject-late-${i}`, expected: NO_STREAM, events: [e] }])),
+    );
+    expect(refused.filter((r) => r.status === 'fulfilled')).toEqual([]);
+  });
+
   it('refuses an id of a sealed generation it holds no filter for yet, by probing its index', async () => {
     const { url, client } = await database();
     const store = await open(url, 1000);
