@@ -1,6 +1,5 @@
-import { breathe } from '#ledger/common';
+import { BlockedBloom, breathe, type UuidHashes } from '#ledger/common';
 import type { Pool } from '#ledger/postgres';
-import { UuidBloom, type UuidHashes } from './uuid-bloom';
 
 /** Event ids a generation holds before it is sealed and the next one opens. */
 export const EVENT_ID_GENERATION_SIZE = 500_000;
@@ -21,7 +20,7 @@ export interface AppendedInto {
 /** The filter of the open generation's ids this instance appended, and how many appends they came in. */
 interface OwnAppends {
   readonly generation: number;
-  readonly filter: UuidBloom;
+  readonly filter: BlockedBloom;
   readonly capacity: number;
   ids: number;
   appends: number;
@@ -43,7 +42,7 @@ interface OwnAppends {
  * before its filter is built, and an append into the next one sees all of them.
  */
 export class EventIdGenerations {
-  private readonly filters: UuidBloom[] = [];
+  private readonly filters: BlockedBloom[] = [];
   private work: Promise<void> | null = null;
   private requested: { seal: number | null } | null = null;
   private own: OwnAppends | null = null;
@@ -92,7 +91,13 @@ export class EventIdGenerations {
   private remember({ generation, ids }: AppendedInto): void {
     if (this.own?.generation !== generation) {
       const capacity = Math.ceil(this.size * 1.25);
-      this.own = { generation, filter: UuidBloom.sized(capacity, FALSE_POSITIVE_RATE), capacity, ids: 0, appends: 0 };
+      this.own = {
+        generation,
+        filter: BlockedBloom.sized(capacity, FALSE_POSITIVE_RATE),
+        capacity,
+        ids: 0,
+        appends: 0,
+      };
     }
     for (const id of ids) this.own.filter.addHashed(id);
     this.own.ids += ids.length;
@@ -175,7 +180,7 @@ export class EventIdGenerations {
     );
     for (const row of rows) {
       if (row.generation !== this.filters.length || !row.bloom) return;
-      this.filters.push(UuidBloom.fromBytes(row.bloom));
+      this.filters.push(BlockedBloom.fromBytes(row.bloom));
     }
   }
 
@@ -203,7 +208,7 @@ export class EventIdGenerations {
    * instance's: each append writes one row of ids in its own statement, so equal counts mean the
    * same appends. (An append whose answer was lost is not counted, and the filter is then read.)
    */
-  private async ownFilter(generation: number, batched: boolean): Promise<UuidBloom | null> {
+  private async ownFilter(generation: number, batched: boolean): Promise<BlockedBloom | null> {
     const own = this.own;
     if (!batched || own?.generation !== generation || own.ids > own.capacity) return null;
     const { rows } = await this.pool.query<{ appends: number }>(
@@ -217,9 +222,9 @@ export class EventIdGenerations {
   private async readFilter(
     generation: number,
     sealed: { after: bigint; last: bigint; batched: boolean },
-  ): Promise<UuidBloom | null> {
+  ): Promise<BlockedBloom | null> {
     // Sized for the generation's range of positions, which holds its ids and the gaps of aborted appends.
-    const filter = UuidBloom.sized(Number(sealed.last - sealed.after), FALSE_POSITIVE_RATE);
+    const filter = BlockedBloom.sized(Number(sealed.last - sealed.after), FALSE_POSITIVE_RATE);
     const add = (id: string) => filter.add(id);
     const whole = sealed.batched ? await this.readBatched(generation, add) : await this.readRange(sealed, add);
     return whole ? filter : null;

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { breathe } from '#ledger/common';
+import { breathe, uuidHashes, type UuidHashes } from '#ledger/common';
 import { createPool, isTransientFault, migrate, pgErrorOf, type Pool } from '#ledger/postgres';
 import { ConcurrencyError, StoreUnavailableError } from '../errors';
 import {
@@ -15,7 +15,6 @@ import {
 } from '../event-store.port';
 import { assertCanonicalEventIds, eventHash } from '../hash-chain';
 import { EventIdGenerations } from './event-id-generations';
-import { uuidHashes, type UuidHashes } from './uuid-bloom';
 import { EVENT_STORE_MIGRATIONS } from './postgres-event-store.migrations';
 
 const CHANNEL = 'ledger_events';

@@ -1,29 +1,30 @@
 /**
- * A blocked Bloom filter of UUIDs: answers "certainly absent" or "maybe present", never a false
- * "absent". An id's bits all lie in one 64-byte block, so asking costs one cache line however
- * many filters are asked. The store keeps one for each sealed generation of event ids, so an
- * append proves a new id absent from the past without reading the past's index.
+ * A blocked Bloom filter of keys (UUIDs, or any text): answers "certainly absent" or "maybe
+ * present", never a false "absent". A key's bits all lie in one 64-byte block, so asking costs
+ * one cache line however many filters are asked. The event store keeps one for each sealed
+ * generation of event ids, and the verifiable log one for each sealed generation of leaf
+ * sources, so that proving a key new reads no old part of an index.
  */
-export class UuidBloom {
+export class BlockedBloom {
   private constructor(
     private readonly bits: Uint8Array,
     private readonly hashes: number,
   ) {}
 
   /** A filter for `count` ids with about one false "maybe" in `1 / falsePositiveRate`. */
-  static sized(count: number, falsePositiveRate: number): UuidBloom {
+  static sized(count: number, falsePositiveRate: number): BlockedBloom {
     const bitsPerId = -Math.log(falsePositiveRate) / (Math.LN2 * Math.LN2);
     // A little more room than a plain filter: ids crowd some blocks more than others.
     const blocks = Math.max(1, Math.ceil((Math.max(count, 1) * bitsPerId * 1.2) / BLOCK_BITS));
     const hashes = Math.max(1, Math.round(bitsPerId * Math.LN2));
-    return new UuidBloom(new Uint8Array(blocks * (BLOCK_BITS / 8)), hashes);
+    return new BlockedBloom(new Uint8Array(blocks * (BLOCK_BITS / 8)), hashes);
   }
 
   /** The filter as written by `toBytes`. */
-  static fromBytes(bytes: Uint8Array): UuidBloom {
+  static fromBytes(bytes: Uint8Array): BlockedBloom {
     if (bytes.length < 1 + BLOCK_BITS / 8 || (bytes.length - 1) % (BLOCK_BITS / 8) !== 0)
       throw new Error('a Bloom filter is its hash count and whole 64-byte blocks of bits');
-    return new UuidBloom(bytes.subarray(1), bytes[0]!);
+    return new BlockedBloom(bytes.subarray(1), bytes[0]!);
   }
 
   /** The hash count, then the bits. */
@@ -31,11 +32,12 @@ export class UuidBloom {
     return Buffer.concat([Buffer.from([this.hashes]), this.bits]);
   }
 
+  /** Adds a UUID. */
   add(uuid: string): void {
     this.addHashed(uuidHashes(uuid));
   }
 
-  /** `add` for hashes made once by `uuidHashes`. */
+  /** `add` for hashes made once by `uuidHashes` or `textHashes`. */
   addHashed([h1, h2]: UuidHashes): void {
     const base = this.blockOf(h1);
     for (let i = 0; i < this.hashes; i++) {
@@ -48,7 +50,7 @@ export class UuidBloom {
     return this.mayHoldHashed(uuidHashes(uuid));
   }
 
-  /** `mayHold` for hashes made once by `uuidHashes`, to ask several filters about one id. */
+  /** `mayHold` for hashes made once by `uuidHashes` or `textHashes`, to ask several filters about one key. */
   mayHoldHashed([h1, h2]: UuidHashes): boolean {
     const base = this.blockOf(h1);
     for (let i = 0; i < this.hashes; i++) {
@@ -89,4 +91,16 @@ export function uuidHashes(uuid: string): UuidHashes {
   const h1 = mix(w0 ^ mix(w1 ^ mix(w2 ^ mix(w3 ^ 0x9e3779b9))));
   const h2 = mix(w3 ^ mix(w2 ^ mix(w1 ^ mix(w0 ^ 0x7f4a7c15))));
   return [h1, h2 | 1];
+}
+
+/** Two independent 32-bit hashes of any text, for keys that are not UUIDs. */
+export function textHashes(text: string): UuidHashes {
+  let h1 = 0x9e3779b9 ^ text.length;
+  let h2 = 0x7f4a7c15 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = mix(h1 ^ c);
+    h2 = mix(Math.imul(h2, 31) ^ c);
+  }
+  return [mix(h1 ^ h2), mix(h2 ^ 0x85ebca6b) | 1];
 }
