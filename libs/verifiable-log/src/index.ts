@@ -13,3 +13,4 @@ export * from './postgres/tree.projection';
 export * from './event-leaves';
 export * from './postgres/tree-log';
 export * from './postgres/tree-copy';
+export { LEAF_GENERATION_SIZE, leafIndexFaultLine } from './postgres/leaf-generations';

@@ -65,8 +65,9 @@ async function copyLedgerTables(source: Pool, target: Pool, report: Reporter): P
  */
 async function copyLedgerTablesAndTree(source: Pool, target: Pool, report: Reporter): Promise<boolean> {
   await copyLedgerTables(source, target, report);
-  const copied = await copyTree(await PostgresTreeStore.open(source), await PostgresTreeStore.open(target), (n) =>
-    report.progress('tree leaves copied', n),
+  const trees = [await PostgresTreeStore.open(source), await PostgresTreeStore.open(target)] as const;
+  const copied = await copyTree(trees[0], trees[1], (n) => report.progress('tree leaves copied', n)).finally(() =>
+    Promise.all(trees.map((tree) => tree.close())),
   );
   report.line(`copied ${copied.leaves} leaves and ${copied.checkpoints} signed checkpoints of the verifiable log`);
   for (const size of copied.mismatched) report.line(`CHECKPOINT ${size} does not hold on the target`);

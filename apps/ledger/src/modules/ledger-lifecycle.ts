@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '#ledger/event-store';
 import type { Pool } from '#ledger/postgres';
+import type { PostgresTreeStore } from '#ledger/verifiable-log';
 import { KafkaIngestionService } from '../kafka/kafka-ingestion.service';
 import type { DatabaseHost } from './database-host';
 import type { KafkaParts } from './kafka.module';
 import { LedgerProjections } from './ledger-projections';
-import { DATABASE_HOST, EVENT_STORE, KAFKA, POOL } from './tokens';
+import { DATABASE_HOST, EVENT_STORE, KAFKA, POOL, TREE_STORE } from './tokens';
 
 /**
  * Starts the projections once everything is built, and closes the parts in the one order that
@@ -19,6 +20,7 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     @Inject(KAFKA) private readonly kafka: KafkaParts | null,
     @Inject(LedgerProjections) private readonly projections: LedgerProjections,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(TREE_STORE) private readonly tree: PostgresTreeStore,
     @Inject(POOL) private readonly pool: Pool,
     @Inject(DATABASE_HOST) private readonly host: DatabaseHost,
   ) {}
@@ -35,6 +37,7 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     await this.projections.tree?.stop();
     for (const follower of this.projections.followers) await follower.stop();
     await this.store.close();
+    await this.tree.close();
     await this.pool.end();
     await this.host.stop();
   }

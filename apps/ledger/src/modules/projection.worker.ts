@@ -4,7 +4,7 @@ import { KafkajsPublisher, type KafkaConnection } from '#ledger/kafka';
 import { createPool, safeErrorSummary } from '#ledger/postgres';
 import { serveProjectionThread } from '#ledger/projections';
 import { PostgresSubjectDirectory } from '#ledger/recording';
-import { PostgresTreeStore } from '#ledger/verifiable-log';
+import { leafIndexFaultLine, PostgresTreeStore } from '#ledger/verifiable-log';
 import { openEventStore } from './event-store';
 import { serviceProjections } from './service-projections';
 
@@ -36,7 +36,9 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
   const publisher = data.publication
     ? new KafkajsPublisher(data.publication.connection, data.publication.clientId, (line) => log('warn', line))
     : null;
-  const tree = await PostgresTreeStore.open(pool);
+  const tree = await PostgresTreeStore.open(pool, {
+    onLeafIndexFault: (error) => log('warn', leafIndexFaultLine(error)),
+  });
   const {
     readModel,
     publication,
@@ -61,6 +63,7 @@ void serveProjectionThread(async ({ log, onProgress, onError }) => {
     close: async () => {
       await publisher?.close();
       await store.close();
+      await tree.close();
       await pool.end();
     },
   };

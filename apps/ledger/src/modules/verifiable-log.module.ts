@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import type { Policy } from '#ledger/domain';
 import type { Pool } from '#ledger/postgres';
-import { PostgresTreeStore, TreeLog } from '#ledger/verifiable-log';
+import { leafIndexFaultLine, PostgresTreeStore, TreeLog } from '#ledger/verifiable-log';
 import type { LedgerConfig } from '../config/ledger-config';
 import { CheckpointSigner } from '../verifiable-log/checkpoint-signer';
 import { loadOrGenerateSigner } from '../verifiable-log/signing-key';
@@ -26,7 +26,14 @@ function openTreeLog(config: LedgerConfig, policy: Policy, tree: PostgresTreeSto
 @Module({
   imports: [StoreModule, KafkaModule],
   providers: [
-    { provide: TREE_STORE, inject: [POOL], useFactory: (pool: Pool) => PostgresTreeStore.open(pool) },
+    {
+      provide: TREE_STORE,
+      inject: [POOL],
+      useFactory: (pool: Pool) =>
+        PostgresTreeStore.open(pool, {
+          onLeafIndexFault: (error) => new Logger('verifiable-log').warn(leafIndexFaultLine(error)),
+        }),
+    },
     { provide: TREE_LOG, inject: [LEDGER_CONFIG, POLICY, TREE_STORE], useFactory: openTreeLog },
     CheckpointSigner,
   ],

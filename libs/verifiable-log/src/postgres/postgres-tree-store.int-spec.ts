@@ -154,7 +154,7 @@ describe('the tree store with several writers', () => {
   const db = suiteDatabase();
 
   it('builds the same tree when writers interleave and one append is rolled back', async () => {
-    const [first, second] = [await PostgresTreeStore.open(db.pool), new PostgresTreeStore(db.pool)];
+    const [first, second] = [await PostgresTreeStore.open(db.pool), await PostgresTreeStore.open(db.pool)];
     const leaves = Array.from({ length: 40 }, (_, i) => leaf(i));
     await first.append(leaves.slice(0, 7));
     await second.append(leaves.slice(7, 9));

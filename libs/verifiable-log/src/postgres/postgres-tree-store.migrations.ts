@@ -40,4 +40,24 @@ export const TREE_STORE_MIGRATIONS: readonly Migration[] = [
     // at every checkpoint interval: the whole table on a ledger nobody reads.
     sql: `CREATE INDEX ledger_tree_leaves_access ON ledger_tree_leaves (log_index) WHERE kind = 'access';`,
   },
+  {
+    version: 3,
+    description:
+      'leaf sources in generations: appends insert into a small open part of the index, sealed parts get Bloom filters',
+    sql: `
+      -- The sources' unique key in generations (see LeafGenerations): each generation is the range
+      -- of log indexes from its first leaf to the next one's; a sealed one keeps its sources' filter.
+      CREATE TABLE ledger_tree_leaf_generations (
+        generation  integer PRIMARY KEY CHECK (generation >= 0),
+        first_index bigint NOT NULL UNIQUE CHECK (first_index >= 0),
+        filter      bytea
+      );
+      INSERT INTO ledger_tree_leaf_generations (generation, first_index) VALUES (0, 0);
+      -- A constant default: the leaves already kept become generation 0 without a rewrite.
+      ALTER TABLE ledger_tree_leaves ADD COLUMN generation integer NOT NULL DEFAULT 0;
+      ALTER TABLE ledger_tree_leaves
+        ADD CONSTRAINT ledger_tree_leaves_generation_source UNIQUE (generation, kind, source_id);
+      ALTER TABLE ledger_tree_leaves DROP CONSTRAINT ledger_tree_leaves_source;
+    `,
+  },
 ];

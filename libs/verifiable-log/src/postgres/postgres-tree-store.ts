@@ -2,6 +2,7 @@ import { inTransaction, migrate, type Pool, type PoolClient } from '#ledger/post
 import type { LeafKind } from '../leaves';
 import { consistencyProof, hashChildren, inclusionProof, rootHash, type NodeId, type NodeReader } from '../merkle';
 import { appendLeaves, frontierRoot, readFrontier, type Frontier } from '../tree-appender';
+import { FOUND_LEAVES_SQL, LeafGenerations, probeParameters, type OpenGeneration } from './leaf-generations';
 import { TREE_STORE_MIGRATIONS } from './postgres-tree-store.migrations';
 import {
   recomputeAndCompare,
@@ -41,6 +42,13 @@ export interface StoredCheckpoint {
 /** Serialises appends: each takes the tree's size and right edge, and adds after them. */
 const APPEND_LOCK = 'ledger-verifiable-log:append';
 
+export interface TreeStoreOptions {
+  /** Leaves per generation of the source index (see LeafGenerations). @defaultValue LEAF_GENERATION_SIZE */
+  readonly leafGenerationSize?: number;
+  /** Told of a failed build of a sealed generation's filter (retried later; the index answers meanwhile). */
+  readonly onLeafIndexFault?: (error: unknown) => void;
+}
+
 /**
  * The ledger's Merkle tree in PostgreSQL. Its durable state is its leaves: the tree size is the
  * number of leaves, and every complete subtree is stored once, so nothing is ever updated.
@@ -49,11 +57,21 @@ export class PostgresTreeStore {
   /** The right edge this instance last appended to, reused while the tree's tip is still its own. */
   private readonly edge = new RememberedEdge();
 
-  constructor(private readonly pool: Pool) {}
+  private constructor(
+    private readonly pool: Pool,
+    private readonly generations: LeafGenerations,
+  ) {}
 
-  static async open(pool: Pool): Promise<PostgresTreeStore> {
+  static async open(pool: Pool, options: TreeStoreOptions = {}): Promise<PostgresTreeStore> {
     await migrate(pool, 'verifiable-log', TREE_STORE_MIGRATIONS);
-    return new PostgresTreeStore(pool);
+    const generations = new LeafGenerations(pool, options.leafGenerationSize, options.onLeafIndexFault);
+    await generations.open();
+    return new PostgresTreeStore(pool, generations);
+  }
+
+  /** Waits for a filter build in hand (the pool stays the caller's). */
+  close(): Promise<void> {
+    return this.generations.close();
   }
 
   /** Appends in one transaction of its own. */
@@ -65,12 +83,14 @@ export class PostgresTreeStore {
    * Appends inside the caller's transaction (a projection's, which moves its checkpoint with it).
    * A leaf whose source is in the tree already, or earlier in the batch, is skipped. Three
    * statements whatever the batch: the lock, the tree's tip with the batch's known sources, and
-   * one insert of the leaves and the stored subtrees they complete.
+   * one insert of the leaves (into the open generation, or one it opens) and the stored subtrees
+   * they complete.
    */
   async appendIn(client: PoolClient, leaves: readonly LeafInput[]): Promise<AppendOutcome> {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [APPEND_LOCK]);
-    const tip = await readTip(client, leaves);
+    const tip = await readTip(client, leaves, this.generations);
     const fresh = withoutKnown(leaves, tip.known);
+    const placement = this.generations.place(tip.open, tip.size);
     const frontier = this.edge.at(tip) ?? (await readFrontier(this.reader(client), tip.size));
     const { frontier: next, nodes: completed } = appendLeaves(
       frontier,
@@ -79,9 +99,11 @@ export class PostgresTreeStore {
     const nodes = completed.filter((n) => n.level >= LOWEST_STORED_LEVEL);
     if (fresh.length > 0) {
       await client.query(
-        `WITH leaves AS (
-           INSERT INTO ledger_tree_leaves (log_index, kind, source_id, leaf_hash)
-           SELECT $1::bigint + i.ord - 1, i.kind, i.source_id, i.leaf_hash
+        `WITH opened AS (
+           INSERT INTO ledger_tree_leaf_generations (generation, first_index) SELECT $8, $1 WHERE $9
+         ), leaves AS (
+           INSERT INTO ledger_tree_leaves (log_index, generation, kind, source_id, leaf_hash)
+           SELECT $1::bigint + i.ord - 1, $8, i.kind, i.source_id, i.leaf_hash
            FROM unnest($2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS i (kind, source_id, leaf_hash, ord)
          )
          INSERT INTO ledger_tree_nodes (level, node_index, hash)
@@ -94,6 +116,8 @@ export class PostgresTreeStore {
           nodes.map((n) => n.level),
           nodes.map((n) => n.index),
           nodes.map((n) => n.hash),
+          placement.generation,
+          placement.opens,
         ],
       );
       this.edge.remember(next, fresh[fresh.length - 1]!.leafHash);
@@ -127,18 +151,18 @@ export class PostgresTreeStore {
   }
 
   async logIndexOf(kind: LeafKind, sourceId: string): Promise<number | null> {
-    const { rows } = await this.pool.query<{ log_index: string }>(
-      'SELECT log_index FROM ledger_tree_leaves WHERE kind = $1 AND source_id = $2',
-      [kind, sourceId],
-    );
-    return rows.length === 0 ? null : Number(rows[0]!.log_index);
+    return (await this.logIndexesOf(kind, [sourceId])).get(sourceId) ?? null;
   }
 
-  /** The log indexes of several events at once (for a trail page); absent ids are not in the tree yet. */
+  /** The log indexes of several sources at once (for a trail page); absent ones are not in the tree yet. */
   async logIndexesOf(kind: LeafKind, sourceIds: readonly string[]): Promise<Map<string, number>> {
+    this.generations.poll();
     const { rows } = await this.pool.query<{ source_id: string; log_index: string }>(
-      'SELECT source_id, log_index FROM ledger_tree_leaves WHERE kind = $1 AND source_id = ANY($2::text[])',
-      [kind, sourceIds],
+      `WITH ${FOUND_LEAVES_SQL} SELECT source_id, log_index FROM found`,
+      probeParameters(
+        this.generations,
+        sourceIds.map((sourceId) => ({ kind, sourceId })),
+      ),
     );
     return new Map(rows.map((r) => [r.source_id, Number(r.log_index)]));
   }
@@ -214,30 +238,38 @@ export class PostgresTreeStore {
   }
 }
 
-/** The tree's size and last leaf, and which of the batch's sources it holds already. */
+/** The tree's size, last leaf and open generation, and which of the batch's sources it holds already. */
 interface Tip {
   readonly size: number;
   readonly lastLeaf: Buffer | null;
+  readonly open: OpenGeneration;
   /** `kind sourceId` of each source of the batch that is in the tree. */
   readonly known: ReadonlySet<string>;
 }
 
 const sourceKey = (kind: string, sourceId: string) => `${kind} ${sourceId}`;
 
-async function readTip(client: PoolClient, leaves: readonly LeafInput[]): Promise<Tip> {
-  const { rows } = await client.query<{ log_index: string | null; leaf_hash: Buffer | null; known: string[] }>(
-    `SELECT last.log_index, last.leaf_hash,
-            ARRAY(SELECT kind || ' ' || source_id FROM ledger_tree_leaves
-                  WHERE (kind, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))) AS known
-     FROM (SELECT 1) AS one
+async function readTip(client: PoolClient, leaves: readonly LeafInput[], generations: LeafGenerations): Promise<Tip> {
+  const { rows } = await client.query<{
+    log_index: string | null;
+    leaf_hash: Buffer | null;
+    generation: number;
+    first_index: string;
+    known: string[];
+  }>(
+    `WITH ${FOUND_LEAVES_SQL}
+     SELECT last.log_index, last.leaf_hash, open.generation, open.first_index::text,
+            ARRAY(SELECT kind || ' ' || source_id FROM found) AS known
+     FROM (SELECT generation, first_index FROM ledger_tree_leaf_generations ORDER BY generation DESC LIMIT 1) AS open
      LEFT JOIN LATERAL (SELECT log_index, leaf_hash FROM ledger_tree_leaves ORDER BY log_index DESC LIMIT 1) AS last
        ON true`,
-    [leaves.map((l) => l.kind), leaves.map((l) => l.sourceId)],
+    probeParameters(generations, leaves),
   );
   const row = rows[0]!;
   return {
     size: row.log_index === null ? 0 : Number(row.log_index) + 1,
     lastLeaf: row.leaf_hash,
+    open: { generation: row.generation, firstIndex: Number(row.first_index) },
     known: new Set(row.known),
   };
 }
