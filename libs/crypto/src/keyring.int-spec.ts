@@ -113,6 +113,30 @@ describe('the keyring', () => {
     });
   });
 
+  it('names a key by random digits of its id: the last 12 of its UUIDv7, the first 12 of an older v4', async () => {
+    await withOwnDatabase(async (own) => {
+      const keyring = await Keyring.open(own, randomBytes(32));
+      const subjectId = '66666666-6666-4666-8666-666666666666';
+      // Made in the same millisecond, for one person: the kids still differ.
+      const made = Array.from({ length: 50 }, (_, i) => keyring.newKey(subjectId, `c${i}`));
+      expect(made.filter((k) => k.keyId[14] !== '7' || k.kid !== k.keyId.slice(24))).toEqual([]);
+      expect(new Set(made.map((k) => k.kid)).size).toBe(50);
+      const older = { ...keyring.newKey(subjectId, 'work'), keyId: '55555555-5555-4555-8555-555555555555' };
+      const fresh = made[0]!;
+      await keyring.persist([fresh, older]);
+      const keys = await keyring.readableKeys(subjectId);
+      expect(keys.byKid.get('555555555555')!.equals(older.key)).toBe(true);
+      expect(keys.byKid.get(fresh.kid)!.equals(fresh.key)).toBe(true);
+
+      // An erasure keeps the keys it is told to keep by kid, of either form, and destroys the rest.
+      const madeBy = new Date(Date.now() + 60_000).toISOString();
+      const erasure = (keepKids: string[]) => [{ subjectId, categories: null, keepKids, madeBy }];
+      expect(await keyring.destroyLiveKeys(erasure([fresh.kid, '555555555555']))).toEqual([]);
+      expect(await keyring.destroyLiveKeys(erasure([fresh.kid]))).toEqual([older.keyId]);
+      expect(await keyring.destroyLiveKeys(erasure(['555555555555']))).toEqual([fresh.keyId]);
+    });
+  });
+
   it('migrates two live keys of one person and category: the older is retired, both still open', async () => {
     const master = randomBytes(32);
     await withOwnDatabase(async (own) => {

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { BatchLoader, breathe, RecentCache } from '#ledger/common';
+import { BatchLoader, breathe, RecentCache, uuidv7 } from '#ledger/common';
 import { copyInto, copyLine, migrate, type Pool } from '#ledger/postgres';
 import { openAesGcm } from './aes-gcm';
 import { randomBytesPooled } from './random-pool';
@@ -57,8 +57,16 @@ interface KeyRow {
 
 /** A master key's public fingerprint: which master key wrapped a data key, without revealing it. */
 export const kekIdOf = (masterKey: Buffer) => createHash('sha256').update(masterKey).digest('hex').slice(0, 16);
-/** The key id's first 12 hex digits (a UUID's first two groups): its short id in every value it seals. */
-const kidOf = (keyId: string) => keyId.slice(0, 8) + keyId.slice(9, 13);
+/**
+ * A key's short id in every value it seals: 12 random hex digits of its id. A data key's id is a
+ * UUIDv7, so that the keys' primary key grows at its end; its random digits are its last 12. A
+ * key made as a version 4 UUID keeps its first 12 as its kid, in the values it sealed.
+ */
+const kidOf = (keyId: string) => (keyId[14] === '7' ? keyId.slice(24) : keyId.slice(0, 8) + keyId.slice(9, 13));
+/** `kidOf` in SQL, of a uuid column. */
+const kidSql = (column: string) =>
+  `CASE WHEN substr(${column}::text, 15, 1) = '7' THEN right(${column}::text, 12)
+        ELSE left(replace(${column}::text, '-', ''), 12) END`;
 const aadOf = (row: Pick<KeyRow, 'subject_id' | 'category' | 'key_id'>) =>
   row.category === INDEX_CATEGORY
     ? `${row.subject_id}/${row.category}`
@@ -216,7 +224,7 @@ export class Keyring {
 
   /** A fresh data key, not yet stored. */
   newKey(subjectId: string, category: string): NewKey {
-    const keyId = randomUUID();
+    const keyId = uuidv7();
     return { subjectId, keyId, kid: kidOf(keyId), category, key: randomBytesPooled(32) };
   }
 
@@ -345,7 +353,7 @@ export class Keyring {
        FROM jsonb_to_recordset($1::jsonb) AS t(subject_id uuid, categories text[], keep text[], made_by timestamptz)
        WHERE k.subject_id = t.subject_id AND (t.categories IS NULL OR k.category = ANY(t.categories))
          AND k.destroyed_at IS NULL
-         AND NOT (left(replace(k.key_id::text, '-', ''), 12) = ANY(t.keep))
+         AND NOT (${kidSql('k.key_id')} = ANY(t.keep))
          AND date_trunc('milliseconds', k.created_at) <= t.made_by
        RETURNING k.key_id, k.subject_id`,
       [JSON.stringify(targets)],
