@@ -1,12 +1,11 @@
 import { BlockedBloom, breathe, textHashes, uuidHashes, type UuidHashes } from '#ledger/common';
-import { safeErrorSummary, type Pool, type PoolClient } from '#ledger/postgres';
+import { safeErrorSummary, type Pool } from '#ledger/postgres';
 import type { LeafKind } from '../leaves';
 
 /** Leaves a generation holds before the next one opens. */
 export const LEAF_GENERATION_SIZE = 500_000;
 /** A sealed generation's filter answers "maybe" for about one absent source in a thousand. */
 const FALSE_POSITIVE_RATE = 0.001;
-const BUILD_LOCK = 'ledger-verifiable-log:leaf-filter';
 const BUILD_PAGE = 20_000;
 /** How often an instance looks for filters other instances stored, when it has generations without one. */
 const RECHECK_MS = 1000;
@@ -135,36 +134,18 @@ export class LeafGenerations {
   }
 
   /**
-   * Builds and stores the filter of each sealed generation that has none yet, in order. One
-   * instance at a time: the others find it stored.
+   * Builds and stores the filter of each sealed generation that has none yet, in order, a page
+   * of leaves per statement: no connection is held through a build, since the projections share
+   * the pool. Two instances may build the same one at once; the first stored is the one used.
    */
   private async buildMissing(): Promise<void> {
-    const client = await this.pool.connect();
-    // A connection that failed mid-build is closed, not pooled: that also frees its lock.
-    let failed = false;
-    try {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-        BUILD_LOCK,
-      ]);
-      if (!rows[0]!.ok) return;
-      await this.buildInOrder(client);
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [BUILD_LOCK]);
-    } catch (error) {
-      failed = true;
-      throw error;
-    } finally {
-      client.release(failed);
-    }
-  }
-
-  private async buildInOrder(client: PoolClient): Promise<void> {
     while (!this.closed) {
       const generation = this.filters.length;
-      const range = await sealedRange(client, generation);
+      const range = await sealedRange(this.pool, generation);
       if (!range) return;
-      const filter = await this.readFilter(client, range);
+      const filter = await this.readFilter(range);
       if (!filter) return;
-      await client.query(
+      await this.pool.query(
         'UPDATE ledger_tree_leaf_generations SET filter = $2 WHERE generation = $1 AND filter IS NULL',
         [generation, filter.toBytes()],
       );
@@ -174,11 +155,11 @@ export class LeafGenerations {
   }
 
   /** A sealed generation's filter, from its leaves in log order (the table as it was written); null once closed. */
-  private async readFilter(client: PoolClient, range: { first: number; end: number }): Promise<BlockedBloom | null> {
+  private async readFilter(range: { first: number; end: number }): Promise<BlockedBloom | null> {
     const filter = BlockedBloom.sized(range.end - range.first, FALSE_POSITIVE_RATE);
     for (let from = range.first; from < range.end; from += BUILD_PAGE) {
       if (this.closed) return null;
-      const { rows } = await client.query<{ kind: LeafKind; source_id: string }>(
+      const { rows } = await this.pool.query<{ kind: LeafKind; source_id: string }>(
         `SELECT kind, source_id FROM ledger_tree_leaves WHERE log_index >= $1 AND log_index < $2`,
         [from, Math.min(range.end, from + BUILD_PAGE)],
       );
@@ -189,13 +170,13 @@ export class LeafGenerations {
   }
 }
 
-/** A sealed generation's log indexes: from its first leaf up to the next generation's. */
-async function sealedRange(client: PoolClient, generation: number): Promise<{ first: number; end: number } | null> {
-  const { rows } = await client.query<{ first: string; end: string }>(
+/** A sealed generation still without a filter: its log indexes, from its first leaf up to the next generation's. */
+async function sealedRange(pool: Pool, generation: number): Promise<{ first: number; end: number } | null> {
+  const { rows } = await pool.query<{ first: string; end: string }>(
     `SELECT g.first_index::text AS first, next.first_index::text AS end
      FROM ledger_tree_leaf_generations g
      JOIN ledger_tree_leaf_generations next ON next.generation = g.generation + 1
-     WHERE g.generation = $1`,
+     WHERE g.generation = $1 AND g.filter IS NULL`,
     [generation],
   );
   const row = rows[0];
