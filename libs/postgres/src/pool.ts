@@ -21,9 +21,15 @@ export function createPool(
     ...options,
   });
   pool.on('error', (error) => onIdleError?.(error));
-  // A checked-out client whose connection drops between two queries emits 'error' with nobody
-  // listening, which would kill the process; the next query on it fails and says so instead.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    // A checked-out client whose connection drops between two queries emits 'error' with nobody
+    // listening, which would kill the process; the next query on it fails and says so instead.
+    client.on('error', () => undefined);
+    // Never JIT-compile: the ledger's statements are short or index-bound, and a planner estimate
+    // gone high (a set-returning function, an array of unknown length) would spend far longer
+    // compiling a statement than running it. Queued before the client's first query.
+    client.query('SET jit = off').catch(() => undefined);
+  });
   return pool;
 }
 
