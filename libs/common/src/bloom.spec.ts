@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { uuidv7 } from './uuid-v7';
-import { BlockedBloom, textHashes } from './bloom';
+import { BlockedBloom, GenerationFilters, textHashes, uuidHashes } from './bloom';
 
 describe('BlockedBloom', () => {
   it('never answers "absent" for an id it holds, random or time-ordered, and survives its bytes', () => {
@@ -36,5 +36,22 @@ describe('BlockedBloom', () => {
   it('refuses bytes that are not a whole filter', () => {
     expect(() => BlockedBloom.fromBytes(Buffer.from([7, 0, 0]))).toThrow(/whole 64-byte blocks/);
     expect(() => BlockedBloom.fromBytes(Buffer.alloc(1 + 64 + 3))).toThrow(/whole 64-byte blocks/);
+  });
+});
+
+describe('GenerationFilters', () => {
+  it('names the generations whose filters may hold a key, in order, and none for a key of none', () => {
+    const ids = Array.from({ length: 3 }, () => Array.from({ length: 100 }, () => randomUUID()));
+    const filters = new GenerationFilters();
+    for (const generation of ids) {
+      // Sized so that a false "maybe" among the few keys asked is out of the question.
+      const bloom = BlockedBloom.sized(100, 1e-6);
+      generation.forEach((id) => bloom.add(id));
+      filters.add(bloom);
+    }
+    expect(filters.count).toBe(3);
+    expect(ids.map((generation) => filters.mayHold(uuidHashes(generation[7]!)))).toEqual([[0], [1], [2]]);
+    const absent = Array.from({ length: 1000 }, () => filters.mayHold(uuidHashes(randomUUID())));
+    expect(absent.filter((g) => g.length > 0).length).toBeLessThan(20);
   });
 });

@@ -68,6 +68,34 @@ export class BlockedBloom {
 
 export type UuidHashes = readonly [number, number];
 
+/**
+ * The filters of the sealed generations 0, 1, 2, … of an index kept in generations, taken up in
+ * order: a generation below `count` is ruled out by its filter, one from `count` on is probed.
+ */
+export class GenerationFilters {
+  private readonly filters: BlockedBloom[] = [];
+
+  get count(): number {
+    return this.filters.length;
+  }
+
+  /** Takes up the filter of generation `count`. */
+  add(filter: BlockedBloom): void {
+    this.filters.push(filter);
+  }
+
+  /** The filtered generations that may hold the key of these hashes (most often none). */
+  mayHold(hashes: UuidHashes): readonly number[] {
+    let found: number[] | null = null;
+    for (let g = 0; g < this.filters.length; g++) {
+      if (this.filters[g]!.mayHoldHashed(hashes)) (found ??= []).push(g);
+    }
+    return found ?? NONE;
+  }
+}
+
+const NONE: readonly number[] = [];
+
 /** A cache line. */
 const BLOCK_BITS = 512;
 

@@ -1,4 +1,4 @@
-import { BlockedBloom, breathe, type UuidHashes } from '#ledger/common';
+import { BlockedBloom, GenerationFilters, breathe, type UuidHashes } from '#ledger/common';
 import type { Pool } from '#ledger/postgres';
 
 /** Event ids a generation holds before it is sealed and the next one opens. */
@@ -7,7 +7,6 @@ export const EVENT_ID_GENERATION_SIZE = 500_000;
 const FALSE_POSITIVE_RATE = 0.001;
 const SEAL_LOCK = 'ledger_event_id_seal';
 const BUILD_PAGE = 20_000;
-const NONE: readonly number[] = [];
 
 /** The open generation as an append saw it, the last position that append was given, and its ids' hashes. */
 export interface AppendedInto {
@@ -42,7 +41,7 @@ interface OwnAppends {
  * before its filter is built, and an append into the next one sees all of them.
  */
 export class EventIdGenerations {
-  private readonly filters: BlockedBloom[] = [];
+  private readonly filters = new GenerationFilters();
   private work: Promise<void> | null = null;
   private requested: { seal: number | null } | null = null;
   private own: OwnAppends | null = null;
@@ -57,17 +56,12 @@ export class EventIdGenerations {
 
   /** Generations below this are ruled out by their filters; from it on, each is probed in the index. */
   get filtered(): number {
-    return this.filters.length;
+    return this.filters.count;
   }
 
   /** The filtered generations that may hold the id of these hashes (`uuidHashes`; most often none). */
   mayHold(hashes: UuidHashes): readonly number[] {
-    if (this.filters.length === 0) return NONE;
-    let found: number[] | null = null;
-    for (let g = 0; g < this.filters.length; g++) {
-      if (this.filters[g]!.mayHoldHashed(hashes)) (found ??= []).push(g);
-    }
-    return found ?? NONE;
+    return this.filters.mayHold(hashes);
   }
 
   /** Loads the filters already stored; those not built yet are built in the background. */
@@ -80,7 +74,7 @@ export class EventIdGenerations {
   appended(into: AppendedInto): void {
     this.remember(into);
     const full = into.lastPosition - into.openedAfter >= BigInt(this.size);
-    if (full || into.generation > this.filters.length) this.refresh(full ? into.generation : null);
+    if (full || into.generation > this.filters.count) this.refresh(full ? into.generation : null);
   }
 
   /**
@@ -176,18 +170,18 @@ export class EventIdGenerations {
   private async loadStored(): Promise<void> {
     const { rows } = await this.pool.query<{ generation: number; bloom: Buffer | null }>(
       `SELECT generation, bloom FROM ledger_event_id_generations WHERE sealed AND generation >= $1 ORDER BY generation`,
-      [this.filters.length],
+      [this.filters.count],
     );
     for (const row of rows) {
-      if (row.generation !== this.filters.length || !row.bloom) return;
-      this.filters.push(BlockedBloom.fromBytes(row.bloom));
+      if (row.generation !== this.filters.count || !row.bloom) return;
+      this.filters.add(BlockedBloom.fromBytes(row.bloom));
     }
   }
 
   /** Builds and stores the filter of each sealed generation that has none yet, in order. */
   private async buildMissing(): Promise<void> {
     for (;;) {
-      const generation = this.filters.length;
+      const generation = this.filters.count;
       const sealed = await this.sealedGeneration(generation);
       if (!sealed) return;
       const filter = (await this.ownFilter(generation, sealed.batched)) ?? (await this.readFilter(generation, sealed));
@@ -199,7 +193,7 @@ export class EventIdGenerations {
       );
       await this.pool.query('DELETE FROM ledger_event_id_batches WHERE generation = $1', [generation]);
       await this.loadStored();
-      if (this.filters.length === generation) return;
+      if (this.filters.count === generation) return;
     }
   }
 

@@ -1,4 +1,4 @@
-import { BlockedBloom, breathe, textHashes, uuidHashes, type UuidHashes } from '#ledger/common';
+import { BlockedBloom, GenerationFilters, breathe, textHashes, uuidHashes, type UuidHashes } from '#ledger/common';
 import { safeErrorSummary, type Pool } from '#ledger/postgres';
 import type { LeafKind } from '../leaves';
 
@@ -9,7 +9,6 @@ const FALSE_POSITIVE_RATE = 0.001;
 const BUILD_PAGE = 20_000;
 /** How often an instance looks for filters other instances stored, when it has generations without one. */
 const RECHECK_MS = 1000;
-const NONE: readonly number[] = [];
 
 /** An event's source is its id, a UUID; an access entry's is its sequence number. */
 export const sourceHashes = (kind: LeafKind, sourceId: string): UuidHashes =>
@@ -47,7 +46,7 @@ export interface Placement {
  * in the index, so the answers never depend on the filters being there.
  */
 export class LeafGenerations {
-  private readonly filters: BlockedBloom[] = [];
+  private readonly filters = new GenerationFilters();
   /** The highest generation this instance has seen opened. */
   private newest = 0;
   private work: Promise<void> | null = null;
@@ -63,17 +62,12 @@ export class LeafGenerations {
 
   /** Generations below this are ruled out by their filters; from it on, each is probed in the index. */
   get filtered(): number {
-    return this.filters.length;
+    return this.filters.count;
   }
 
   /** The filtered generations that may hold this source (most often none). */
   mayHold(hashes: UuidHashes): readonly number[] {
-    if (this.filters.length === 0) return NONE;
-    let found: number[] | null = null;
-    for (let g = 0; g < this.filters.length; g++) {
-      if (this.filters[g]!.mayHoldHashed(hashes)) (found ??= []).push(g);
-    }
-    return found ?? NONE;
+    return this.filters.mayHold(hashes);
   }
 
   /** Loads the filters stored already; those not built yet are built once an append or a lookup comes. */
@@ -92,7 +86,7 @@ export class LeafGenerations {
   /** Notes the newest generation an append saw, and takes up sealed ones it has no filter for. */
   seen(newest: number): void {
     this.newest = Math.max(this.newest, newest);
-    if (this.newest > this.filters.length) this.refresh();
+    if (this.newest > this.filters.count) this.refresh();
   }
 
   /** Looks, now and then, for generations sealed by other instances (an instance that only reads). */
@@ -112,7 +106,7 @@ export class LeafGenerations {
     this.checkedAt = Date.now();
     this.work = (async () => {
       await this.loadStored();
-      if (this.newest > this.filters.length) await this.buildMissing();
+      if (this.newest > this.filters.count) await this.buildMissing();
     })()
       // A failed build changes nothing: the generation is probed in the index until a later one succeeds.
       .catch((error: unknown) => this.onFault(error))
@@ -125,11 +119,11 @@ export class LeafGenerations {
   private async loadStored(): Promise<void> {
     const { rows } = await this.pool.query<{ generation: number; filter: Buffer | null }>(
       `SELECT generation, filter FROM ledger_tree_leaf_generations WHERE generation >= $1 ORDER BY generation`,
-      [this.filters.length],
+      [this.filters.count],
     );
     for (const row of rows) {
       this.newest = Math.max(this.newest, row.generation);
-      if (row.generation === this.filters.length && row.filter) this.filters.push(BlockedBloom.fromBytes(row.filter));
+      if (row.generation === this.filters.count && row.filter) this.filters.add(BlockedBloom.fromBytes(row.filter));
     }
   }
 
@@ -140,7 +134,7 @@ export class LeafGenerations {
    */
   private async buildMissing(): Promise<void> {
     while (!this.closed) {
-      const generation = this.filters.length;
+      const generation = this.filters.count;
       const range = await sealedRange(this.pool, generation);
       if (!range) return;
       const filter = await this.readFilter(range);
@@ -150,7 +144,7 @@ export class LeafGenerations {
         [generation, filter.toBytes()],
       );
       await this.loadStored();
-      if (this.filters.length === generation) return;
+      if (this.filters.count === generation) return;
     }
   }
 
