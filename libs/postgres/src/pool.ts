@@ -18,18 +18,16 @@ export function createPool(
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
     application_name: 'processing-ledger',
+    // Never JIT-compile: the ledger's statements are short or index-bound, and a planner estimate
+    // gone high (a set-returning function, an array of unknown length) would spend far longer
+    // compiling a statement than running it. Set at connection start, so no statement runs first.
+    options: '-c jit=off',
     ...options,
   });
   pool.on('error', (error) => onIdleError?.(error));
-  pool.on('connect', (client) => {
-    // A checked-out client whose connection drops between two queries emits 'error' with nobody
-    // listening, which would kill the process; the next query on it fails and says so instead.
-    client.on('error', () => undefined);
-    // Never JIT-compile: the ledger's statements are short or index-bound, and a planner estimate
-    // gone high (a set-returning function, an array of unknown length) would spend far longer
-    // compiling a statement than running it. Queued before the client's first query.
-    client.query('SET jit = off').catch(() => undefined);
-  });
+  // A checked-out client whose connection drops between two queries emits 'error' with nobody
+  // listening, which would kill the process; the next query on it fails and says so instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
