@@ -47,29 +47,57 @@ async function produce(topic: string, tag: string, persons: number): Promise<num
   return sent;
 }
 
+/** Committed offsets of `group` on `topic`, waited for until they reach `count`. */
+async function committedReach(target: { topic: string; group: string }, count: number): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    while ((await committed(admin, target.group, target.topic)) < count) await sleep(50);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Offsets sent to `topic` so far, over its partitions: what the group will have committed once it has caught up. */
+async function produced(topic: string): Promise<number> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.offset), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
- * Kafka → store → projections on a running service subscribed to `topic` with `group`: the first
- * `warmUpPersons` persons' envelopes warm it up (not counted), the rate is taken from then until
- * every envelope is committed and every projection has applied what they wrote.
+ * Warms a running service subscribed to `topic` with `group` up: `persons` new persons' envelopes,
+ * not counted, waited for until committed and applied by every projection.
+ */
+export async function kafkaWarmUp(
+  db: Client,
+  target: { topic: string; group: string; tag: string },
+  persons: number,
+): Promise<void> {
+  await produce(target.topic, target.tag, persons);
+  await committedReach(target, await produced(target.topic));
+  await waitProjected(db, performance.now());
+}
+
+/**
+ * Kafka → store → projections on a running service subscribed to `topic` with `group`, caught up:
+ * `persons` new persons' envelopes, the rate taken from the first sent until every envelope is
+ * committed and every projection has applied what they wrote.
  */
 export async function kafkaIngestion(
   db: Client,
   target: { topic: string; group: string; tag: string },
-  warmUpPersons: number,
   persons: number,
 ): Promise<{ eps: number; envelopes: number }> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    const warmUp = await produce(target.topic, `${target.tag}w`, warmUpPersons);
-    while ((await committed(admin, target.group, target.topic)) < warmUp) await sleep(50);
-    await waitProjected(db, performance.now());
-    const started = performance.now();
-    const sent = await produce(target.topic, target.tag, persons);
-    while ((await committed(admin, target.group, target.topic)) < warmUp + sent) await sleep(50);
-    await waitProjected(db, started);
-    return { eps: round(sent / ((performance.now() - started) / 1000)), envelopes: sent };
-  } finally {
-    await admin.disconnect();
-  }
+  const before = await produced(target.topic);
+  const started = performance.now();
+  const sent = await produce(target.topic, target.tag, persons);
+  await committedReach(target, before + sent);
+  await waitProjected(db, started);
+  return { eps: round(sent / ((performance.now() - started) / 1000)), envelopes: sent };
 }

@@ -12,14 +12,22 @@ export interface SizeResult {
   readonly events: number;
   readonly persons: number;
   readonly loaded: LoadFigures;
-  readonly appended: { readonly append: number; readonly copy: number };
+  /** Medians of the windows; each window's rate in `windows`. */
+  readonly appended: {
+    readonly append: number;
+    readonly copy: number;
+    readonly windows: { readonly append: readonly number[]; readonly copy: readonly number[] };
+  };
   readonly service: {
     readonly startSeconds: number;
     /** Seconds from the service's start until each projection had applied the fill. */
     readonly caughtUp: Record<string, number>;
     readonly catchUpRss: number;
-    readonly kafka: { readonly eps: number; readonly envelopes: number };
+    /** The median of the windows; each window's rate in `windows`, `envelopes` over all of them. */
+    readonly kafka: { readonly eps: number; readonly envelopes: number; readonly windows: readonly number[] };
+    /** The median of the windows, each in `httpWindows`. */
     readonly http: number;
+    readonly httpWindows: readonly number[];
     readonly reads: ReadFigures;
     readonly rssPeakMb: number;
   };
