@@ -66,8 +66,9 @@ async function fill(run: Run, size: number) {
  * in alternate windows so that both see the same minutes; each the median of its windows.
  */
 async function appendFigures(run: Run) {
-  // The fill leaves its pages for the checkpointer to write; written now, they weigh on no window,
-  // and a larger fill does not make its size look slower than a smaller one.
+  // The fill leaves its pages to be vacuumed, analyzed and written by the checkpointer; done now,
+  // they weigh on no window, and a larger fill does not make its size look slower than a smaller one.
+  await run.autovacuum.vacuum();
   await run.db.query('CHECKPOINT');
   const copies: number[] = [];
   const append = await windows(async () => {
