@@ -55,6 +55,15 @@ export function dataset(count: number): Array<{ streamId: string; events: NewEve
 /** The ledger's store alone: appends of 200 streams (2,000 events) each, two at a time. */
 export async function ledgerAppendEps(url: string, streams: ReturnType<typeof dataset>): Promise<number> {
   const store = await PostgresEventStore.open({ url });
+  try {
+    return await appendEps(store, streams);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The same on a store already open, as a running service's instance appends. */
+export async function appendEps(store: PostgresEventStore, streams: ReturnType<typeof dataset>): Promise<number> {
   const batches: StreamAppend[][] = [];
   for (let i = 0; i < streams.length; i += 200) {
     batches.push(
@@ -68,9 +77,7 @@ export async function ledgerAppendEps(url: string, streams: ReturnType<typeof da
       while (next < batches.length) await store.append(batches[next++]!);
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  await store.close();
-  return round((streams.length * EVENTS_PER_STREAM) / seconds);
+  return round((streams.length * EVENTS_PER_STREAM) / ((performance.now() - started) / 1000));
 }
 
 /**
