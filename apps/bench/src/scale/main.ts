@@ -24,7 +24,7 @@ const EVENTS_PER_PERSON = 10.02;
 const HEAVY_EVENTS = 1000;
 /**
  * Each rate is measured in this many windows a size and taken as their median: one window of a few
- * seconds on a shared machine moves by more than the goals' 20 %.
+ * seconds on a shared machine moves by more than the goals allow.
  */
 const WINDOWS = Number(process.env.BENCH_SCALE_WINDOWS ?? 3);
 /** New persons a Kafka window sends (ten envelopes each). */
