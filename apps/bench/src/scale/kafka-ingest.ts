@@ -8,6 +8,7 @@ import { waitProjected } from './store-figures';
 export const BROKERS = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092';
 const kafka = () =>
   new Kafka({ clientId: 'ledger-bench-scale', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
+type Admin = ReturnType<ReturnType<typeof kafka>['admin']>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Creates the inbound topic (six partitions) before the service subscribes to it. */
@@ -22,7 +23,7 @@ export async function createTopic(topic: string): Promise<void> {
  * Offsets the group has committed on the topic, in all: the envelopes the service has recorded.
  * A broker still electing the group's coordinator answers nothing yet: counted as none so far.
  */
-async function committed(admin: ReturnType<ReturnType<typeof kafka>['admin']>, group: string, topic: string) {
+async function committed(admin: Admin, group: string, topic: string) {
   try {
     const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
     return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
@@ -47,27 +48,26 @@ async function produce(topic: string, tag: string, persons: number): Promise<num
   return sent;
 }
 
-/** Committed offsets of `group` on `topic`, waited for until they reach `count`. */
-async function committedReach(target: { topic: string; group: string }, count: number): Promise<void> {
+/** `work` with an admin client of its own, disconnected after. */
+async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = kafka().admin();
   await admin.connect();
   try {
-    while ((await committed(admin, target.group, target.topic)) < count) await sleep(50);
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }
 }
 
 /** Offsets sent to `topic` so far, over its partitions: what the group will have committed once it has caught up. */
-async function produced(topic: string): Promise<number> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.offset), 0);
-  } finally {
-    await admin.disconnect();
-  }
+async function produced(admin: Admin, topic: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, p) => sum + Number(p.offset), 0);
+}
+
+/** Waits until `group` has committed `count` offsets on `topic`. */
+async function committedReach(admin: Admin, target: { topic: string; group: string }, count: number): Promise<void> {
+  while ((await committed(admin, target.group, target.topic)) < count) await sleep(50);
 }
 
 /**
@@ -79,8 +79,10 @@ export async function kafkaWarmUp(
   target: { topic: string; group: string; tag: string },
   persons: number,
 ): Promise<void> {
-  await produce(target.topic, target.tag, persons);
-  await committedReach(target, await produced(target.topic));
+  await withAdmin(async (admin) => {
+    await produce(target.topic, target.tag, persons);
+    await committedReach(admin, target, await produced(admin, target.topic));
+  });
   await waitProjected(db, performance.now());
 }
 
@@ -94,10 +96,12 @@ export async function kafkaIngestion(
   target: { topic: string; group: string; tag: string },
   persons: number,
 ): Promise<{ eps: number; envelopes: number }> {
-  const before = await produced(target.topic);
-  const started = performance.now();
-  const sent = await produce(target.topic, target.tag, persons);
-  await committedReach(target, before + sent);
-  await waitProjected(db, started);
-  return { eps: round(sent / ((performance.now() - started) / 1000)), envelopes: sent };
+  return withAdmin(async (admin) => {
+    const before = await produced(admin, target.topic);
+    const started = performance.now();
+    const sent = await produce(target.topic, target.tag, persons);
+    await committedReach(admin, target, before + sent);
+    await waitProjected(db, started);
+    return { eps: round(sent / ((performance.now() - started) / 1000)), envelopes: sent };
+  });
 }
